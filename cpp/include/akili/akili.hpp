@@ -1,0 +1,9 @@
+#pragma once
+// Umbrella header: everything a program needs to build, train and run a network.
+
+#include "akili/activation.hpp"
+#include "akili/dense.hpp"
+#include "akili/loss.hpp"
+#include "akili/network.hpp"
+#include "akili/random.hpp"
+#include "akili/types.hpp"

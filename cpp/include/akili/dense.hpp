@@ -1,0 +1,77 @@
+#pragma once
+// A fully-connected layer as the book draws it: weights W of shape
+// (outputs, inputs), so the combined input is X = W·I, then O = f(X).
+
+#include "akili/random.hpp"
+#include "akili/types.hpp"
+
+namespace akili {
+
+/// One dense layer: weights, optional bias, activation and what may train.
+template <typename Scalar>
+class Dense {
+ public:
+  using Matrix = RowMatrix<Scalar>;
+  using Vec = Vector<Scalar>;
+
+  /// A layer from `inputs` to `outputs` nodes; weights start at zero until initialize().
+  /// Throws std::invalid_argument when a size is not positive.
+  Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activation = Activation::sigmoid,
+        bool bias = false);
+
+  Eigen::Index inputs() const { return weights_.cols(); }
+  Eigen::Index outputs() const { return weights_.rows(); }
+  Activation activation() const { return activation_; }
+  bool has_bias() const { return has_bias_; }
+  /// Weights W, shape (outputs, inputs): W(i, j) links input j to node i.
+  const Matrix& weights() const { return weights_; }
+  /// Bias b, shape (outputs); all zero and never trained when has_bias() is false.
+  const Vec& bias() const { return bias_; }
+  /// A frozen layer still passes errors back but its weights and bias never change.
+  bool frozen() const { return frozen_; }
+  void set_frozen(bool frozen) { frozen_ = frozen; }
+  /// Trainable mask, shape (outputs, inputs) with 1 = trains, 0 = frozen weight
+  /// (Grokking ch. 5); empty when every weight trains.
+  const Matrix& trainable_mask() const { return mask_; }
+
+  /// Replaces W; throws std::invalid_argument on a wrong shape or a non-finite value.
+  void set_weights(const Eigen::Ref<const Matrix>& weights);
+  /// Replaces b (shape (outputs)); throws if the layer has no bias, on a wrong size or non-finite value.
+  void set_bias(const Eigen::Ref<const Vec>& bias);
+  /// Sets the mask (shape (outputs, inputs), every entry 0 or 1); an empty matrix clears it.
+  void set_trainable_mask(const Eigen::Ref<const Matrix>& mask);
+
+  /// Draws W from a zero-mean normal with standard deviation
+  ///   book: n_in^-½ (the book's rule)   xavier: √(2 / (n_in + n_out))   he: √(2 / n_in)
+  /// and sets the bias to zero.
+  void initialize(Init init, Random& random);
+
+  /// O = f(I·Wᵀ + 1·bᵀ): input I (n, inputs), output O (n, outputs).
+  void forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
+
+  /// W += step · (Dᵀ·I ∘ mask), b += step · Σ_rows D: delta D (n, outputs), input I (n, inputs).
+  /// Does nothing when the layer is frozen.
+  void apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                    Scalar step);
+
+  /// Online (one sample) fused pass over W, each row read and written once:
+  ///   back += Σ_i coefficient_i · W.row(i)   (the error sent to the layer below, from the old W)
+  ///   W.row(i) += step · delta_i · input     (the update), b += step · delta
+  /// `back` may be null (first layer: nothing to send back). Row vectors of length
+  /// outputs (coefficient, delta) and inputs (input, back).
+  void fused_online_update(const Scalar* coefficient, const Scalar* delta, const Scalar* input,
+                           Scalar* back, Scalar step);
+
+ private:
+  Matrix weights_;
+  Vec bias_;
+  Matrix mask_;
+  Activation activation_;
+  bool has_bias_;
+  bool frozen_ = false;
+};
+
+extern template class Dense<float>;
+extern template class Dense<double>;
+
+}  // namespace akili

@@ -1,0 +1,155 @@
+#pragma once
+// A feed-forward network of Dense layers trained by stochastic gradient descent.
+//
+// Error propagation, the heart of the lessons, is selectable (Rule):
+//   transpose   the book's rule: E_hidden = Wᵀ·E where E is the RAW error of the
+//               layer above (E_out = T - O), then ΔW = lr·((E ∘ f'(O))·Iᵀ)
+//   gradient    true back-propagation: δ_hidden = (Wᵀ·δ_above) ∘ f'(O), the exact
+//               gradient of the loss (passes finite-difference checks)
+//   normalized  the lecture's first version: output error e_i is split among the
+//               links into node i in proportion to w_ij / Σ_j |w_ij|
+// All shapes below use samples as rows: X (n, inputs), T and O (n, outputs).
+
+#include "akili/dense.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <shared_mutex>
+#include <stdexcept>
+#include <vector>
+
+namespace akili {
+
+/// Thrown when training produces a non-finite loss or weights; the weights are
+/// restored to the start of the epoch before it is thrown.
+class DivergenceError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// What one pass over the training data measured, from the forward pass of each
+/// step (before that step's update).
+struct EpochResult {
+  double loss_sum = 0.0;      ///< Σ over trained samples of the per-sample loss
+  std::size_t correct = 0;    ///< samples whose output matched the target class
+  std::size_t samples = 0;    ///< samples trained (fewer than n if stopped)
+  bool stopped = false;       ///< the progress hook asked to stop
+};
+
+/// Called from the training loop between steps with the number of samples done
+/// so far in this epoch; returning false stops training after the current step.
+/// It may also throw, which aborts training with the weights of the last step.
+using ProgressHook = std::function<bool(std::size_t samples_done)>;
+
+/// Every intermediate array of one forward pass or training step, named as in the
+/// book; vectors hold one entry per layer, from the first layer to the output.
+template <typename Scalar>
+struct StepTrace {
+  std::vector<RowMatrix<Scalar>> inputs;          ///< I: each layer's input (n, inputs)
+  std::vector<RowMatrix<Scalar>> combined;        ///< X = W·I + b (n, outputs)
+  std::vector<RowMatrix<Scalar>> outputs;         ///< O = f(X) (n, outputs)
+  std::vector<RowMatrix<Scalar>> errors;          ///< E: output error and each hidden error under the rule
+  std::vector<RowMatrix<Scalar>> deltas;          ///< D = -dL/dX as the rule computes it
+  std::vector<RowMatrix<Scalar>> weight_updates;  ///< ΔW = lr/n · Dᵀ·I (∘ mask; zero when frozen)
+  std::vector<Vector<Scalar>> bias_updates;       ///< Δb = lr/n · Σ_rows D
+};
+
+/// A network: layers, loss, rule, learning rate and a seeded random source.
+/// Thread-safe: training and weight changes take an exclusive lock, prediction
+/// and reads a shared one, so concurrent fits on one network run one after another.
+template <typename Scalar>
+class Network {
+ public:
+  using Matrix = RowMatrix<Scalar>;
+  using Vec = Vector<Scalar>;
+
+  /// Throws std::invalid_argument if there are no layers, sizes do not chain
+  /// (layer k's outputs != layer k+1's inputs), the loss does not suit the output
+  /// activation, or the learning rate is not a positive finite number.
+  Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule, Scalar learning_rate,
+          std::uint64_t seed = 0);
+  Network(const Network& other);
+  Network& operator=(const Network& other);
+
+  /// Redraws every layer's weights (see Dense::initialize) from a fresh random
+  /// source seeded with `seed`, which also drives later shuffles.
+  void initialize(Init init, std::uint64_t seed);
+
+  std::size_t layer_count() const { return layers_.size(); }
+  Eigen::Index inputs() const { return layers_.front().inputs(); }
+  Eigen::Index outputs() const { return layers_.back().outputs(); }
+  /// Read access to a layer; not synchronised with a concurrent training call.
+  const Dense<Scalar>& layer(std::size_t index) const;
+  Loss loss() const { return loss_; }
+  Rule rule() const { return rule_; }
+  Scalar learning_rate() const { return learning_rate_; }
+
+  Matrix weights(std::size_t index) const;  ///< copy of layer `index`'s W (outputs, inputs)
+  Vec bias(std::size_t index) const;        ///< copy of layer `index`'s b (outputs)
+  void set_weights(std::size_t index, const Eigen::Ref<const Matrix>& weights);
+  void set_bias(std::size_t index, const Eigen::Ref<const Vec>& bias);
+  void set_frozen(std::size_t index, bool frozen);
+  void set_trainable_mask(std::size_t index, const Eigen::Ref<const Matrix>& mask);
+  void set_learning_rate(Scalar learning_rate);
+  void set_rule(Rule rule);
+
+  /// O = the output layer's output for inputs X (n, inputs) -> (n, outputs).
+  Matrix predict(const Eigen::Ref<const Matrix>& inputs) const;
+  /// Mean per-sample loss over the rows of X, T.
+  double loss_value(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets) const;
+  /// Forward pass recording inputs, combined inputs and outputs of every layer.
+  StepTrace<Scalar> forward_trace(const Eigen::Ref<const Matrix>& inputs) const;
+
+  /// One SGD step on the batch X (n, inputs), T (n, outputs), the update averaged
+  /// over the n samples; n = 1 is the book's train(). Returns the batch's loss sum
+  /// before the update. With `trace` it also records every intermediate array;
+  /// the weights end up identical either way.
+  double train_step(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
+                    StepTrace<Scalar>* trace = nullptr);
+
+  /// One epoch: every row once, in a shuffled order when `shuffle` (drawn from the
+  /// network's random source), in batches of `batch_size` (the last may be
+  /// smaller). `hook` is called every `hook_every` samples (0: never for that
+  /// reason) and at least every few milliseconds. Throws DivergenceError on a
+  /// non-finite loss, with the weights restored to the start of the epoch.
+  EpochResult train_epoch(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
+                          std::size_t batch_size, bool shuffle, const ProgressHook& hook = {},
+                          std::size_t hook_every = 0);
+
+ private:
+  void check_data(const char* where, const Eigen::Ref<const Matrix>& inputs,
+                  const Eigen::Ref<const Matrix>* targets) const;
+  void reserve_workspace(Eigen::Index rows);
+  double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace);
+  double step_batch(Eigen::Index rows, StepTrace<Scalar>* trace);
+  void record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const;
+  void record_backward(StepTrace<Scalar>& trace, Eigen::Index rows, Scalar step) const;
+  std::size_t count_correct(Eigen::Index rows, const Scalar* targets, Eigen::Index target_stride) const;
+  void backward_coefficients(std::size_t index, Eigen::Index rows);
+  bool weights_finite() const;
+
+  std::vector<Dense<Scalar>> layers_;
+  Loss loss_;
+  Rule rule_;
+  Scalar learning_rate_;
+  Random random_;
+  mutable std::shared_mutex mutex_;
+
+  // Training workspace, sized once per batch size (no allocation per sample):
+  // per layer outputs O, errors E, deltas D and the coefficients sent back.
+  std::vector<Matrix> outputs_;
+  std::vector<Matrix> errors_;
+  std::vector<Matrix> deltas_;
+  std::vector<Matrix> coefficients_;
+  std::vector<Matrix> combined_;  // X = W·I + b, kept only while tracing
+  Matrix batch_inputs_;
+  Matrix batch_targets_;
+  std::vector<std::size_t> order_;
+};
+
+extern template class Network<float>;
+extern template class Network<double>;
+
+}  // namespace akili

@@ -1,0 +1,33 @@
+#pragma once
+// A small seeded random source whose output is fully specified here (the
+// standard library's distributions differ between implementations), so a seed
+// gives the same weights and the same shuffles with every compiler.
+
+#include <cstdint>
+#include <vector>
+
+namespace akili {
+
+/// splitmix64-seeded xoshiro256** generator with portable uniform and normal draws.
+class Random {
+ public:
+  explicit Random(std::uint64_t seed = 0);
+
+  /// Next raw 64-bit value.
+  std::uint64_t next_u64();
+  /// Uniform double in [0, 1) with 53 random bits.
+  double uniform();
+  /// Uniform integer in [0, bound) without modulo bias; bound > 0.
+  std::uint64_t below(std::uint64_t bound);
+  /// Standard normal draw (Box-Muller, one value per call, the pair's twin cached).
+  double normal();
+  /// Fisher-Yates shuffle of `order` in place.
+  void shuffle(std::vector<std::size_t>& order);
+
+ private:
+  std::uint64_t state_[4];
+  bool has_spare_normal_ = false;
+  double spare_normal_ = 0.0;
+};
+
+}  // namespace akili

@@ -1,0 +1,497 @@
+// Network: forward pass, the three error-propagation rules and the SGD loop.
+#include "akili/network.hpp"
+
+#include "akili/activation.hpp"
+#include "akili/loss.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+#include <string>
+
+namespace akili {
+namespace {
+
+// The training loop calls the progress hook at least this often, so Ctrl-C is
+// answered quickly however slow a single step is.
+constexpr std::chrono::milliseconds kHookInterval{5};
+
+std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
+  return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+}
+
+template <typename Scalar>
+void check_learning_rate(const char* where, Scalar learning_rate) {
+  if (!(std::isfinite(static_cast<double>(learning_rate)) && learning_rate > Scalar(0))) {
+    throw std::invalid_argument(std::string("[") + where +
+                                "] expected a positive finite learning rate, got " +
+                                std::to_string(static_cast<double>(learning_rate)));
+  }
+}
+
+}  // namespace
+
+template <typename Scalar>
+Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule, Scalar learning_rate,
+                         std::uint64_t seed)
+    : layers_(std::move(layers)), loss_(loss), rule_(rule), learning_rate_(learning_rate), random_(seed) {
+  if (layers_.empty()) throw std::invalid_argument("[Network] expected at least one layer, got none");
+  for (std::size_t k = 1; k < layers_.size(); ++k) {
+    if (layers_[k - 1].outputs() != layers_[k].inputs()) {
+      throw std::invalid_argument("[Network] layer " + std::to_string(k - 1) + " has " +
+                                  std::to_string(layers_[k - 1].outputs()) + " outputs but layer " +
+                                  std::to_string(k) + " expects " + std::to_string(layers_[k].inputs()) +
+                                  " inputs");
+    }
+  }
+  check_loss_pairing(loss_, layers_.back().activation());
+  check_learning_rate("Network", learning_rate_);
+}
+
+template <typename Scalar>
+Network<Scalar>::Network(const Network& other) {
+  std::shared_lock lock(other.mutex_);
+  layers_ = other.layers_;
+  loss_ = other.loss_;
+  rule_ = other.rule_;
+  learning_rate_ = other.learning_rate_;
+  random_ = other.random_;
+}
+
+template <typename Scalar>
+Network<Scalar>& Network<Scalar>::operator=(const Network& other) {
+  if (this == &other) return *this;
+  Network copy(other);
+  std::unique_lock lock(mutex_);
+  layers_ = std::move(copy.layers_);
+  loss_ = copy.loss_;
+  rule_ = copy.rule_;
+  learning_rate_ = copy.learning_rate_;
+  random_ = copy.random_;
+  return *this;
+}
+
+template <typename Scalar>
+void Network<Scalar>::initialize(Init init, std::uint64_t seed) {
+  std::unique_lock lock(mutex_);
+  random_ = Random(seed);
+  for (auto& layer : layers_) layer.initialize(init, random_);
+}
+
+template <typename Scalar>
+const Dense<Scalar>& Network<Scalar>::layer(std::size_t index) const {
+  if (index >= layers_.size()) {
+    throw std::out_of_range("[Network::layer] layer index " + std::to_string(index) + " out of range for " +
+                            std::to_string(layers_.size()) + " layers");
+  }
+  return layers_[index];
+}
+
+template <typename Scalar>
+typename Network<Scalar>::Matrix Network<Scalar>::weights(std::size_t index) const {
+  std::shared_lock lock(mutex_);
+  return layer(index).weights();
+}
+
+template <typename Scalar>
+typename Network<Scalar>::Vec Network<Scalar>::bias(std::size_t index) const {
+  std::shared_lock lock(mutex_);
+  return layer(index).bias();
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_weights(std::size_t index, const Eigen::Ref<const Matrix>& weights) {
+  std::unique_lock lock(mutex_);
+  layer(index);  // range check
+  layers_[index].set_weights(weights);
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_bias(std::size_t index, const Eigen::Ref<const Vec>& bias) {
+  std::unique_lock lock(mutex_);
+  layer(index);
+  layers_[index].set_bias(bias);
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_frozen(std::size_t index, bool frozen) {
+  std::unique_lock lock(mutex_);
+  layer(index);
+  layers_[index].set_frozen(frozen);
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_trainable_mask(std::size_t index, const Eigen::Ref<const Matrix>& mask) {
+  std::unique_lock lock(mutex_);
+  layer(index);
+  layers_[index].set_trainable_mask(mask);
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_learning_rate(Scalar learning_rate) {
+  check_learning_rate("Network::set_learning_rate", learning_rate);
+  std::unique_lock lock(mutex_);
+  learning_rate_ = learning_rate;
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_rule(Rule rule) {
+  std::unique_lock lock(mutex_);
+  rule_ = rule;
+}
+
+template <typename Scalar>
+void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matrix>& inputs,
+                                 const Eigen::Ref<const Matrix>* targets) const {
+  const std::string at = std::string("[") + where + "] ";
+  if (inputs.rows() == 0) throw std::invalid_argument(at + "expected at least one sample, got 0 rows");
+  if (inputs.cols() != this->inputs()) {
+    throw std::invalid_argument(at + "expected " + std::to_string(this->inputs()) + " input columns, got " +
+                                std::to_string(inputs.cols()));
+  }
+  if (!inputs.allFinite()) throw std::invalid_argument(at + "inputs contain NaN or infinity");
+  if (!targets) return;
+  if ((*targets).rows() != inputs.rows() || (*targets).cols() != this->outputs()) {
+    throw std::invalid_argument(at + "expected targets of shape " + shape_text(inputs.rows(), this->outputs()) +
+                                " (one row per input sample), got " +
+                                shape_text((*targets).rows(), (*targets).cols()));
+  }
+  if (!(*targets).allFinite()) throw std::invalid_argument(at + "targets contain NaN or infinity");
+}
+
+template <typename Scalar>
+typename Network<Scalar>::Matrix Network<Scalar>::predict(const Eigen::Ref<const Matrix>& inputs) const {
+  std::shared_lock lock(mutex_);
+  check_data("Network::predict", inputs, nullptr);
+  Matrix current;
+  Matrix next;
+  for (std::size_t k = 0; k < layers_.size(); ++k) {
+    next.resize(inputs.rows(), layers_[k].outputs());
+    if (k == 0) {
+      layers_[k].forward(inputs, next);
+    } else {
+      layers_[k].forward(current, next);
+    }
+    current.swap(next);
+  }
+  return current;
+}
+
+template <typename Scalar>
+double Network<Scalar>::loss_value(const Eigen::Ref<const Matrix>& inputs,
+                                   const Eigen::Ref<const Matrix>& targets) const {
+  check_data("Network::loss_value", inputs, &targets);
+  const Matrix outputs = predict(inputs);
+  return loss_sum<Scalar>(loss_, layers_.back().activation(), outputs, targets) /
+         static_cast<double>(inputs.rows());
+}
+
+template <typename Scalar>
+StepTrace<Scalar> Network<Scalar>::forward_trace(const Eigen::Ref<const Matrix>& inputs) const {
+  std::shared_lock lock(mutex_);
+  check_data("Network::forward_trace", inputs, nullptr);
+  StepTrace<Scalar> trace;
+  Matrix current = inputs;
+  for (const auto& layer : layers_) {
+    trace.inputs.push_back(current);
+    // X = I·Wᵀ + 1·bᵀ, then O = f(X), kept separately for the learner to inspect.
+    Matrix combined = current * layer.weights().transpose();
+    if (layer.has_bias()) combined.rowwise() += layer.bias().transpose();
+    Matrix output(combined.rows(), combined.cols());
+    activate<Scalar>(layer.activation(), combined, output);
+    trace.combined.push_back(combined);
+    trace.outputs.push_back(output);
+    current = output;
+  }
+  return trace;
+}
+
+template <typename Scalar>
+void Network<Scalar>::reserve_workspace(Eigen::Index rows) {
+  const std::size_t count = layers_.size();
+  if (outputs_.size() == count && batch_inputs_.rows() >= rows) return;
+  outputs_.resize(count);
+  errors_.resize(count);
+  deltas_.resize(count);
+  coefficients_.resize(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    outputs_[k].resize(rows, layers_[k].outputs());
+    errors_[k].resize(rows, layers_[k].outputs());
+    deltas_[k].resize(rows, layers_[k].outputs());
+    coefficients_[k].resize(rows, layers_[k].outputs());
+  }
+  batch_inputs_.resize(rows, inputs());
+  batch_targets_.resize(rows, outputs());
+}
+
+template <typename Scalar>
+void Network<Scalar>::backward_coefficients(std::size_t index, Eigen::Index rows) {
+  // The error each node of layer `index` sends back along its links, per the rule.
+  auto coefficient = coefficients_[index].topRows(rows);
+  switch (rule_) {
+    case Rule::transpose:
+      coefficient = errors_[index].topRows(rows);  // the raw error E (the book)
+      return;
+    case Rule::gradient:
+      coefficient = deltas_[index].topRows(rows);  // the delta δ = E ∘ f' (back-propagation)
+      return;
+    case Rule::normalized: {
+      // e_i / Σ_j |w_ij|: sending c_i·w_ij to input j splits e_i in proportion to w_ij.
+      const Vec row_sums = layers_[index].weights().cwiseAbs().rowwise().sum();
+      for (Eigen::Index i = 0; i < row_sums.size(); ++i) {
+        const Scalar scale = row_sums(i) > Scalar(0) ? Scalar(1) / row_sums(i) : Scalar(0);
+        coefficient.col(i) = errors_[index].topRows(rows).col(i) * scale;
+      }
+      return;
+    }
+  }
+}
+
+template <typename Scalar>
+double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace) {
+  const std::size_t last = layers_.size() - 1;
+  const auto inputs = batch_inputs_.topRows(rows);
+  const auto targets = batch_targets_.topRows(rows);
+  if (trace) combined_.assign(layers_.size(), Matrix());
+  // Forward: O_k = f(O_{k-1}·W_kᵀ + b_k).
+  for (std::size_t k = 0; k <= last; ++k) {
+    auto output = outputs_[k].topRows(rows);
+    if (trace) {
+      const Matrix& below = k == 0 ? batch_inputs_ : outputs_[k - 1];
+      combined_[k] = below.topRows(rows) * layers_[k].weights().transpose();
+      if (layers_[k].has_bias()) combined_[k].rowwise() += layers_[k].bias().transpose();
+    }
+    if (k == 0) {
+      layers_[k].forward(inputs, output);
+    } else {
+      layers_[k].forward(outputs_[k - 1].topRows(rows), output);
+    }
+  }
+  const Activation output_activation = layers_[last].activation();
+  const double loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(rows), targets);
+  // Output: E = -dL/dO, D = -dL/dX.
+  output_error<Scalar>(loss_, outputs_[last].topRows(rows), targets, errors_[last].topRows(rows));
+  output_delta<Scalar>(loss_, output_activation, outputs_[last].topRows(rows), errors_[last].topRows(rows),
+                       deltas_[last].topRows(rows));
+  // Hidden errors all come from the weights before this step's update.
+  for (std::size_t k = last; k > 0; --k) {
+    backward_coefficients(k, rows);
+    // E_{k-1} = C_k·W_k (row form of Wᵀ·C), then D_{k-1} = E_{k-1} ∘ f'(O_{k-1}).
+    errors_[k - 1].topRows(rows).noalias() = coefficients_[k].topRows(rows) * layers_[k].weights();
+    deltas_[k - 1].topRows(rows) = errors_[k - 1].topRows(rows);
+    multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(rows),
+                                   deltas_[k - 1].topRows(rows));
+  }
+  const Scalar step = learning_rate_ / static_cast<Scalar>(rows);  // lr/n: the mean over the batch
+  if (trace) {
+    record_forward(*trace, rows);
+    record_backward(*trace, rows, step);
+  }
+  for (std::size_t k = 0; k <= last; ++k) {
+    const auto below = k == 0 ? batch_inputs_.topRows(rows) : outputs_[k - 1].topRows(rows);
+    layers_[k].apply_update(deltas_[k].topRows(rows), below, step);  // W += lr/n·Dᵀ·I
+  }
+  return loss;
+}
+
+template <typename Scalar>
+double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace) {
+  const std::size_t last = layers_.size() - 1;
+  const Eigen::Map<const Matrix> input_row(input, 1, inputs());
+  const Eigen::Map<const Matrix> target_row(target, 1, outputs());
+  if (trace) {
+    batch_inputs_.row(0) = input_row;
+    combined_.assign(layers_.size(), Matrix());
+  }
+  // Forward: o_k = f(W_k·o_{k-1} + b_k), one sample.
+  for (std::size_t k = 0; k <= last; ++k) {
+    if (trace) {
+      const Matrix below = k == 0 ? Matrix(input_row) : Matrix(outputs_[k - 1].topRows(1));
+      combined_[k] = below * layers_[k].weights().transpose();
+      if (layers_[k].has_bias()) combined_[k].rowwise() += layers_[k].bias().transpose();
+    }
+    if (k == 0) {
+      layers_[k].forward(input_row, outputs_[k].topRows(1));
+    } else {
+      layers_[k].forward(outputs_[k - 1].topRows(1), outputs_[k].topRows(1));
+    }
+  }
+  const Activation output_activation = layers_[last].activation();
+  const double loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(1), target_row);
+  output_error<Scalar>(loss_, outputs_[last].topRows(1), target_row, errors_[last].topRows(1));
+  output_delta<Scalar>(loss_, output_activation, outputs_[last].topRows(1), errors_[last].topRows(1),
+                       deltas_[last].topRows(1));
+  if (trace) {
+    // Every error is computed before the first update, as in the book's train().
+    for (std::size_t k = last; k > 0; --k) {
+      backward_coefficients(k, 1);
+      errors_[k - 1].topRows(1).noalias() = coefficients_[k].topRows(1) * layers_[k].weights();
+      deltas_[k - 1].topRows(1) = errors_[k - 1].topRows(1);
+      multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1),
+                                     deltas_[k - 1].topRows(1));
+    }
+    record_forward(*trace, 1);
+    record_backward(*trace, 1, learning_rate_);
+  }
+  // Backward and update fused, top layer first: one pass over each W computes the
+  // error for the layer below from the old weights and then updates them.
+  for (std::size_t k = last;; --k) {
+    const Scalar* below = k == 0 ? input : outputs_[k - 1].data();
+    Scalar* back = nullptr;
+    if (k > 0) {
+      backward_coefficients(k, 1);
+      errors_[k - 1].row(0).setZero();
+      back = errors_[k - 1].data();
+    }
+    layers_[k].fused_online_update(coefficients_[k].data(), deltas_[k].data(), below, back, learning_rate_);
+    if (k == 0) break;
+    // d_{k-1} = e_{k-1} ∘ f'(o_{k-1})
+    deltas_[k - 1].row(0) = errors_[k - 1].row(0);
+    multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1),
+                                   deltas_[k - 1].topRows(1));
+  }
+  return loss;
+}
+
+template <typename Scalar>
+void Network<Scalar>::record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const {
+  trace = StepTrace<Scalar>{};
+  for (std::size_t k = 0; k < layers_.size(); ++k) {
+    trace.inputs.push_back(k == 0 ? Matrix(batch_inputs_.topRows(rows)) : Matrix(outputs_[k - 1].topRows(rows)));
+    trace.combined.push_back(combined_[k]);
+    trace.outputs.push_back(outputs_[k].topRows(rows));
+  }
+}
+
+template <typename Scalar>
+void Network<Scalar>::record_backward(StepTrace<Scalar>& trace, Eigen::Index rows, Scalar step) const {
+  for (std::size_t k = 0; k < layers_.size(); ++k) {
+    const Dense<Scalar>& layer = layers_[k];
+    trace.errors.push_back(errors_[k].topRows(rows));
+    trace.deltas.push_back(deltas_[k].topRows(rows));
+    Matrix update = Matrix::Zero(layer.outputs(), layer.inputs());
+    Vec bias_update = Vec::Zero(layer.outputs());
+    if (!layer.frozen()) {
+      update.noalias() = step * deltas_[k].topRows(rows).transpose() * trace.inputs[k];  // ΔW = lr/n·Dᵀ·I
+      if (layer.trainable_mask().size() != 0) update.array() *= layer.trainable_mask().array();
+      if (layer.has_bias()) bias_update = step * deltas_[k].topRows(rows).colwise().sum().transpose();
+    }
+    trace.weight_updates.push_back(std::move(update));
+    trace.bias_updates.push_back(std::move(bias_update));
+  }
+}
+
+template <typename Scalar>
+double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
+                                   StepTrace<Scalar>* trace) {
+  std::unique_lock lock(mutex_);
+  check_data("Network::train_step", inputs, &targets);
+  const Eigen::Index rows = inputs.rows();
+  reserve_workspace(rows);
+  if (rows == 1) return step_online(inputs.data(), targets.data(), trace);  // a Ref's row is contiguous
+  batch_inputs_.topRows(rows) = inputs;
+  batch_targets_.topRows(rows) = targets;
+  return step_batch(rows, trace);
+}
+
+template <typename Scalar>
+std::size_t Network<Scalar>::count_correct(Eigen::Index rows, const Scalar* targets,
+                                           Eigen::Index target_stride) const {
+  const Matrix& output = outputs_.back();
+  std::size_t correct = 0;
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    const Scalar* target = targets + r * target_stride;
+    if (output.cols() == 1) {
+      // One output: the class is which side of ½ it falls.
+      correct += (output(r, 0) >= Scalar(0.5)) == (target[0] >= Scalar(0.5));
+      continue;
+    }
+    Eigen::Index predicted = 0;
+    output.row(r).maxCoeff(&predicted);
+    Eigen::Index expected = 0;
+    Eigen::Map<const Eigen::Matrix<Scalar, 1, Eigen::Dynamic>>(target, output.cols()).maxCoeff(&expected);
+    correct += predicted == expected;
+  }
+  return correct;
+}
+
+template <typename Scalar>
+bool Network<Scalar>::weights_finite() const {
+  for (const auto& layer : layers_) {
+    if (!layer.weights().allFinite() || !layer.bias().allFinite()) return false;
+  }
+  return true;
+}
+
+template <typename Scalar>
+EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
+                                         const Eigen::Ref<const Matrix>& targets, std::size_t batch_size,
+                                         bool shuffle, const ProgressHook& hook, std::size_t hook_every) {
+  std::unique_lock lock(mutex_);
+  check_data("Network::train_epoch", inputs, &targets);
+  if (batch_size == 0) throw std::invalid_argument("[Network::train_epoch] expected batch_size >= 1, got 0");
+  const std::size_t samples = static_cast<std::size_t>(inputs.rows());
+  const std::size_t batch = std::min(batch_size, samples);
+  reserve_workspace(static_cast<Eigen::Index>(batch));
+
+  // Shuffle an index, never the data: memory stays at one copy of the data set.
+  order_.resize(samples);
+  std::iota(order_.begin(), order_.end(), std::size_t{0});
+  if (shuffle) random_.shuffle(order_);
+
+  // The epoch's starting point, restored if training diverges.
+  const std::vector<Dense<Scalar>> snapshot = layers_;
+  auto diverged = [&](std::size_t at, double loss) {
+    layers_ = snapshot;
+    throw DivergenceError("[Network::train_epoch] training diverged at sample " + std::to_string(at) +
+                          ": the loss became " + std::to_string(loss) +
+                          "; weights restored to the start of the epoch. Try a smaller learning rate (now " +
+                          std::to_string(static_cast<double>(learning_rate_)) + ")");
+  };
+
+  EpochResult result;
+  auto last_hook = std::chrono::steady_clock::now();
+  std::size_t next_report = hook_every ? hook_every : samples + 1;
+  for (std::size_t start = 0; start < samples; start += batch) {
+    const std::size_t rows = std::min(batch, samples - start);
+    double loss = 0.0;
+    if (rows == 1) {
+      // Each row of a row-major Ref is contiguous: train on it in place, no copy.
+      const std::size_t sample = order_[start];
+      loss = step_online(inputs.row(sample).data(), targets.row(sample).data(), nullptr);
+    } else {
+      // Gather this batch's rows (by the shuffled index) into the workspace.
+      for (std::size_t r = 0; r < rows; ++r) {
+        batch_inputs_.row(r) = inputs.row(order_[start + r]);
+        batch_targets_.row(r) = targets.row(order_[start + r]);
+      }
+      loss = step_batch(static_cast<Eigen::Index>(rows), nullptr);
+    }
+    if (!std::isfinite(loss)) diverged(start, loss);
+    result.loss_sum += loss;
+    if (rows == 1) {
+      result.correct += count_correct(1, targets.row(order_[start]).data(), 0);
+    } else {
+      result.correct += count_correct(static_cast<Eigen::Index>(rows), batch_targets_.data(), batch_targets_.cols());
+    }
+    result.samples += rows;
+    if (hook) {
+      const auto now = std::chrono::steady_clock::now();
+      if (result.samples >= next_report || now - last_hook >= kHookInterval) {
+        while (next_report <= result.samples) next_report += hook_every ? hook_every : samples + 1;
+        last_hook = now;
+        if (!hook(result.samples)) {
+          result.stopped = true;
+          break;
+        }
+      }
+    }
+  }
+  if (!weights_finite()) diverged(result.samples, result.loss_sum);
+  return result;
+}
+
+template class Network<float>;
+template class Network<double>;
+
+}  // namespace akili

@@ -1,0 +1,406 @@
+"""The Python face of the core: Dense layers and the Network that trains them.
+
+All maths runs in the C++ core (``akili._core``); this module checks and
+converts arguments and keeps the results in NumPy arrays.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _core
+from ._history import History
+from ._trace import Trace
+from ._validation import as_matrix, as_targets, check_dtype, check_positive_int
+
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "softmax", "identity")
+LOSSES = ("squared_error", "mse", "cross_entropy")
+RULES = ("transpose", "gradient", "normalized")
+INITS = ("book", "xavier", "he")
+
+ProgressCallback = Callable[[int, int], Any]
+EpochCallback = Callable[[int, History], Any]
+
+
+def _check_name(value: Any, choices: Sequence[str], what: str, where: str) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"[{where}] unknown {what} {value!r}; expected one of {', '.join(choices)}")
+    return value
+
+
+class Dense:
+    """A fully-connected layer: O = f(W·I + b), weights W of shape (outputs, inputs).
+
+    Parameters
+    ----------
+    inputs, outputs : number of nodes feeding the layer and in the layer.
+    activation : "sigmoid" 1/(1+e^-x), "tanh", "relu" max(0, x), "softmax"
+        e^x_i / Σ_j e^x_j, or "identity".
+    bias : whether the layer adds a trained bias b (the book's network has none).
+
+    Once part of a Network, ``weights``, ``bias``, ``frozen`` and
+    ``trainable_mask`` read and write that network's live values. Reading returns
+    a read-only copy: assign a whole array to change them.
+    """
+
+    def __init__(self, inputs: int, outputs: int, *, activation: str = "sigmoid", bias: bool = False) -> None:
+        self._inputs = check_positive_int(inputs, "inputs", "Dense")
+        self._outputs = check_positive_int(outputs, "outputs", "Dense")
+        self._activation = _check_name(activation, ACTIVATIONS, "activation", "Dense")
+        if not isinstance(bias, (bool, np.bool_)):
+            raise TypeError(f"[Dense] expected bias as True or False, got {bias!r}")
+        self._has_bias = bool(bias)
+        self._network: Network | None = None
+        self._index = -1
+
+    inputs = property(lambda self: self._inputs, doc="Number of inputs.")
+    outputs = property(lambda self: self._outputs, doc="Number of nodes.")
+    activation = property(lambda self: self._activation, doc="Activation name.")
+    has_bias = property(lambda self: self._has_bias, doc="Whether the layer has a bias.")
+
+    def _attach(self, network: Network, index: int) -> None:
+        if self._network is not None:
+            raise ValueError("[Network] this Dense layer already belongs to another network; create a new Dense")
+        self._network, self._index = network, index
+
+    def _native(self) -> Any:
+        if self._network is None:
+            raise RuntimeError("this Dense layer is not part of a Network yet: its weights do not exist")
+        return self._network._native
+
+    @staticmethod
+    def _read_only(array: np.ndarray) -> np.ndarray:
+        array = np.asarray(array)
+        array.flags.writeable = False
+        return array
+
+    @property
+    def weights(self) -> np.ndarray:
+        """W, shape (outputs, inputs): W[i, j] links input j to node i."""
+        return self._read_only(self._native().weights(self._index))
+
+    @weights.setter
+    def weights(self, values: Any) -> None:
+        network = self._network
+        self._native()
+        matrix, _ = as_matrix(values, dtype=network.dtype, columns=self._inputs, name="weights",
+                              where="Dense.weights")
+        if matrix.shape != (self._outputs, self._inputs):
+            raise ValueError(
+                f"[Dense.weights] expected shape {(self._outputs, self._inputs)} (outputs, inputs), got {matrix.shape}"
+            )
+        network._native.set_weights(self._index, matrix)
+
+    @property
+    def bias(self) -> np.ndarray | None:
+        """b, shape (outputs,), or None for a layer without bias."""
+        if not self._has_bias:
+            return None
+        return self._read_only(self._native().bias(self._index))
+
+    @bias.setter
+    def bias(self, values: Any) -> None:
+        if not self._has_bias:
+            raise ValueError("[Dense.bias] this layer was built with bias=False")
+        network = self._network
+        self._native()
+        vector, _ = as_matrix(np.asarray(values).reshape(1, -1) if np.ndim(values) == 1 else values,
+                              dtype=network.dtype, columns=self._outputs, name="bias", where="Dense.bias")
+        if vector.shape[0] != 1:
+            raise ValueError(f"[Dense.bias] expected a 1-D bias of length {self._outputs}, got shape {np.shape(values)}")
+        network._native.set_bias(self._index, vector[0])
+
+    @property
+    def frozen(self) -> bool:
+        """A frozen layer passes errors back but never changes."""
+        return bool(self._native().layer_info(self._index)[4])
+
+    @frozen.setter
+    def frozen(self, value: bool) -> None:
+        self._native().set_frozen(self._index, bool(value))
+
+    @property
+    def trainable_mask(self) -> np.ndarray | None:
+        """1 where a weight trains, 0 where it is frozen (Grokking ch. 5); None: all train."""
+        mask = self._native().trainable_mask(self._index)
+        return None if mask.size == 0 else self._read_only(mask)
+
+    @trainable_mask.setter
+    def trainable_mask(self, values: Any) -> None:
+        network = self._network
+        native = self._native()
+        if values is None:
+            native.set_trainable_mask(self._index, np.zeros((0, 0), dtype=network.dtype))
+            return
+        mask, _ = as_matrix(values, dtype=network.dtype, columns=self._inputs, name="mask",
+                            where="Dense.trainable_mask")
+        native.set_trainable_mask(self._index, mask)
+
+    def __repr__(self) -> str:
+        text = f"Dense({self._inputs}, {self._outputs}, activation={self._activation!r}"
+        return text + (", bias=True)" if self._has_bias else ")")
+
+
+class Network:
+    """A feed-forward network trained by stochastic gradient descent.
+
+    Parameters
+    ----------
+    layers : Dense layers, first to last; sizes must chain.
+    loss : "squared_error" ½Σ(t-o)² per sample (the book's; E = T - O),
+        "mse" 1/k Σ(t-o)² (averaged over samples too), or "cross_entropy"
+        (-Σ t log o after softmax; binary after sigmoid).
+    learning_rate : the step size lr in W += lr·ΔW.
+    rule : how errors reach hidden layers: "transpose" (the book: E_h = Wᵀ·E),
+        "gradient" (back-propagation: δ_h = (Wᵀ·δ) ∘ f'), or "normalized"
+        (each error split in proportion to w/Σ|w|).
+    dtype : "float64" (default, matches NumPy to rounding) or "float32" (faster).
+    init : initial weights ~ N(0, σ²) with σ = n_in^-½ ("book"),
+        √(2/(n_in+n_out)) ("xavier") or √(2/n_in) ("he").
+    seed : seeds the weights and the shuffling; the same seed gives bit-identical
+        training on the same machine.
+
+    Arrays passed in are used without copying when they are C-contiguous and of
+    the network's dtype; anything else is converted (copied) first. Samples are rows.
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Dense],
+        *,
+        loss: str = "squared_error",
+        learning_rate: float = 0.1,
+        rule: str = "transpose",
+        dtype: Any = "float64",
+        init: str = "book",
+        seed: int = 0,
+    ) -> None:
+        layers = list(layers)
+        if not layers:
+            raise ValueError("[Network] expected at least one Dense layer, got none")
+        for position, layer in enumerate(layers):
+            if not isinstance(layer, Dense):
+                raise TypeError(f"[Network] expected Dense layers, got {type(layer).__name__} at position {position}")
+        _check_name(loss, LOSSES, "loss", "Network")
+        _check_name(rule, RULES, "rule", "Network")
+        _check_name(init, INITS, "init", "Network")
+        self._dtype = check_dtype(dtype)
+        self._seed = check_positive_int(seed, "seed", "Network", minimum=0)
+        self._init = init
+        native_type = _core.Network32 if self._dtype == np.float32 else _core.Network64
+        specs = [(layer.inputs, layer.outputs, layer.activation, layer.has_bias) for layer in layers]
+        self._native = native_type(specs, loss, rule, float(learning_rate), init, self._seed)
+        for index, layer in enumerate(layers):
+            layer._attach(self, index)
+        self._layers = tuple(layers)
+
+    # -- description -------------------------------------------------------
+    @property
+    def layers(self) -> tuple[Dense, ...]:
+        """The layers, first to last."""
+        return self._layers
+
+    @property
+    def dtype(self) -> np.dtype:
+        """float32 or float64: the type of every weight and computation."""
+        return self._dtype
+
+    @property
+    def loss(self) -> str:
+        """The loss name."""
+        return self._native.loss
+
+    @property
+    def rule(self) -> str:
+        """The error-propagation rule; assign another name to switch rules."""
+        return self._native.rule
+
+    @rule.setter
+    def rule(self, value: str) -> None:
+        self._native.rule = _check_name(value, RULES, "rule", "Network.rule")
+
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate lr."""
+        return float(self._native.learning_rate)
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._native.learning_rate = float(value)
+
+    @property
+    def seed(self) -> int:
+        """The seed the weights were drawn with."""
+        return self._seed
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of input values per sample."""
+        return self._layers[0].inputs
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of output values per sample."""
+        return self._layers[-1].outputs
+
+    def __repr__(self) -> str:
+        layers = ", ".join(repr(layer) for layer in self._layers)
+        return (
+            f"Network([{layers}], loss={self.loss!r}, learning_rate={self.learning_rate:g}, "
+            f"rule={self.rule!r}, dtype={self._dtype.name!r}, seed={self._seed})"
+        )
+
+    # -- running -----------------------------------------------------------
+    def _inputs(self, values: Any, where: str) -> tuple[np.ndarray, bool]:
+        return as_matrix(values, dtype=self._dtype, columns=self.n_inputs, name="inputs", where=where)
+
+    def predict(self, inputs: Any) -> np.ndarray:
+        """Outputs for inputs of shape (n, inputs) -> (n, outputs); a 1-D sample gives 1-D outputs."""
+        matrix, was_1d = self._inputs(inputs, "Network.predict")
+        outputs = self._native.predict(matrix)
+        return outputs[0] if was_1d else outputs
+
+    def forward(self, inputs: Any, *, trace: bool = False) -> np.ndarray | Trace:
+        """The forward pass; with ``trace=True`` a Trace of every layer's I, X = W·I and O."""
+        if not trace:
+            return self.predict(inputs)
+        matrix, was_1d = self._inputs(inputs, "Network.forward")
+        return Trace.from_native(self._native.forward_trace(matrix), squeeze=was_1d)
+
+    def loss_value(self, inputs: Any, targets: Any) -> float:
+        """Mean per-sample loss on (inputs, targets)."""
+        matrix, _ = self._inputs(inputs, "Network.loss_value")
+        target_matrix = as_targets(targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0],
+                                   where="Network.loss_value")
+        return float(self._native.loss_value(matrix, target_matrix))
+
+    def evaluate(self, inputs: Any, targets: Any) -> dict[str, float | None]:
+        """``{"loss": mean loss, "accuracy": share classified correctly or None}``."""
+        matrix, _ = self._inputs(inputs, "Network.evaluate")
+        target_matrix = as_targets(targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0],
+                                   where="Network.evaluate")
+        outputs = self._native.predict(matrix)
+        return {
+            "loss": float(self._native.loss_value(matrix, target_matrix)),
+            "accuracy": _accuracy(outputs, target_matrix),
+        }
+
+    # -- training ----------------------------------------------------------
+    def step(self, inputs: Any, targets: Any, *, trace: bool = False) -> float | Trace:
+        """One SGD step on one sample (1-D) or a batch (2-D, update averaged over it).
+
+        Returns the loss before the update, or with ``trace=True`` a Trace of every
+        array the step computed. Tracing never changes the resulting weights.
+        """
+        matrix, was_1d = self._inputs(inputs, "Network.step")
+        target_matrix = as_targets(
+            np.asarray(targets).reshape(1, -1) if was_1d and np.ndim(targets) == 1 else targets,
+            dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0], where="Network.step",
+        )
+        loss, record = self._native.train_step(matrix, target_matrix, bool(trace))
+        if trace:
+            return Trace.from_native(record, squeeze=was_1d, loss=loss / matrix.shape[0])
+        return float(loss) / matrix.shape[0]
+
+    def fit(
+        self,
+        inputs: Any,
+        targets: Any,
+        *,
+        epochs: int = 1,
+        batch_size: int = 1,
+        shuffle: bool = True,
+        validation_data: tuple[Any, Any] | None = None,
+        on_epoch: EpochCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        progress_every: int = 0,
+    ) -> History:
+        """Train for ``epochs`` passes over (inputs, targets); returns a History.
+
+        ``batch_size=1`` is the book's online training (one update per sample);
+        larger batches average the update over the batch. ``shuffle`` draws a
+        new sample order each epoch from the network's seeded random source
+        (an index is shuffled, never the data).
+
+        ``on_epoch(epoch, history)`` runs after each epoch; ``on_progress(samples_done,
+        epoch)`` runs from inside the native loop every ``progress_every`` samples
+        (and at least every few milliseconds). Either returning False stops
+        training; an exception raised in either propagates out of ``fit``. Ctrl-C
+        raises KeyboardInterrupt within milliseconds, leaving the weights of the
+        last completed step.
+        """
+        epochs = check_positive_int(epochs, "epochs", "Network.fit")
+        batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
+        progress_every = check_positive_int(progress_every, "progress_every", "Network.fit", minimum=0)
+        matrix, _ = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where="Network.fit")
+        if np.ndim(inputs) != 2:
+            raise ValueError(f"[Network.fit] expected inputs as a 2-D array (samples, {self.n_inputs}), "
+                             f"got shape {np.shape(inputs)}")
+        target_matrix = as_targets(targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0],
+                                   where="Network.fit")
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError("[Network.fit] expected validation_data as a pair (inputs, targets)")
+            val_inputs, _ = as_matrix(validation_data[0], dtype=self._dtype, columns=self.n_inputs,
+                                      name="validation inputs", where="Network.fit")
+            val_targets = as_targets(validation_data[1], dtype=self._dtype, columns=self.n_outputs,
+                                     samples=val_inputs.shape[0], where="Network.fit")
+            validation = (val_inputs, val_targets)
+        classifies = _is_class_target(target_matrix)
+
+        history = History()
+        for epoch in range(epochs):
+            hook = None
+            if on_progress is not None:
+                def hook(done: int, _epoch: int = epoch) -> Any:
+                    return on_progress(done, _epoch)
+            started = time.perf_counter()
+            loss_sum, correct, samples, stopped = self._native.train_epoch(
+                matrix, target_matrix, batch_size, bool(shuffle), hook, progress_every
+            )
+            history.epoch_seconds.append(time.perf_counter() - started)
+            history.samples.append(int(samples))
+            history.loss.append(loss_sum / samples if samples else float("nan"))
+            history.accuracy.append(correct / samples if classifies and samples else None)
+            if validation is not None:
+                val_outputs = self._native.predict(validation[0])
+                history.val_loss.append(float(self._native.loss_value(*validation)))
+                history.val_accuracy.append(_accuracy(val_outputs, validation[1]))
+            if stopped:
+                history.stopped = True
+                break
+            if on_epoch is not None and on_epoch(epoch, history) is False:
+                history.stopped = True
+                break
+        return history
+
+    # -- copies --------------------------------------------------------------
+    def copy(self) -> Network:
+        """An independent copy with the same layers, weights, settings and random state."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._native = self._native.copy()
+        clone._layers = tuple(Dense(l.inputs, l.outputs, activation=l.activation, bias=l.has_bias)
+                              for l in self._layers)
+        for index, layer in enumerate(clone._layers):
+            layer._attach(clone, index)
+        return clone
+
+
+def _is_class_target(targets: np.ndarray) -> bool:
+    """Targets look like classes: several outputs, or one output within [0, 1]."""
+    return targets.shape[1] > 1 or bool(((targets >= 0) & (targets <= 1)).all())
+
+
+def _accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
+    """Share of rows whose predicted class matches the target's (None for non-class targets)."""
+    if not _is_class_target(targets):
+        return None
+    if targets.shape[1] == 1:
+        return float(np.mean((outputs[:, 0] >= 0.5) == (targets[:, 0] >= 0.5)))
+    return float(np.mean(np.argmax(outputs, axis=1) == np.argmax(targets, axis=1)))

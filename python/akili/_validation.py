@@ -1,0 +1,88 @@
+"""Turning user input into the arrays the core expects, with clear errors.
+
+The core receives C-contiguous arrays of the network's dtype. Such arrays are
+passed through without a copy; anything else (lists, other dtypes, Fortran-order
+or strided views) is converted once, here, and the caller's array is never
+modified.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+_NUMERIC_KINDS = "biuf"  # bool, signed int, unsigned int, float
+
+
+def as_matrix(values: Any, *, dtype: np.dtype, columns: int, name: str, where: str) -> tuple[np.ndarray, bool]:
+    """Return ``(matrix, was_1d)``: a C-contiguous 2-D array of ``dtype`` whose
+    rows are samples with ``columns`` values each.
+
+    A 1-D array of length ``columns`` is one sample. Raises TypeError for
+    non-numeric data and ValueError for a wrong shape or an empty array.
+    """
+    array = np.asarray(values)
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(
+            f"[{where}] expected {name} as a real numeric array, got dtype {array.dtype} "
+            "(object, complex and string arrays are not accepted)"
+        )
+    was_1d = array.ndim == 1
+    if was_1d:
+        array = array.reshape(1, -1)
+    if array.ndim != 2:
+        raise ValueError(
+            f"[{where}] expected {name} as a 2-D array (samples, {columns}) or one 1-D sample, "
+            f"got an array of shape {array.shape}"
+        )
+    if array.shape[0] == 0:
+        raise ValueError(f"[{where}] expected at least one sample in {name}, got shape {array.shape}")
+    if array.shape[1] != columns:
+        raise ValueError(f"[{where}] expected {columns} columns in {name}, got {array.shape[1]} (shape {array.shape})")
+    if array.dtype.kind == "f":
+        with np.errstate(over="ignore"):  # a float64 too large for float32 becomes inf, refused below
+            array = np.ascontiguousarray(array, dtype=dtype)
+    else:
+        array = np.ascontiguousarray(array, dtype=dtype)
+    if not np.isfinite(array).all():
+        raise ValueError(f"[{where}] {name} contain NaN or infinity (or values too large for {np.dtype(dtype).name})")
+    return array, was_1d
+
+
+def as_targets(values: Any, *, dtype: np.dtype, columns: int, samples: int, where: str) -> np.ndarray:
+    """Targets as a (samples, columns) array; a 1-D array is accepted when there is one output."""
+    array = np.asarray(values)
+    if array.ndim == 1 and columns == 1:
+        array = array.reshape(-1, 1)
+    elif array.ndim == 1 and array.dtype.kind in "iu" and array.shape[0] == samples:
+        raise ValueError(
+            f"[{where}] got {samples} integer class labels but the network has {columns} outputs: "
+            "expected one target row per sample; convert labels with akili.datasets.one_hot(labels, "
+            f"{columns})"
+        )
+    matrix, _ = as_matrix(array if array.ndim != 1 else array.reshape(1, -1), dtype=dtype, columns=columns,
+                          name="targets", where=where)
+    if matrix.shape[0] != samples:
+        raise ValueError(f"[{where}] expected {samples} target rows (one per input sample), got {matrix.shape[0]}")
+    return matrix
+
+
+def check_positive_int(value: Any, name: str, where: str, *, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum`` (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"[{where}] expected {name} as an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"[{where}] expected {name} >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_dtype(dtype: Any) -> np.dtype:
+    """The network dtype: float32 or float64."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"[Network] expected dtype 'float32' or 'float64', got {dtype!r}") from error
+    if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"[Network] expected dtype 'float32' or 'float64', got {resolved.name!r}")
+    return resolved

@@ -1,0 +1,136 @@
+// Bindings of akili::Network: arguments arrive as NumPy arrays (Eigen::Ref maps a
+// C-contiguous array of the right dtype without copying; anything else is
+// converted by pybind11) and names arrive as strings parsed by the core.
+#include "bindings.hpp"
+
+#include "akili/network.hpp"
+
+#include <pybind11/eigen.h>
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace akili::python {
+namespace {
+
+/// (inputs, outputs, activation name, has bias) for one layer.
+using LayerSpec = std::tuple<Eigen::Index, Eigen::Index, std::string, bool>;
+
+template <typename Scalar>
+py::dict trace_to_dict(const StepTrace<Scalar>& trace) {
+  py::dict result;
+  result["inputs"] = trace.inputs;
+  result["combined"] = trace.combined;
+  result["outputs"] = trace.outputs;
+  result["errors"] = trace.errors;
+  result["deltas"] = trace.deltas;
+  result["weight_updates"] = trace.weight_updates;
+  result["bias_updates"] = trace.bias_updates;
+  return result;
+}
+
+template <typename Scalar>
+void bind_network_type(py::module_& module, const char* name) {
+  using Net = Network<Scalar>;
+  using Matrix = RowMatrix<Scalar>;
+  using MatrixRef = Eigen::Ref<const Matrix>;
+  using VectorRef = Eigen::Ref<const Vector<Scalar>>;
+  using Release = py::call_guard<py::gil_scoped_release>;
+
+  py::class_<Net>(module, name, "A network of dense layers (see akili.Network for the documented API).")
+      .def(py::init([](const std::vector<LayerSpec>& specs, const std::string& loss, const std::string& rule,
+                       Scalar learning_rate, const std::string& init, std::uint64_t seed) {
+             std::vector<Dense<Scalar>> layers;
+             for (const auto& [inputs, outputs, activation, bias] : specs) {
+               layers.emplace_back(inputs, outputs, parse_activation(activation), bias);
+             }
+             auto network = std::make_unique<Net>(std::move(layers), parse_loss(loss), parse_rule(rule),
+                                                  learning_rate, seed);
+             network->initialize(parse_init(init), seed);
+             return network;
+           }),
+           py::arg("layers"), py::arg("loss"), py::arg("rule"), py::arg("learning_rate"), py::arg("init"),
+           py::arg("seed"))
+      .def("copy", [](const Net& network) { return Net(network); }, Release())
+      .def("initialize", [](Net& network, const std::string& init, std::uint64_t seed) {
+             const Init parsed = parse_init(init);
+             py::gil_scoped_release release;
+             network.initialize(parsed, seed);
+           }, py::arg("init"), py::arg("seed"))
+      .def_property_readonly("layer_count", &Net::layer_count)
+      .def_property_readonly("inputs", &Net::inputs)
+      .def_property_readonly("outputs", &Net::outputs)
+      .def_property_readonly("loss", [](const Net& network) { return to_string(network.loss()); })
+      .def_property("rule", [](const Net& network) { return to_string(network.rule()); },
+                    [](Net& network, const std::string& rule) { network.set_rule(parse_rule(rule)); })
+      .def_property("learning_rate", &Net::learning_rate, &Net::set_learning_rate)
+      .def("layer_info", [](const Net& network, std::size_t index) {
+             const Dense<Scalar>& layer = network.layer(index);
+             return py::make_tuple(layer.inputs(), layer.outputs(), to_string(layer.activation()),
+                                   layer.has_bias(), layer.frozen());
+           }, py::arg("index"))
+      .def("weights", &Net::weights, py::arg("index"), Release())
+      .def("bias", &Net::bias, py::arg("index"), Release())
+      .def("trainable_mask", [](const Net& network, std::size_t index) {
+             return Matrix(network.layer(index).trainable_mask());
+           }, py::arg("index"))
+      .def("set_weights", &Net::set_weights, py::arg("index"), py::arg("weights"), Release())
+      .def("set_bias", &Net::set_bias, py::arg("index"), py::arg("bias"), Release())
+      .def("set_frozen", &Net::set_frozen, py::arg("index"), py::arg("frozen"), Release())
+      .def("set_trainable_mask", &Net::set_trainable_mask, py::arg("index"), py::arg("mask"), Release())
+      .def("predict", &Net::predict, py::arg("inputs"), Release())
+      .def("loss_value", &Net::loss_value, py::arg("inputs"), py::arg("targets"), Release())
+      .def("forward_trace", [](const Net& network, const MatrixRef& inputs) {
+             StepTrace<Scalar> trace;
+             {
+               py::gil_scoped_release release;
+               trace = network.forward_trace(inputs);
+             }
+             return trace_to_dict(trace);
+           }, py::arg("inputs"))
+      .def("train_step", [](Net& network, const MatrixRef& inputs, const MatrixRef& targets, bool trace) {
+             StepTrace<Scalar> recorded;
+             double loss = 0.0;
+             {
+               py::gil_scoped_release release;
+               loss = network.train_step(inputs, targets, trace ? &recorded : nullptr);
+             }
+             py::object record = py::none();
+             if (trace) record = trace_to_dict(recorded);
+             return py::make_tuple(loss, record);
+           }, py::arg("inputs"), py::arg("targets"), py::arg("trace") = false)
+      .def("train_epoch", [](Net& network, const MatrixRef& inputs, const MatrixRef& targets,
+                             std::size_t batch_size, bool shuffle, py::object progress, std::size_t every) {
+             // The hook runs between steps: it takes the GIL only to let Python
+             // deliver Ctrl-C (KeyboardInterrupt propagates out, weights intact)
+             // and to call the optional progress callback (returns False to stop).
+             const ProgressHook hook = [&progress](std::size_t done) {
+               py::gil_scoped_acquire acquire;
+               if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+               if (progress.is_none()) return true;
+               const py::object answer = progress(done);
+               return !(answer.is(py::bool_(false)));
+             };
+             EpochResult result;
+             {
+               py::gil_scoped_release release;
+               result = network.train_epoch(inputs, targets, batch_size, shuffle, hook, every);
+             }
+             return py::make_tuple(result.loss_sum, result.correct, result.samples, result.stopped);
+           }, py::arg("inputs"), py::arg("targets"), py::arg("batch_size"), py::arg("shuffle"),
+           py::arg("progress") = py::none(), py::arg("every") = 0);
+}
+
+}  // namespace
+
+void bind_network(py::module_& module) {
+  bind_network_type<float>(module, "Network32");
+  bind_network_type<double>(module, "Network64");
+}
+
+}  // namespace akili::python

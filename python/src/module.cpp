@@ -1,0 +1,10 @@
+// The compiled module akili._core: conversion between NumPy and the C++ core only.
+#include "bindings.hpp"
+
+#include "akili/network.hpp"
+
+PYBIND11_MODULE(_core, module) {
+  module.doc() = "akili's C++ core (Eigen); use the akili package rather than this module directly.";
+  pybind11::register_exception<akili::DivergenceError>(module, "DivergenceError", PyExc_ArithmeticError);
+  akili::python::bind_network(module);
+}
