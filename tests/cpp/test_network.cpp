@@ -1,0 +1,147 @@
+// Network: gradient-descent steps against the worked numbers of the lessons
+// (docs of the source material: Grokking ch. 5, the book's sigmoid rule).
+#include <doctest/doctest.h>
+
+#include "akili/network.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+using akili::Activation;
+using akili::Dense;
+using akili::Loss;
+using akili::Network;
+using akili::Rule;
+using Matrix = akili::RowMatrix<double>;
+
+namespace {
+
+Network<double> single_layer(Eigen::Index inputs, Eigen::Index outputs, const Matrix& weights, double rate) {
+  std::vector<Dense<double>> layers;
+  layers.emplace_back(inputs, outputs, Activation::identity);
+  Network<double> network(std::move(layers), Loss::squared_error, Rule::transpose, rate);
+  network.set_weights(0, weights);
+  return network;
+}
+
+}  // namespace
+
+TEST_CASE("many inputs, one output: w -= alpha · input · delta") {
+  Matrix w(1, 3), x(1, 3), t(1, 1);
+  w << 0.1, 0.2, -0.1;
+  x << 8.5, 0.65, 1.2;
+  t << 1.0;
+  Network<double> network = single_layer(3, 1, w, 0.01);
+  // pred = 0.86, delta = pred - true = -0.14, weight_deltas = (-1.19, -0.091, -0.168)
+  CHECK(network.predict(x)(0, 0) == doctest::Approx(0.86).epsilon(1e-14));
+  network.train_step(x, t);
+  const Matrix updated = network.weights(0);
+  CHECK(updated(0, 0) == doctest::Approx(0.1119).epsilon(1e-14));
+  CHECK(updated(0, 1) == doctest::Approx(0.20091).epsilon(1e-14));
+  CHECK(updated(0, 2) == doctest::Approx(-0.09832).epsilon(1e-14));
+}
+
+TEST_CASE("a frozen weight keeps its value while the others learn") {
+  Matrix w(1, 3), x(1, 3), t(1, 1), mask(1, 3);
+  w << 0.1, 0.2, -0.1;
+  x << 8.5, 0.65, 1.2;
+  t << 1.0;
+  mask << 0.0, 1.0, 1.0;
+  Network<double> network = single_layer(3, 1, w, 0.01);
+  network.set_trainable_mask(0, mask);
+  network.train_step(x, t);
+  const Matrix updated = network.weights(0);
+  CHECK(updated(0, 0) == 0.1);
+  CHECK(updated(0, 1) == doctest::Approx(0.20091).epsilon(1e-14));
+  CHECK(updated(0, 2) == doctest::Approx(-0.09832).epsilon(1e-14));
+
+  network.set_frozen(0, true);  // a frozen layer never changes
+  network.train_step(x, t);
+  CHECK(network.weights(0) == updated);
+}
+
+TEST_CASE("many inputs, many outputs: W -= alpha · outer(delta, input)") {
+  Matrix w(3, 3), x(1, 3), t(1, 3);
+  w << 0.1, 0.1, -0.3, 0.1, 0.2, 0.0, 0.0, 1.3, 0.1;
+  x << 8.5, 0.65, 1.2;
+  t << 0.1, 1.0, 0.1;
+  Network<double> network = single_layer(3, 3, w, 0.01);
+  const Matrix prediction = network.predict(x);  // (0.555, 0.98, 0.965)
+  CHECK(prediction(0, 0) == doctest::Approx(0.555).epsilon(1e-14));
+  CHECK(prediction(0, 1) == doctest::Approx(0.98).epsilon(1e-14));
+  CHECK(prediction(0, 2) == doctest::Approx(0.965).epsilon(1e-14));
+  network.train_step(x, t);
+  const Matrix updated = network.weights(0);
+  CHECK(updated(0, 0) == doctest::Approx(0.061325).epsilon(1e-14));
+  CHECK(updated(0, 1) == doctest::Approx(0.0970425).epsilon(1e-14));
+  CHECK(updated(0, 2) == doctest::Approx(-0.30546).epsilon(1e-14));
+}
+
+TEST_CASE("the book's rule: E_hidden = W^T · E, dW = lr · ((E * O * (1 - O)) · I^T)") {
+  Matrix w1(2, 2), w2(1, 2), x(1, 2), t(1, 1);
+  w1 << 0.9, 0.3, 0.2, 0.8;
+  w2 << 0.3, 0.7;
+  x << 1.0, 0.5;
+  t << 0.99;
+  const double lr = 0.3;
+  std::vector<Dense<double>> layers;
+  layers.emplace_back(2, 2, Activation::sigmoid);
+  layers.emplace_back(2, 1, Activation::sigmoid);
+  Network<double> network(std::move(layers), Loss::squared_error, Rule::transpose, lr);
+  network.set_weights(0, w1);
+  network.set_weights(1, w2);
+
+  // The same step written out with the book's formulas.
+  const auto sigmoid = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
+  double hidden[2];
+  for (int i = 0; i < 2; ++i) hidden[i] = sigmoid(w1(i, 0) * x(0, 0) + w1(i, 1) * x(0, 1));  // O1 = σ(W1·I)
+  const double out = sigmoid(w2(0, 0) * hidden[0] + w2(0, 1) * hidden[1]);                      // O2 = σ(W2·O1)
+  const double error_out = t(0, 0) - out;                                                       // E = T - O
+  double error_hidden[2];
+  for (int i = 0; i < 2; ++i) error_hidden[i] = w2(0, i) * error_out;  // E_h = W2ᵀ·E
+  Matrix expected_w2 = w2, expected_w1 = w1;
+  for (int i = 0; i < 2; ++i) expected_w2(0, i) += lr * error_out * out * (1 - out) * hidden[i];
+  for (int i = 0; i < 2; ++i) {
+    for (int j = 0; j < 2; ++j) expected_w1(i, j) += lr * error_hidden[i] * hidden[i] * (1 - hidden[i]) * x(0, j);
+  }
+
+  network.train_step(x, t);
+  for (int i = 0; i < 2; ++i) {
+    CHECK(network.weights(1)(0, i) == doctest::Approx(expected_w2(0, i)).epsilon(1e-14));
+    for (int j = 0; j < 2; ++j) CHECK(network.weights(0)(i, j) == doctest::Approx(expected_w1(i, j)).epsilon(1e-14));
+  }
+}
+
+TEST_CASE("training XOR with back-propagation reaches every target") {
+  Matrix x(4, 2), t(4, 1);
+  x << 0, 0, 0, 1, 1, 0, 1, 1;
+  t << 0, 1, 1, 0;
+  std::vector<Dense<double>> layers;
+  layers.emplace_back(2, 4, Activation::tanh, true);
+  layers.emplace_back(4, 1, Activation::sigmoid, true);
+  Network<double> network(std::move(layers), Loss::cross_entropy, Rule::gradient, 0.5, 3);
+  network.initialize(akili::Init::xavier, 3);
+  for (int epoch = 0; epoch < 2000; ++epoch) network.train_epoch(x, t, 1, true);
+  const Matrix out = network.predict(x);
+  for (Eigen::Index i = 0; i < 4; ++i) CHECK(std::abs(out(i, 0) - t(i, 0)) < 0.1);
+}
+
+TEST_CASE("bad shapes and settings are refused with std::invalid_argument") {
+  std::vector<Dense<double>> unchained;
+  unchained.emplace_back(2, 3);
+  unchained.emplace_back(4, 1);
+  CHECK_THROWS_AS(Network<double>(std::move(unchained), Loss::squared_error, Rule::transpose, 0.1),
+                  std::invalid_argument);
+
+  std::vector<Dense<double>> layers;
+  layers.emplace_back(2, 1);
+  CHECK_THROWS_AS(Network<double>(layers, Loss::squared_error, Rule::transpose, -1.0), std::invalid_argument);
+  CHECK_THROWS_AS(Network<double>(layers, Loss::squared_error, Rule::transpose, NAN), std::invalid_argument);
+  Network<double> network(layers, Loss::squared_error, Rule::transpose, 0.1);
+  CHECK_THROWS_AS(network.predict(Matrix::Zero(1, 3)), std::invalid_argument);
+  Matrix bad(1, 2);
+  bad << 1.0, INFINITY;
+  CHECK_THROWS_AS(network.set_weights(0, bad), std::invalid_argument);
+  CHECK_THROWS_AS(Dense<double>(0, 1), std::invalid_argument);
+}
