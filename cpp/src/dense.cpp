@@ -2,7 +2,11 @@
 #include "akili/dense.hpp"
 
 #include "akili/activation.hpp"
+#include "akili/threads.hpp"
+#include "parallel_policy.hpp"
+#include "row_kernels.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -90,11 +94,51 @@ void Dense<Scalar>::initialize(Init init, Random& random) {
 
 template <typename Scalar>
 void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const {
+  const Eigen::Index rows = input.rows();
+  // X = I·Wᵀ + 1·bᵀ, then O = f(X), on the block of sample rows [r0, r0 + h) and
+  // weight rows (output columns) [c0, c0 + w).
+  auto block = [&](Eigen::Index r0, Eigen::Index h, Eigen::Index c0, Eigen::Index w, bool activate_now) {
+    auto out = output.block(r0, c0, h, w);
+    if (h == 1) {
+      // One sample: X = W·I as a matrix-vector product over W's contiguous rows.
+      out.row(0).transpose().noalias() = weights_.middleRows(c0, w) * input.row(r0).transpose();
+    } else {
+      out.noalias() = input.middleRows(r0, h) * weights_.middleRows(c0, w).transpose();  // X = I·Wᵀ
+    }
+    if (has_bias_) out.rowwise() += bias_.segment(c0, w).transpose();  // X += 1·bᵀ
+    if (activate_now) activate<Scalar>(activation_, out, out);          // O = f(X)
+  };
+  const Eigen::Index chunk = parallel::kChunkRows;
+  if (rows >= 2 * chunk) {
+    // Large batches: fixed chunks of samples, so the result does not depend on the thread count.
+    const std::size_t tasks = static_cast<std::size_t>((rows + chunk - 1) / chunk);
+    parallel_for(tasks, [&](std::size_t task) {
+      const Eigen::Index r0 = static_cast<Eigen::Index>(task) * chunk;
+      block(r0, std::min(chunk, rows - r0), 0, outputs(), true);
+    });
+    return;
+  }
+  const int threads = num_threads();
+  if (threads > 1 && parallel::worth_splitting(rows * inputs() * outputs()) && outputs() >= 2 * threads) {
+    // Small batches of a large layer: each thread takes a band of weight rows
+    // (output columns), which then stays in its core's cache from step to step.
+    const bool elementwise = is_elementwise(activation_);
+    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
+      const auto [c0, c1] = split_range(static_cast<std::size_t>(outputs()), threads, task);
+      if (c1 > c0) block(0, rows, c0, c1 - c0, elementwise);
+    });
+    if (!elementwise) activate<Scalar>(activation_, output, output);  // softmax needs whole rows
+    return;
+  }
+  block(0, rows, 0, outputs(), true);
+}
+
+template <typename Scalar>
+void Dense<Scalar>::forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const {
   if (input.rows() == 1) {
-    // One sample: X = W·I as a matrix-vector product over W's contiguous rows.
-    output.row(0).transpose().noalias() = weights_ * input.row(0).transpose();
+    output.row(0).transpose().noalias() = weights_ * input.row(0).transpose();  // X = W·I
   } else {
-    output.noalias() = input * weights_.transpose();  // X = I·Wᵀ (samples as rows)
+    output.noalias() = input * weights_.transpose();  // X = I·Wᵀ
   }
   if (has_bias_) output.rowwise() += bias_.transpose();  // X += 1·bᵀ
   activate<Scalar>(activation_, output, output);          // O = f(X)
@@ -104,11 +148,25 @@ template <typename Scalar>
 void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
                                  Scalar step) {
   if (frozen_) return;
-  if (mask_.size() == 0) {
-    weights_.noalias() += step * delta.transpose() * input;  // W += step·Dᵀ·I
+  // The band of weight rows [r0, r0 + h).
+  auto band = [&](Eigen::Index r0, Eigen::Index h) {
+    auto weights = weights_.middleRows(r0, h);
+    if (mask_.size() == 0) {
+      weights.noalias() += step * delta.middleCols(r0, h).transpose() * input;  // W += step·Dᵀ·I
+    } else {
+      const Matrix update = step * delta.middleCols(r0, h).transpose() * input;
+      weights.array() += update.array() * mask_.middleRows(r0, h).array();  // W += step·(Dᵀ·I) ∘ mask
+    }
+  };
+  const int threads = num_threads();
+  if (threads > 1 && parallel::worth_splitting(delta.rows() * inputs() * outputs()) && outputs() >= 2 * threads) {
+    // The same bands as the forward pass, so each thread updates the rows it just read.
+    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
+      const auto [r0, r1] = split_range(static_cast<std::size_t>(outputs()), threads, task);
+      if (r1 > r0) band(r0, r1 - r0);
+    });
   } else {
-    const Matrix update = step * delta.transpose() * input;
-    weights_.array() += update.array() * mask_.array();  // W += step·(Dᵀ·I) ∘ mask
+    band(0, outputs());
   }
   if (has_bias_) bias_.noalias() += step * delta.colwise().sum().transpose();  // b += step·Σ_rows D
 }
@@ -116,26 +174,119 @@ void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Ei
 template <typename Scalar>
 void Dense<Scalar>::fused_online_update(const Scalar* coefficient, const Scalar* delta, const Scalar* input,
                                         Scalar* back, Scalar step) {
-  using RowVec = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
-  const Eigen::Index n_in = inputs();
-  const Eigen::Map<const RowVec> input_row(input, n_in);
-  Eigen::Map<RowVec> back_row(back, back ? n_in : 0);
   const bool trains = !frozen_;
+  if (!trains && !back) return;
   const bool masked = mask_.size() != 0;
-  for (Eigen::Index i = 0; i < outputs(); ++i) {
-    auto weight_row = weights_.row(i);
-    // back += c_i · W_i  (before W_i changes: the error travels along the old weights)
-    if (back) back_row.noalias() += coefficient[i] * weight_row;
-    if (!trains) continue;
-    const Scalar gain = step * delta[i];
-    if (masked) {
-      weight_row.array() += gain * input_row.array() * mask_.row(i).array();  // W_i += lr·δ_i·I ∘ mask_i
-    } else {
-      weight_row.noalias() += gain * input_row;  // W_i += lr·δ_i·I
+  const Eigen::Index n_in = inputs();
+  // The slice of columns [c0, c1) of every row: a column's back-sum runs over the
+  // rows in row order whichever slice it falls in, so threads do not change it.
+  auto columns = [&](Eigen::Index c0, Eigen::Index c1) {
+    const Eigen::Index width = c1 - c0;
+    for (Eigen::Index i = 0; i < outputs(); ++i) {
+      Scalar* w = weights_.data() + i * n_in + c0;
+      const Scalar* m = masked ? mask_.data() + i * n_in + c0 : nullptr;
+      const Scalar gain = step * delta[i];  // lr·δ_i
+      if (back) {
+        // back += c_i·W_i (the old weights: the error travels back first), then W_i += lr·δ_i·I (∘ mask_i)
+        if (!trains) {
+          kernels::back_update<Scalar, false, false>(w, width, coefficient[i], back + c0, gain, nullptr, nullptr);
+        } else if (masked) {
+          kernels::back_update<Scalar, true, true>(w, width, coefficient[i], back + c0, gain, input + c0, m);
+        } else {
+          kernels::back_update<Scalar, true, false>(w, width, coefficient[i], back + c0, gain, input + c0, nullptr);
+        }
+      } else if (masked) {
+        kernels::update_dot<Scalar, true, true, false>(w, width, gain, input + c0, m, nullptr);  // W_i += lr·δ_i·I ∘ mask_i
+      } else {
+        kernels::update_dot<Scalar, true, false, false>(w, width, gain, input + c0, nullptr, nullptr);  // W_i += lr·δ_i·I
+      }
     }
+  };
+  const int threads = num_threads();
+  if (threads > 1 && parallel::worth_splitting_online(n_in * outputs())) {
+    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
+      const auto [c0, c1] = split_range(static_cast<std::size_t>(n_in), threads, task,
+                                        static_cast<std::size_t>(kernels::packet_size<Scalar>()));
+      if (c1 > c0) columns(c0, c1);
+    });
+  } else {
+    columns(0, n_in);
   }
   if (trains && has_bias_) {
-    bias_ += step * Eigen::Map<const Vec>(delta, outputs());  // b += lr·δ
+    for (Eigen::Index i = 0; i < outputs(); ++i) bias_[i] += step * delta[i];  // b += lr·δ
+  }
+}
+
+template <typename Scalar>
+void Dense<Scalar>::forward_row(const Scalar* input, Scalar* output) const {
+  const Eigen::Index n_in = inputs();
+  auto rows = [&](Eigen::Index r0, Eigen::Index r1) {
+    for (Eigen::Index i = r0; i < r1; ++i) {
+      // x_i = W_i·I + b_i
+      const Scalar dot = kernels::update_dot<Scalar, false, false, true>(weights_.data() + i * n_in, n_in, Scalar(0),
+                                                                         nullptr, nullptr, input);
+      output[i] = has_bias_ ? dot + bias_[i] : dot;
+    }
+  };
+  const int threads = num_threads();
+  if (threads > 1 && parallel::worth_splitting_online(n_in * outputs())) {
+    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
+      const auto [r0, r1] = split_range(static_cast<std::size_t>(outputs()), threads, task);
+      rows(r0, r1);
+    });
+  } else {
+    rows(0, outputs());
+  }
+  Eigen::Map<Matrix> row(output, 1, outputs());
+  activate<Scalar>(activation_, row, row);  // o = f(x)
+}
+
+template <typename Scalar>
+void Dense<Scalar>::online_update_forward(const Scalar* delta, const Scalar* input, Scalar step,
+                                          const Scalar* next_input, Scalar* next_output) {
+  const bool trains = !frozen_;
+  const bool masked = mask_.size() != 0;
+  const Eigen::Index n_in = inputs();
+  auto rows = [&](Eigen::Index r0, Eigen::Index r1) {
+    for (Eigen::Index i = r0; i < r1; ++i) {
+      Scalar* w = weights_.data() + i * n_in;
+      const Scalar* m = masked ? mask_.data() + i * n_in : nullptr;
+      const Scalar gain = step * delta[i];          // lr·δ_i
+      if (trains && has_bias_) bias_[i] += gain;    // b_i += lr·δ_i
+      if (!next_input) {
+        if (!trains) continue;
+        if (masked) {
+          kernels::update_dot<Scalar, true, true, false>(w, n_in, gain, input, m, nullptr);  // W_i += lr·δ_i·I ∘ mask_i
+        } else {
+          kernels::update_dot<Scalar, true, false, false>(w, n_in, gain, input, nullptr, nullptr);  // W_i += lr·δ_i·I
+        }
+        continue;
+      }
+      // W_i += lr·δ_i·I (∘ mask_i), and while the row is in registers, x_i = W_i·I_next.
+      Scalar dot;
+      if (!trains) {
+        dot = kernels::update_dot<Scalar, false, false, true>(w, n_in, gain, nullptr, nullptr, next_input);
+      } else if (masked) {
+        dot = kernels::update_dot<Scalar, true, true, true>(w, n_in, gain, input, m, next_input);
+      } else {
+        dot = kernels::update_dot<Scalar, true, false, true>(w, n_in, gain, input, nullptr, next_input);
+      }
+      next_output[i] = has_bias_ ? dot + bias_[i] : dot;  // x_i = W_i·I_next + b_i
+    }
+  };
+  const int threads = num_threads();
+  if (threads > 1 && parallel::worth_splitting_online(n_in * outputs())) {
+    // Each thread owns a band of rows: they stay in its core's cache from example to example.
+    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
+      const auto [r0, r1] = split_range(static_cast<std::size_t>(outputs()), threads, task);
+      rows(r0, r1);
+    });
+  } else {
+    rows(0, outputs());
+  }
+  if (next_input) {
+    Eigen::Map<Matrix> row(next_output, 1, outputs());
+    activate<Scalar>(activation_, row, row);  // o = f(x)
   }
 }
 

@@ -3,7 +3,12 @@
 
 #include "akili/activation.hpp"
 #include "akili/loss.hpp"
+#include "akili/threads.hpp"
+#include "parallel_policy.hpp"
+#include "row_kernels.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -27,6 +32,15 @@ void check_learning_rate(const char* where, Scalar learning_rate) {
                                 "] expected a positive finite learning rate, got " +
                                 std::to_string(static_cast<double>(learning_rate)));
   }
+}
+
+// Every value of rows [r0, r1) finite (rows of a row-major Ref are contiguous).
+template <typename Scalar>
+bool rows_finite(const Eigen::Ref<const RowMatrix<Scalar>>& matrix, Eigen::Index r0, Eigen::Index r1) {
+  for (Eigen::Index r = r0; r < r1; ++r) {
+    if (!kernels::all_finite(matrix.row(r).data(), matrix.cols())) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -142,39 +156,77 @@ void Network<Scalar>::set_rule(Rule rule) {
 
 template <typename Scalar>
 void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matrix>& inputs,
-                                 const Eigen::Ref<const Matrix>* targets) const {
+                                 const Eigen::Ref<const Matrix>* targets, bool values) const {
   const std::string at = std::string("[") + where + "] ";
   if (inputs.rows() == 0) throw std::invalid_argument(at + "expected at least one sample, got 0 rows");
   if (inputs.cols() != this->inputs()) {
     throw std::invalid_argument(at + "expected " + std::to_string(this->inputs()) + " input columns, got " +
                                 std::to_string(inputs.cols()));
   }
-  if (!inputs.allFinite()) throw std::invalid_argument(at + "inputs contain NaN or infinity");
+  if (values && !rows_finite(inputs, 0, inputs.rows())) {
+    throw std::invalid_argument(at + "inputs contain NaN or infinity");
+  }
   if (!targets) return;
   if ((*targets).rows() != inputs.rows() || (*targets).cols() != this->outputs()) {
     throw std::invalid_argument(at + "expected targets of shape " + shape_text(inputs.rows(), this->outputs()) +
                                 " (one row per input sample), got " +
                                 shape_text((*targets).rows(), (*targets).cols()));
   }
-  if (!(*targets).allFinite()) throw std::invalid_argument(at + "targets contain NaN or infinity");
+  if (values && !rows_finite(*targets, 0, targets->rows())) {
+    throw std::invalid_argument(at + "targets contain NaN or infinity");
+  }
 }
 
 template <typename Scalar>
 typename Network<Scalar>::Matrix Network<Scalar>::predict(const Eigen::Ref<const Matrix>& inputs) const {
   std::shared_lock lock(mutex_);
-  check_data("Network::predict", inputs, nullptr);
-  Matrix current;
-  Matrix next;
-  for (std::size_t k = 0; k < layers_.size(); ++k) {
-    next.resize(inputs.rows(), layers_[k].outputs());
-    if (k == 0) {
-      layers_[k].forward(inputs, next);
-    } else {
-      layers_[k].forward(current, next);
+  const Eigen::Index rows = inputs.rows();
+  const Eigen::Index chunk = parallel::kChunkRows;
+  if (rows < 2 * chunk) {
+    check_data("Network::predict", inputs, nullptr);
+    Matrix current;
+    Matrix next;
+    for (std::size_t k = 0; k < layers_.size(); ++k) {
+      next.resize(rows, layers_[k].outputs());
+      if (k == 0) {
+        layers_[k].forward(inputs, next);
+      } else {
+        layers_[k].forward(current, next);
+      }
+      current.swap(next);
     }
-    current.swap(next);
+    return current;
   }
-  return current;
+  // A large batch: fixed chunks of samples, each checked and carried through every
+  // layer by one thread while it is in that core's cache (the result does not
+  // depend on the thread count).
+  check_data("Network::predict", inputs, nullptr, false);
+  Matrix result(rows, outputs());
+  std::atomic<bool> finite{true};
+  const std::size_t tasks = static_cast<std::size_t>((rows + chunk - 1) / chunk);
+  parallel_for(tasks, [&](std::size_t task) {
+    const Eigen::Index r0 = static_cast<Eigen::Index>(task) * chunk;
+    const Eigen::Index h = std::min(chunk, rows - r0);
+    if (!rows_finite(inputs, r0, r0 + h)) {
+      finite.store(false);
+      return;
+    }
+    Matrix current;
+    Matrix next;
+    for (std::size_t k = 0; k < layers_.size(); ++k) {
+      const bool output_layer = k + 1 == layers_.size();
+      if (!output_layer) next.resize(h, layers_[k].outputs());
+      Eigen::Ref<Matrix> target = output_layer ? Eigen::Ref<Matrix>(result.middleRows(r0, h)) : Eigen::Ref<Matrix>(next);
+      if (k == 0) {
+        layers_[k].forward_serial(inputs.middleRows(r0, h), target);
+      } else {
+        layers_[k].forward_serial(current, target);
+      }
+      current.swap(next);
+    }
+  });
+  if (!finite.load()) throw std::invalid_argument("[Network::predict] inputs contain NaN or infinity");
+  return result;
 }
 
 template <typename Scalar>
@@ -295,7 +347,8 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace) 
 }
 
 template <typename Scalar>
-double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace) {
+double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
+                                    bool forward_done, const Scalar* next_input) {
   const std::size_t last = layers_.size() - 1;
   const Eigen::Map<const Matrix> input_row(input, 1, inputs());
   const Eigen::Map<const Matrix> target_row(target, 1, outputs());
@@ -310,11 +363,8 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
       combined_[k] = below * layers_[k].weights().transpose();
       if (layers_[k].has_bias()) combined_[k].rowwise() += layers_[k].bias().transpose();
     }
-    if (k == 0) {
-      layers_[k].forward(input_row, outputs_[k].topRows(1));
-    } else {
-      layers_[k].forward(outputs_[k - 1].topRows(1), outputs_[k].topRows(1));
-    }
+    if (k == 0 && forward_done) continue;
+    layers_[k].forward_row(k == 0 ? input : outputs_[k - 1].data(), outputs_[k].data());
   }
   const Activation output_activation = layers_[last].activation();
   const double loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(1), target_row);
@@ -335,21 +385,21 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
   }
   // Backward and update fused, top layer first: one pass over each W computes the
   // error for the layer below from the old weights and then updates them.
-  for (std::size_t k = last;; --k) {
-    const Scalar* below = k == 0 ? input : outputs_[k - 1].data();
-    Scalar* back = nullptr;
-    if (k > 0) {
-      backward_coefficients(k, 1);
-      errors_[k - 1].row(0).setZero();
-      back = errors_[k - 1].data();
-    }
-    layers_[k].fused_online_update(coefficients_[k].data(), deltas_[k].data(), below, back, learning_rate_);
-    if (k == 0) break;
+  for (std::size_t k = last; k > 0; --k) {
+    backward_coefficients(k, 1);
+    errors_[k - 1].row(0).setZero();
+    layers_[k].fused_online_update(coefficients_[k].data(), deltas_[k].data(), outputs_[k - 1].data(),
+                                   errors_[k - 1].data(), learning_rate_);
     // d_{k-1} = e_{k-1} ∘ f'(o_{k-1})
     deltas_[k - 1].row(0) = errors_[k - 1].row(0);
     multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1),
                                    deltas_[k - 1].topRows(1));
   }
+  // The first layer sends nothing back: its update shares the pass over W with
+  // the next example's forward pass (when there is a next example and the
+  // output layer's result is no longer needed).
+  const Scalar* next = last > 0 ? next_input : nullptr;
+  layers_[0].online_update_forward(deltas_[0].data(), input, learning_rate_, next, outputs_[0].data());
   return loss;
 }
 
@@ -388,10 +438,26 @@ double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const
   check_data("Network::train_step", inputs, &targets);
   const Eigen::Index rows = inputs.rows();
   reserve_workspace(rows);
-  if (rows == 1) return step_online(inputs.data(), targets.data(), trace);  // a Ref's row is contiguous
-  batch_inputs_.topRows(rows) = inputs;
-  batch_targets_.topRows(rows) = targets;
-  return step_batch(rows, trace);
+  // The step's starting point, restored if the step makes the loss or a weight
+  // non-finite (a learning rate far too large): a diverging step never leaves NaN weights.
+  // Copied into a kept buffer: same sizes every step, so no allocation after the first.
+  step_snapshot_ = layers_;
+  double loss = 0.0;
+  if (rows == 1) {
+    loss = step_online(inputs.data(), targets.data(), trace);  // a Ref's row is contiguous
+  } else {
+    batch_inputs_.topRows(rows) = inputs;
+    batch_targets_.topRows(rows) = targets;
+    loss = step_batch(rows, trace);
+  }
+  if (!std::isfinite(loss) || !weights_finite()) {
+    layers_ = step_snapshot_;
+    throw DivergenceError("[Network::train_step] training diverged: the loss became " + std::to_string(loss) +
+                          (std::isfinite(loss) ? " and a weight became non-finite" : "") +
+                          "; weights restored to before the step. Try a smaller learning rate (now " +
+                          std::to_string(static_cast<double>(learning_rate_)) + ")");
+  }
+  return loss;
 }
 
 template <typename Scalar>
@@ -418,7 +484,10 @@ std::size_t Network<Scalar>::count_correct(Eigen::Index rows, const Scalar* targ
 template <typename Scalar>
 bool Network<Scalar>::weights_finite() const {
   for (const auto& layer : layers_) {
-    if (!layer.weights().allFinite() || !layer.bias().allFinite()) return false;
+    if (!kernels::all_finite(layer.weights().data(), layer.weights().size()) ||
+        !kernels::all_finite(layer.bias().data(), layer.bias().size())) {
+      return false;
+    }
   }
   return true;
 }
@@ -428,13 +497,16 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
                                          const Eigen::Ref<const Matrix>& targets, std::size_t batch_size,
                                          bool shuffle, const ProgressHook& hook, std::size_t hook_every) {
   std::unique_lock lock(mutex_);
-  check_data("Network::train_epoch", inputs, &targets);
+  // Values are checked row by row as the epoch first uses them (while they are in
+  // cache) rather than in a separate pass over the whole data set.
+  check_data("Network::train_epoch", inputs, &targets, false);
   if (batch_size == 0) throw std::invalid_argument("[Network::train_epoch] expected batch_size >= 1, got 0");
   const std::size_t samples = static_cast<std::size_t>(inputs.rows());
   const std::size_t batch = std::min(batch_size, samples);
   reserve_workspace(static_cast<Eigen::Index>(batch));
 
   // Shuffle an index, never the data: memory stays at one copy of the data set.
+  const Random random_before = random_;
   order_.resize(samples);
   std::iota(order_.begin(), order_.end(), std::size_t{0});
   if (shuffle) random_.shuffle(order_);
@@ -449,21 +521,39 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
                           std::to_string(static_cast<double>(learning_rate_)) + ")");
   };
 
+  // A NaN or infinity in the data: the network is left exactly as it was.
+  auto refuse = [&](const char* what, std::size_t row) {
+    layers_ = snapshot;
+    random_ = random_before;
+    throw std::invalid_argument(std::string("[Network::train_epoch] ") + what + " contain NaN or infinity (row " +
+                                std::to_string(row) + ")");
+  };
+
   EpochResult result;
   auto last_hook = std::chrono::steady_clock::now();
   std::size_t next_report = hook_every ? hook_every : samples + 1;
+  bool first_ready = false;  // online: the first layer's output for this sample was computed with the last update
   for (std::size_t start = 0; start < samples; start += batch) {
     const std::size_t rows = std::min(batch, samples - start);
     double loss = 0.0;
     if (rows == 1) {
       // Each row of a row-major Ref is contiguous: train on it in place, no copy.
       const std::size_t sample = order_[start];
-      loss = step_online(inputs.row(sample).data(), targets.row(sample).data(), nullptr);
+      if (!rows_finite(inputs, sample, sample + 1)) refuse("inputs", sample);
+      if (!rows_finite(targets, sample, sample + 1)) refuse("targets", sample);
+      const Scalar* next = start + 1 < samples ? inputs.row(order_[start + 1]).data() : nullptr;
+      loss = step_online(inputs.row(sample).data(), targets.row(sample).data(), nullptr, first_ready, next);
+      first_ready = next != nullptr && layers_.size() > 1;
     } else {
       // Gather this batch's rows (by the shuffled index) into the workspace.
       for (std::size_t r = 0; r < rows; ++r) {
         batch_inputs_.row(r) = inputs.row(order_[start + r]);
         batch_targets_.row(r) = targets.row(order_[start + r]);
+      }
+      const Eigen::Index count = static_cast<Eigen::Index>(rows);
+      for (Eigen::Index r = 0; r < count; ++r) {
+        if (!kernels::all_finite(batch_inputs_.row(r).data(), inputs.cols())) refuse("inputs", order_[start + r]);
+        if (!kernels::all_finite(batch_targets_.row(r).data(), targets.cols())) refuse("targets", order_[start + r]);
       }
       loss = step_batch(static_cast<Eigen::Index>(rows), nullptr);
     }

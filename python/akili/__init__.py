@@ -6,7 +6,10 @@ C++/Eigen core.
 >>> nn = akili.NeuralNetwork(784, 200, 10, learning_rate=0.1, seed=1)
 
 Submodules loaded on first use: ``akili.datasets`` (IDX/CSV/npz readers and the
-built-in data sets).
+built-in data sets), ``akili.sklearn`` (scikit-learn estimators) and
+``akili.onnx`` (ONNX export); the last two need the ``sklearn`` and ``onnx`` extras.
+``akili.lessons`` compares the three error rules side by side.
+``akili.plotting`` draws learning curves and back-queried images (the ``plot`` extra).
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ import importlib
 from typing import Any
 
 from ._book import NeuralNetwork
+from ._brute_force import BruteForceResult, brute_force, combination_count
 from ._core import DivergenceError
 from ._history import History
+from ._model_file import ModelFormatError, load, loads
 from ._network import ACTIVATIONS, INITS, LOSSES, RULES, Dense, Network
+from ._restarts import RestartResult, restarts
+from ._threads import get_num_threads, set_num_threads
 from ._trace import Trace
 from ._version import __version__
 
@@ -26,17 +33,27 @@ __all__ = [
     "INITS",
     "LOSSES",
     "RULES",
+    "BruteForceResult",
     "Dense",
     "DivergenceError",
     "History",
+    "ModelFormatError",
     "Network",
     "NeuralNetwork",
+    "RestartResult",
     "Trace",
     "__version__",
+    "brute_force",
+    "combination_count",
+    "restarts",
     "datasets",
+    "get_num_threads",
+    "set_num_threads",
+    "load",
+    "loads",
 ]
 
-_LAZY_SUBMODULES = {"datasets"}
+_LAZY_SUBMODULES = {"datasets", "lessons", "onnx", "plotting", "sklearn"}
 
 
 def __getattr__(name: str) -> Any:

@@ -6,6 +6,7 @@ converts arguments and keeps the results in NumPy arrays.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -50,6 +51,8 @@ class Dense:
     def __init__(self, inputs: int, outputs: int, *, activation: str = "sigmoid", bias: bool = False) -> None:
         self._inputs = check_positive_int(inputs, "inputs", "Dense")
         self._outputs = check_positive_int(outputs, "outputs", "Dense")
+        if max(self._inputs, self._outputs) >= 2**62:  # the core's sizes are signed 64-bit
+            raise ValueError(f"[Dense] expected sizes below 2**62, got inputs={inputs}, outputs={outputs}")
         self._activation = _check_name(activation, ACTIVATIONS, "activation", "Dense")
         if not isinstance(bias, (bool, np.bool_)):
             raise TypeError(f"[Dense] expected bias as True or False, got {bias!r}")
@@ -190,10 +193,17 @@ class Network:
         _check_name(init, INITS, "init", "Network")
         self._dtype = check_dtype(dtype)
         self._seed = check_positive_int(seed, "seed", "Network", minimum=0)
+        if self._seed >= 2**64:
+            raise ValueError(f"[Network] expected seed < 2**64 (an unsigned 64-bit integer), got {seed}")
         self._init = init
         native_type = _core.Network32 if self._dtype == np.float32 else _core.Network64
         specs = [(layer.inputs, layer.outputs, layer.activation, layer.has_bias) for layer in layers]
-        self._native = native_type(specs, loss, rule, float(learning_rate), init, self._seed)
+        try:
+            self._native = native_type(specs, loss, rule, float(learning_rate), init, self._seed)
+        except MemoryError as error:
+            values = sum(spec[0] * spec[1] for spec in specs)
+            raise MemoryError(f"[Network] cannot allocate the weights: {values} values of "
+                              f"{self._dtype.itemsize} bytes each") from error
         for index, layer in enumerate(layers):
             layer._attach(self, index)
         self._layers = tuple(layers)
@@ -271,6 +281,21 @@ class Network:
         matrix, was_1d = self._inputs(inputs, "Network.forward")
         return Trace.from_native(self._native.forward_trace(matrix), squeeze=was_1d)
 
+    def backquery(self, targets: Any) -> np.ndarray:
+        """Run the network backwards, as the book does: for each layer from the output,
+        X = f⁻¹(O) (sigmoid: X = ln(O / (1 - O))), I = Wᵀ·X, then I is rescaled to
+        0.01..0.99 and becomes the O of the layer below.
+
+        ``targets`` of shape (n, outputs) give (n, inputs); a 1-D target gives a 1-D
+        input-space image. Targets must lie inside the output activation's range
+        (sigmoid: 0 < t < 1, e.g. the book's 0.01 / 0.99); relu layers cannot be
+        inverted (ValueError).
+        """
+        matrix, was_1d = as_matrix(targets, dtype=self._dtype, columns=self.n_outputs, name="targets",
+                                   where="Network.backquery")
+        images = _core.backquery(self._native, matrix)
+        return images[0] if was_1d else images
+
     def loss_value(self, inputs: Any, targets: Any) -> float:
         """Mean per-sample loss on (inputs, targets)."""
         matrix, _ = self._inputs(inputs, "Network.loss_value")
@@ -342,6 +367,9 @@ class Network:
                              f"got shape {np.shape(inputs)}")
         target_matrix = as_targets(targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0],
                                    where="Network.fit")
+        # Counts beyond the data change nothing; capping them keeps any int valid for the core's size_t.
+        batch_size = min(batch_size, matrix.shape[0])
+        progress_every = min(progress_every, matrix.shape[0] + 1)
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -390,6 +418,35 @@ class Network:
         for index, layer in enumerate(clone._layers):
             layer._attach(clone, index)
         return clone
+
+    # -- model file ------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model file crash-safely; ``akili.load`` or C++ ``akili::load`` reads it back."""
+        from ._model_file import save
+
+        save(self, path)
+
+    def to_bytes(self) -> bytes:
+        """The model file's content, as ``save`` writes it; ``akili.loads`` reads it back."""
+        from ._model_file import to_bytes
+
+        return to_bytes(self)
+
+    @classmethod
+    def _from_native(cls, native: Any, *, dtype: Any, seed: int, init: str) -> Network:
+        """Adopt a native network (e.g. one loaded from a model file), rebuilding its Dense views."""
+        network = object.__new__(cls)
+        network._dtype = check_dtype(dtype)
+        network._seed = seed
+        network._init = init
+        network._native = native
+        layers = []
+        for index in range(native.layer_count):
+            inputs, outputs, activation, bias, _frozen = native.layer_info(index)
+            layers.append(Dense(inputs, outputs, activation=activation, bias=bias))
+            layers[-1]._attach(network, index)
+        network._layers = tuple(layers)
+        return network
 
 
 def _is_class_target(targets: np.ndarray) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trace:
     """The intermediate arrays of a forward pass (and, after ``step``, of the
     backward pass), one entry per layer from the first layer to the output.
@@ -24,6 +24,12 @@ class Trace:
     ``hidden_outputs``, ``final_inputs``, ``final_outputs``, ``output_errors``
     and ``hidden_errors``. With one hidden layer the ``hidden_*`` names are
     arrays; with several they are tuples of arrays, first layer first.
+
+    ``str(trace)`` (or :meth:`describe`) lays every array out layer by layer,
+    in the order the lesson computes them. Where the core computes each line:
+    cpp/src/network.cpp, ``Network::forward_trace`` and ``Network::step_online``
+    / ``Network::step_batch`` (X, O, E, D), ``Network::backward_coefficients``
+    (what each rule sends back) and ``Network::record_backward`` (ΔW).
     """
 
     layer_inputs: tuple[np.ndarray, ...]
@@ -55,7 +61,40 @@ class Trace:
     @staticmethod
     def _hidden(values: tuple[np.ndarray, ...]) -> np.ndarray | tuple[np.ndarray, ...]:
         hidden = values[:-1]
+        if not hidden:
+            raise AttributeError("this network has a single layer: there are no hidden layers to name")
         return hidden[0] if len(hidden) == 1 else hidden
+
+    @property
+    def is_step(self) -> bool:
+        """True for a training step (errors and updates recorded), False for a forward pass."""
+        return bool(self.errors)
+
+    def describe(self, *, precision: int = 4) -> str:
+        """Every array of the pass, layer by layer, with the equation that made it."""
+        def text(array: np.ndarray) -> str:
+            return np.array2string(np.asarray(array), precision=precision, suppress_small=True,
+                                   floatmode="fixed", separator=", ", max_line_width=100)
+
+        last = len(self.layer_inputs) - 1
+        lines = []
+        for k in range(last + 1):
+            where = "output layer" if k == last else f"hidden layer {k + 1}"
+            lines.append(f"layer {k} ({where})")
+            lines.append(f"  I  (input)            = {text(self.layer_inputs[k])}")
+            lines.append(f"  X  = W·I (+ b)        = {text(self.combined[k])}")
+            lines.append(f"  O  = f(X)             = {text(self.layer_outputs[k])}")
+            if self.is_step:
+                error = "E  = -∂L/∂O (T - O)  " if k == last else "E  (the rule's split)"
+                lines.append(f"  {error} = {text(self.errors[k])}")
+                lines.append(f"  D  = E ∘ f'(O)        = {text(self.deltas[k])}")
+                lines.append(f"  ΔW = lr·Dᵀ·I          = {text(self.weight_updates[k])}")
+        if self.loss is not None:
+            lines.append(f"loss before the update = {self.loss:.{precision + 2}g}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe()
 
     @property
     def inputs(self) -> np.ndarray:

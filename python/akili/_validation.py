@@ -15,6 +15,17 @@ import numpy as np
 _NUMERIC_KINDS = "biuf"  # bool, signed int, unsigned int, float
 
 
+def _as_array(values: Any, name: str, where: str) -> np.ndarray:
+    """``np.asarray(values)``, refusing what it would silently or obscurely mishandle."""
+    if isinstance(values, np.ma.MaskedArray) and np.ma.getmaskarray(values).any():
+        # np.asarray would drop the mask and train on the hidden values.
+        raise ValueError(f"[{where}] {name} is a masked array with masked entries; fill or drop them first")
+    try:
+        return np.asarray(values)
+    except (ValueError, TypeError) as error:  # e.g. ragged nested lists
+        raise ValueError(f"[{where}] cannot read {name} as a numeric array: {error}") from error
+
+
 def as_matrix(values: Any, *, dtype: np.dtype, columns: int, name: str, where: str) -> tuple[np.ndarray, bool]:
     """Return ``(matrix, was_1d)``: a C-contiguous 2-D array of ``dtype`` whose
     rows are samples with ``columns`` values each.
@@ -22,7 +33,7 @@ def as_matrix(values: Any, *, dtype: np.dtype, columns: int, name: str, where: s
     A 1-D array of length ``columns`` is one sample. Raises TypeError for
     non-numeric data and ValueError for a wrong shape or an empty array.
     """
-    array = np.asarray(values)
+    array = _as_array(values, name, where)
     if array.dtype.kind not in _NUMERIC_KINDS:
         raise TypeError(
             f"[{where}] expected {name} as a real numeric array, got dtype {array.dtype} "
@@ -52,7 +63,7 @@ def as_matrix(values: Any, *, dtype: np.dtype, columns: int, name: str, where: s
 
 def as_targets(values: Any, *, dtype: np.dtype, columns: int, samples: int, where: str) -> np.ndarray:
     """Targets as a (samples, columns) array; a 1-D array is accepted when there is one output."""
-    array = np.asarray(values)
+    array = _as_array(values, "targets", where)
     if array.ndim == 1 and columns == 1:
         array = array.reshape(-1, 1)
     elif array.ndim == 1 and array.dtype.kind in "iu" and array.shape[0] == samples:

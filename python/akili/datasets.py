@@ -544,6 +544,37 @@ def read_csv(path: PathLike, label_column: int = 0,
 # NPZ
 # --------------------------------------------------------------------------
 
+_NPY_MAGIC = b"\x93NUMPY"
+
+
+def _check_npz_member(archive: "np.lib.npyio.NpzFile", key: str,
+                      name: str) -> None:
+    """Refuse a member whose header declares object data or more bytes than
+    the member holds, before NumPy allocates the declared array."""
+    info = archive.zip.getinfo(key + ".npy")
+    with archive.zip.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+        elif version == (2, 0):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+        else:
+            raise DatasetError(
+                f"{name}: array {key!r} uses .npy format version "
+                f"{version[0]}.{version[1]}; expected 1.0 or 2.0")
+    if dtype.hasobject:
+        raise DatasetError(
+            f"{name}: cannot read arrays: {key!r} holds Python objects "
+            f"(dtype {dtype}), which would need allow_pickle=True; pickled "
+            f"data is never loaded")
+    declared = math.prod(shape) * dtype.itemsize
+    if declared > info.file_size:
+        raise DatasetError(
+            f"{name}: array {key!r} declares shape {shape} of {dtype} "
+            f"({declared} bytes) but the archive member holds "
+            f"{info.file_size} bytes")
+
+
 def load_npz(path: PathLike) -> Dataset:
     """Load features ``X`` and labels ``y`` from a NumPy ``.npz`` archive.
 
@@ -573,31 +604,40 @@ def load_npz(path: PathLike) -> Dataset:
         mismatched lengths.
     """
     name = _name(path)
-    try:
-        archive = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise DatasetError(
-            f"{name}: not a readable .npz archive: {exc}") from exc
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise DatasetError(
-            f"{name}: expected an .npz archive with arrays 'X' and 'y', "
-            f"got a single .npy array")
-    with archive:
-        keys = list(archive.files)
-        missing = [k for k in ("X", "y") if k not in keys]
-        if missing:
+    # Opened here so the file is closed whatever np.load makes of it (np.load
+    # leaves its own handle open when a damaged archive fails to parse).
+    with open(path, "rb") as handle:
+        if handle.read(len(_NPY_MAGIC)) == _NPY_MAGIC:
             raise DatasetError(
-                f"{name}: missing array(s) {', '.join(map(repr, missing))}; "
-                f"the archive must contain 'X' and 'y', found "
-                f"{', '.join(map(repr, keys)) or 'no arrays'}")
+                f"{name}: expected an .npz archive with arrays 'X' and 'y', "
+                f"got a single .npy array")
+        handle.seek(0)
         try:
-            X = archive["X"]
-            y = archive["y"]
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile,
-                zlib.error) as exc:
-            raise DatasetError(f"{name}: cannot read arrays: {exc}") from exc
+            archive = np.load(handle, allow_pickle=False)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise DatasetError(
+                f"{name}: not a readable .npz archive: {exc}") from exc
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise DatasetError(
+                f"{name}: expected an .npz archive with arrays 'X' and 'y'")
+        with archive:
+            keys = list(archive.files)
+            missing = [k for k in ("X", "y") if k not in keys]
+            if missing:
+                raise DatasetError(
+                    f"{name}: missing array(s) {', '.join(map(repr, missing))}; "
+                    f"the archive must contain 'X' and 'y', found "
+                    f"{', '.join(map(repr, keys)) or 'no arrays'}")
+            try:
+                for key in ("X", "y"):
+                    _check_npz_member(archive, key, name)
+                X = archive["X"]
+                y = archive["y"]
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile,
+                    zlib.error) as exc:
+                if isinstance(exc, DatasetError):
+                    raise
+                raise DatasetError(f"{name}: cannot read arrays: {exc}") from exc
     if X.dtype.kind not in "biuf":
         raise DatasetError(f"{name}: X must be numeric, got dtype {X.dtype}")
     if X.ndim < 2:

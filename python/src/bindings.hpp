@@ -8,4 +8,20 @@ namespace akili::python {
 /// Binds Network<float> as `Network32` and Network<double> as `Network64`.
 void bind_network(pybind11::module_& module);
 
+/// Binds the model file: save_model, model_to_bytes, load_model, load_model_bytes
+/// and the exception ModelFormatError.
+void bind_model(pybind11::module_& module);
+
+/// Binds the brute-force search: `brute_force`, `searchable_parameters`, `combination_text`.
+void bind_brute_force(pybind11::module_& module);
+
+/// Binds akili::backquery for both dtypes as `backquery(network, targets)`.
+void bind_backquery(pybind11::module_& module);
+
+/// Binds akili::train_restarts for both dtypes as `train_restarts(networks, ...)`.
+void bind_restarts(pybind11::module_& module);
+
+/// Binds the thread count: `set_num_threads(n)`, `get_num_threads()`.
+void bind_threads(pybind11::module_& module);
+
 }  // namespace akili::python

@@ -6,6 +6,7 @@
 //                                              model's dtype, row-major (n, inputs);
 //                                              OUTPUTS: the same for (n, outputs)
 //   consumer describe MODEL                    one line per layer
+//   consumer resave MODEL COPY                 load MODEL and save it again as COPY
 #include <akili/akili.hpp>
 #include <akili/model_file.hpp>
 
@@ -93,6 +94,11 @@ int main(int argc, char** argv) {
       return std::visit([&](const auto& loaded) { return predict(loaded.network, argv[3], argv[4]); }, model);
     }
     if (command == "describe" && argc == 3) return describe(akili::load(argv[2]));
+    if (command == "resave" && argc == 4) {
+      const akili::AnyModel model = akili::load(argv[2]);
+      std::visit([&](const auto& loaded) { akili::save(loaded.network, argv[3], loaded.info); }, model);
+      return EXIT_SUCCESS;
+    }
   } catch (const akili::ModelFormatError& error) {
     std::fprintf(stderr, "consumer: bad model file: %s\n", error.what());
     return 3;
@@ -100,6 +106,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "consumer: %s\n", error.what());
     return 1;
   }
-  std::fprintf(stderr, "usage: consumer train-xor MODEL float32|float64 | predict MODEL IN OUT | describe MODEL\n");
+  std::fprintf(stderr,
+               "usage: consumer train-xor MODEL float32|float64 | predict MODEL IN OUT | describe MODEL"
+               " | resave MODEL COPY\n");
   return 2;
 }

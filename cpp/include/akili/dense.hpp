@@ -49,6 +49,9 @@ class Dense {
   /// O = f(I·Wᵀ + 1·bᵀ): input I (n, inputs), output O (n, outputs).
   void forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
 
+  /// The same on the calling thread only (a caller that already splits the work).
+  void forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
+
   /// W += step · (Dᵀ·I ∘ mask), b += step · Σ_rows D: delta D (n, outputs), input I (n, inputs).
   /// Does nothing when the layer is frozen.
   void apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
@@ -61,6 +64,17 @@ class Dense {
   /// outputs (coefficient, delta) and inputs (input, back).
   void fused_online_update(const Scalar* coefficient, const Scalar* delta, const Scalar* input,
                            Scalar* back, Scalar step);
+
+  /// One sample, o = f(W·i + b): input row of length inputs, output row of length
+  /// outputs. Gives the same bits as the forward pass inside online_update_forward.
+  void forward_row(const Scalar* input, Scalar* output) const;
+
+  /// Online update fused with the next example's forward pass, one pass over W:
+  ///   W.row(i) += step · delta_i · input (∘ mask_i), b += step · delta   (skipped when frozen)
+  ///   next_output = f(W·next_input + b) with the updated W, when next_input is not null
+  /// Rows of length outputs (delta, next_output) and inputs (input, next_input).
+  void online_update_forward(const Scalar* delta, const Scalar* input, Scalar step, const Scalar* next_input,
+                             Scalar* next_output);
 
  private:
   Matrix weights_;

@@ -105,7 +105,8 @@ class Network {
   /// One SGD step on the batch X (n, inputs), T (n, outputs), the update averaged
   /// over the n samples; n = 1 is the book's train(). Returns the batch's loss sum
   /// before the update. With `trace` it also records every intermediate array;
-  /// the weights end up identical either way.
+  /// the weights end up identical either way. Throws DivergenceError, with the
+  /// weights restored, when the step makes the loss or a weight non-finite.
   double train_step(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
                     StepTrace<Scalar>* trace = nullptr);
 
@@ -119,10 +120,16 @@ class Network {
                           std::size_t hook_every = 0);
 
  private:
+  // Shapes, and (when `values`) that every value is finite; callers passing
+  // values = false check each row themselves when it is first used.
   void check_data(const char* where, const Eigen::Ref<const Matrix>& inputs,
-                  const Eigen::Ref<const Matrix>* targets) const;
+                  const Eigen::Ref<const Matrix>* targets, bool values = true) const;
   void reserve_workspace(Eigen::Index rows);
-  double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace);
+  // One online step; `forward_done`: the first layer's output for `input` is
+  // already in outputs_[0]; `next_input` (may be null): compute the first layer's
+  // output for it while updating that layer (one pass over W instead of two).
+  double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
+                     bool forward_done = false, const Scalar* next_input = nullptr);
   double step_batch(Eigen::Index rows, StepTrace<Scalar>* trace);
   void record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const;
   void record_backward(StepTrace<Scalar>& trace, Eigen::Index rows, Scalar step) const;
@@ -147,6 +154,7 @@ class Network {
   Matrix batch_inputs_;
   Matrix batch_targets_;
   std::vector<std::size_t> order_;
+  std::vector<Dense<Scalar>> step_snapshot_;  // train_step's starting point, restored on divergence
 };
 
 extern template class Network<float>;

@@ -1,0 +1,97 @@
+#pragma once
+// The akili model file: one safe binary format for a trained Network, written and
+// read by the core so C++ programs and the Python package exchange models with
+// bit-identical weights. docs/model-format.md describes it byte by byte.
+//
+// Safe by construction: a fixed little-endian layout of numbers and codes (no
+// code, no pickle), a CRC-32 over everything before it, and a loader that checks
+// every size against the bytes actually present before allocating anything.
+
+#include "akili/network.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+namespace akili {
+
+/// Thrown for any malformed model file: wrong magic bytes, a newer major format
+/// version, truncation, trailing bytes, a checksum mismatch, an unknown code, an
+/// absurd size, layers that do not chain or a non-finite weight. The message says
+/// where (byte offset, layer) and what was expected and what arrived.
+class ModelFormatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Thrown when the file system refuses a read or write; code() holds the errno
+/// value (e.g. ENOENT for a missing file) and path() the file concerned.
+class ModelFileError : public std::system_error {
+ public:
+  ModelFileError(int error_number, const std::string& what, std::string path)
+      : std::system_error(error_number, std::generic_category(), what), path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// Format version this build writes; it reads every file of the same major version.
+constexpr std::uint16_t kModelFormatMajor = 1;
+constexpr std::uint16_t kModelFormatMinor = 0;
+
+/// What the file records besides the network itself: the seed and initialisation
+/// the weights were first drawn with (the loaded network's random source restarts
+/// from `seed`, so shuffles after loading are reproducible).
+struct ModelInfo {
+  std::uint64_t seed = 0;
+  Init init = Init::book;
+};
+
+/// A network loaded from a file, with the information saved beside it.
+template <typename Scalar>
+struct Model {
+  Network<Scalar> network;
+  ModelInfo info;
+};
+
+/// Either precision: the file's dtype decides which alternative holds.
+using AnyModel = std::variant<Model<float>, Model<double>>;
+
+/// The complete file contents for `network` (layers, weights, bias, trainable
+/// masks, frozen flags, loss, rule, learning rate) and `info`.
+template <typename Scalar>
+std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network, const ModelInfo& info = {});
+
+/// Writes `network` to `path` crash-safely: the bytes go to a temporary file in the
+/// same directory, which is flushed, fsync'ed and atomically renamed over `path`.
+/// On any failure `path` is left as it was, the temporary is removed and
+/// ModelFileError is thrown.
+template <typename Scalar>
+void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info = {});
+
+/// Parses a whole model file held in memory (`size` bytes at `data`).
+/// Throws ModelFormatError for anything but a well-formed file.
+AnyModel load_from_bytes(const std::uint8_t* data, std::size_t size);
+
+/// Reads and parses the model file at `path`. Throws ModelFileError when it cannot
+/// be read (code() == ENOENT when missing) and ModelFormatError when it is malformed.
+AnyModel load(const std::string& path);
+
+/// Like load(), for callers that know the precision: throws ModelFormatError when
+/// the file holds the other dtype.
+template <typename Scalar>
+Model<Scalar> load_as(const std::string& path);
+
+extern template std::vector<std::uint8_t> to_bytes(const Network<float>&, const ModelInfo&);
+extern template std::vector<std::uint8_t> to_bytes(const Network<double>&, const ModelInfo&);
+extern template void save(const Network<float>&, const std::string&, const ModelInfo&);
+extern template void save(const Network<double>&, const std::string&, const ModelInfo&);
+extern template Model<float> load_as<float>(const std::string&);
+extern template Model<double> load_as<double>(const std::string&);
+
+}  // namespace akili

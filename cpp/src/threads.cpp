@@ -1,0 +1,209 @@
+// The thread pool behind parallel_for (see threads.hpp).
+//
+// Online training hands the pool one short job per example (tens of
+// microseconds apart), so the workers spin on an atomic job counter for a while
+// after each job instead of going to sleep: waking a sleeping thread costs more
+// than the job itself. After kSpinTime without work they block on a condition
+// variable and use no CPU.
+#include "akili/threads.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+#endif
+
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <immintrin.h>
+#define AKILI_CPU_RELAX() _mm_pause()
+#else
+#define AKILI_CPU_RELAX() std::this_thread::yield()
+#endif
+
+namespace akili {
+namespace {
+
+constexpr std::chrono::microseconds kSpinTime{300};
+
+int default_threads() {
+  if (const char* text = std::getenv("OMP_NUM_THREADS")) {
+    // OMP_NUM_THREADS may be a list ("4,2") for nested levels: the first entry counts.
+    char* end = nullptr;
+    const long value = std::strtol(text, &end, 10);
+    if (end != text && value > 0) return static_cast<int>(value < 1024 ? value : 1024);
+  }
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? static_cast<int>(cores) : 1;
+}
+
+std::atomic<int>& requested_threads() {
+  static std::atomic<int> count{default_threads()};
+  return count;
+}
+
+thread_local bool inside_task = false;
+
+class Pool {
+ public:
+  /// Runs the job if the pool is free, else returns false (the caller runs it alone).
+  bool try_run(std::size_t tasks, detail::TaskFunction function, const void* context, int threads) {
+    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+    if (!busy.owns_lock()) return false;
+    if (static_cast<int>(workers_.size()) != threads - 1) resize(static_cast<std::size_t>(threads - 1));
+    function_ = function;
+    context_ = context;
+    tasks_.store(tasks, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    const std::uint64_t job = ++last_job_ & kJobMask;
+    state_.store(job << kJobShift, std::memory_order_seq_cst);  // publishes the fields above
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
+      std::lock_guard<std::mutex> lock(sleep_mutex_);
+      wake_.notify_all();
+    }
+    work(job);
+    // Only tasks someone claimed are waited for: a worker that wakes late finds
+    // the job's tasks all taken and never touches it, so a busy machine (more
+    // runnable threads than cores) costs at most running every task here.
+    for (unsigned spins = 0; done_.load(std::memory_order_acquire) != tasks; ++spins) {
+      if (spins < 4096) {
+        AKILI_CPU_RELAX();
+      } else {
+        std::this_thread::yield();
+      }
+    }
+    return true;
+  }
+
+ private:
+  // state_ packs the job number (high bits) and the next unclaimed task (low bits),
+  // so claiming a task of a job that has since finished is impossible.
+  static constexpr unsigned kJobShift = 32;
+  static constexpr std::uint64_t kJobMask = (std::uint64_t{1} << 31) - 1;
+
+  void work(std::uint64_t job) {
+    inside_task = true;
+    std::uint64_t state = state_.load(std::memory_order_acquire);
+    for (;;) {
+      if ((state >> kJobShift) != job) break;
+      const std::uint64_t task = state & ((std::uint64_t{1} << kJobShift) - 1);
+      if (task >= tasks_.load(std::memory_order_relaxed)) break;
+      if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        continue;  // `state` now holds the current value
+      }
+      function_(context_, static_cast<std::size_t>(task));
+      done_.fetch_add(1, std::memory_order_release);
+      state = state_.load(std::memory_order_acquire);
+    }
+    inside_task = false;
+  }
+
+  std::uint64_t current_job() const { return state_.load(std::memory_order_seq_cst) >> kJobShift; }
+
+  // `seen`: the job number when the worker was created (a job published before
+  // the thread gets to run must still be picked up).
+  void worker_loop(std::uint64_t seen) {
+    for (;;) {
+      // Spin for the next job, then sleep.
+      auto spin_start = std::chrono::steady_clock::now();
+      std::uint64_t job = seen;
+      for (unsigned spins = 0;; ++spins) {
+        job = current_job();
+        if (job != seen || stop_.load(std::memory_order_relaxed)) break;
+        AKILI_CPU_RELAX();
+        if ((spins & 255u) == 255u && std::chrono::steady_clock::now() - spin_start > kSpinTime) {
+          std::unique_lock<std::mutex> lock(sleep_mutex_);
+          sleepers_.fetch_add(1, std::memory_order_seq_cst);
+          wake_.wait(lock, [&] { return current_job() != seen || stop_.load(std::memory_order_relaxed); });
+          sleepers_.fetch_sub(1, std::memory_order_seq_cst);
+          spin_start = std::chrono::steady_clock::now();
+        }
+      }
+      if (stop_.load(std::memory_order_relaxed)) return;
+      seen = job;
+      work(job);
+    }
+  }
+
+  // Called with busy_ held: no job is running.
+  void resize(std::size_t count) {
+    {
+      std::lock_guard<std::mutex> lock(sleep_mutex_);
+      stop_.store(true);
+      wake_.notify_all();
+    }
+    for (auto& worker : workers_) worker.join();
+    workers_.clear();
+    stop_.store(false);
+    const std::uint64_t seen = current_job();
+    for (std::size_t i = 0; i < count; ++i) workers_.emplace_back([this, seen] { worker_loop(seen); });
+  }
+
+  std::mutex busy_;
+  std::vector<std::thread> workers_;
+  std::uint64_t last_job_ = 0;
+  std::atomic<std::uint64_t> state_{0};
+  std::atomic<std::size_t> tasks_{0};
+  std::atomic<std::size_t> done_{0};
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stop_{false};
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
+  detail::TaskFunction function_ = nullptr;
+  const void* context_ = nullptr;
+};
+
+// A fork()ed child has none of its parent's workers: it starts a pool of its own.
+std::atomic<bool> forked{false};
+
+// The pool lives until the process ends and is never destroyed, so its workers
+// never touch freed memory during interpreter shutdown (they sleep until exit).
+Pool& pool() {
+  static Pool* instance = [] {
+#if defined(__unix__) || defined(__APPLE__)
+    pthread_atfork(nullptr, nullptr, [] { forked.store(true); });
+#endif
+    return new Pool();
+  }();
+  if (forked.load(std::memory_order_relaxed)) {
+    forked.store(false);
+    instance = new Pool();  // the parent's pool (threads that do not exist here) is abandoned
+  }
+  return *instance;
+}
+
+}  // namespace
+
+int num_threads() { return requested_threads().load(std::memory_order_relaxed); }
+
+void set_num_threads(int n) { requested_threads().store(n > 0 ? n : default_threads()); }
+
+SerialScope::SerialScope() : previous_(inside_task) { inside_task = true; }
+SerialScope::~SerialScope() { inside_task = previous_; }
+
+namespace detail {
+
+void run_tasks(std::size_t tasks, TaskFunction function, const void* context) {
+  const int threads = num_threads();
+  if (threads > 1 && !inside_task) {
+    if (pool().try_run(tasks, function, context, threads)) return;
+  }
+  // Alone: the same tasks in order, marked as inside a task like the pool's.
+  const bool outer = inside_task;
+  inside_task = true;
+  for (std::size_t task = 0; task < tasks; ++task) function(context, task);
+  inside_task = outer;
+}
+
+}  // namespace detail
+
+bool inside_parallel_task() { return inside_task; }
+
+}  // namespace akili

@@ -1,0 +1,274 @@
+"""Data for the command line: which data set a ``--data`` value names, how it is
+split and scaled, and the JSON file next to a saved model that remembers this.
+
+The model file holds the network only (weights, shapes, activations, rule), so
+what evaluate, predict and backquery need to treat new data exactly as the
+training data was treated lives in ``MODEL.json`` beside ``MODEL`` (for
+``m.akili``, ``m.akili.json``): plain JSON, never pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import datasets as ds
+
+#: Class names of the data sets that have them.
+_CLASS_NAMES = {"fashion-mnist": ds.FASHION_MNIST_CLASSES, "iris": ds.IRIS_CLASSES, "digits": ds.DIGITS_CLASSES}
+_FASHION_NAMES = ("fashion-mnist", "fashion_mnist", "fashionmnist")
+_BUILTIN_NAMES = ("iris", "digits", "xor")
+
+SIDECAR_FORMAT = "akili-cli-preprocessing"
+SIDECAR_VERSION = 1
+SCALINGS = ("auto", "book", "standard", "minmax", "none")
+
+
+def canonical_data(spec: str) -> str:
+    """A stable name for a ``--data`` value: a known name in lower case, or the absolute path."""
+    key = spec.strip().lower()
+    if key in _FASHION_NAMES:
+        return "fashion-mnist"
+    if key in _BUILTIN_NAMES:
+        return key
+    return str(Path(spec).expanduser().resolve())
+
+
+def load_raw(spec: str, kind: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Unscaled features and int labels of ``spec`` (Fashion-MNIST as uint8 pixels)."""
+    if canonical_data(spec) == "fashion-mnist":
+        return ds.fashion_mnist(kind=kind, scale=None)
+    return ds.load(os.path.expanduser(spec), kind=kind)
+
+
+def has_test_split(spec: str) -> bool:
+    """Whether ``spec`` ships its own test split (Fashion-MNIST, an IDX directory with t10k files)."""
+    name = canonical_data(spec)
+    if name == "fashion-mnist":
+        return True
+    path = Path(name)
+    return path.is_dir() and any((path / f"t10k-labels-idx1-ubyte{ext}").is_file() for ext in ("", ".gz"))
+
+
+def class_names(spec: str, n_classes: int) -> list[str]:
+    """Names of the classes 0..n_classes-1: the data set's own, else the label numbers."""
+    names = _CLASS_NAMES.get(canonical_data(spec))
+    if names is not None and len(names) == n_classes:
+        return list(names)
+    return [str(label) for label in range(n_classes)]
+
+
+def check_labels(labels: np.ndarray, n_classes: int | None, source: str) -> None:
+    """Labels must be 0..n_classes-1 (one output node per class)."""
+    if labels.size == 0:
+        raise ds.DatasetError(f"{source}: no samples")
+    if labels.min() < 0:
+        raise ds.DatasetError(f"{source}: labels must be 0 or more (one output per class), found {labels.min()}")
+    if n_classes is not None and labels.max() >= n_classes:
+        raise ds.DatasetError(f"{source}: label {labels.max()} is out of range for a model with {n_classes} "
+                              f"outputs (labels 0..{n_classes - 1})")
+
+
+@dataclass
+class Scaling:
+    """How raw inputs become network inputs.
+
+    ``book``: x / max_value · 0.99 + 0.01 (the book's pixels, 0.01..1.0);
+    ``standard``: (x - mean) / std per column; ``minmax``: each column to
+    0.01..1.0 using the training minimum and maximum; ``none``: as they are.
+    """
+
+    method: str
+    max_value: float = 255.0
+    mean: list[float] = field(default_factory=list)
+    std: list[float] = field(default_factory=list)
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+
+    @classmethod
+    def fit(cls, method: str, inputs: np.ndarray) -> Scaling:
+        """The scaling ``method`` with its parameters measured on the training inputs.
+
+        ``auto`` picks ``book`` for non-negative whole numbers (pixels; the maximum
+        is 255 for bytes, else the largest training value) and ``standard`` otherwise.
+        """
+        if method not in SCALINGS:
+            raise ValueError(f"unknown scaling {method!r}; expected one of {', '.join(SCALINGS)}")
+        if method == "auto":
+            whole = inputs.dtype.kind in "iub" or bool(np.all(inputs == np.round(inputs)))
+            method = "book" if whole and inputs.min() >= 0 else "standard"
+        if method == "book":
+            largest = 255.0 if inputs.dtype == np.uint8 else float(inputs.max())
+            return cls("book", max_value=largest if largest > 0 else 1.0)
+        if method == "standard":
+            _, mean, std = ds.standardize(inputs)
+            return cls("standard", mean=mean.tolist(), std=std.tolist())
+        if method == "minmax":
+            return cls("minmax", low=inputs.min(axis=0).astype(float).tolist(),
+                       high=inputs.max(axis=0).astype(float).tolist())
+        return cls("none")
+
+    def apply(self, inputs: np.ndarray, dtype: Any) -> np.ndarray:
+        """Scaled copy of ``inputs`` (n, features) as a C-contiguous array of ``dtype``."""
+        columns = len(self.mean or self.low)
+        if columns and inputs.shape[1] != columns:
+            raise ValueError(f"the data has {inputs.shape[1]} features per sample but the model's scaling "
+                             f"was measured on {columns}")
+        if self.method == "book":
+            scaled = ds.scale_book(inputs, max_value=self.max_value)
+        elif self.method == "standard":
+            scaled, _, _ = ds.standardize(inputs, mean=self.mean, std=self.std)
+        elif self.method == "minmax":
+            scaled = ds.minmax_scale(inputs, lo=0.01, hi=1.0, data_min=self.low, data_max=self.high)
+        else:
+            scaled = inputs
+        return np.ascontiguousarray(scaled, dtype=dtype)
+
+    def describe(self) -> str:
+        """One phrase for messages: ``book (x / 255 · 0.99 + 0.01)``."""
+        if self.method == "book":
+            return f"book (x / {self.max_value:g} * 0.99 + 0.01)"
+        if self.method == "standard":
+            return "standard ((x - mean) / std per column)"
+        if self.method == "minmax":
+            return "minmax (each column to 0.01..1.0)"
+        return "none"
+
+    def to_json(self) -> dict[str, Any]:
+        if self.method == "book":
+            return {"method": "book", "max_value": self.max_value}
+        if self.method == "standard":
+            return {"method": "standard", "mean": self.mean, "std": self.std}
+        if self.method == "minmax":
+            return {"method": "minmax", "low": self.low, "high": self.high}
+        return {"method": "none"}
+
+    @classmethod
+    def from_json(cls, data: Any, source: str) -> Scaling:
+        if not isinstance(data, dict) or data.get("method") not in SCALINGS[1:]:
+            raise ValueError(f"{source}: 'input_scaling' must be an object with a method among "
+                             f"{', '.join(SCALINGS[1:])}")
+        try:
+            scaling = cls(data["method"], max_value=float(data.get("max_value", 255.0)),
+                          mean=[float(v) for v in data.get("mean", [])], std=[float(v) for v in data.get("std", [])],
+                          low=[float(v) for v in data.get("low", [])], high=[float(v) for v in data.get("high", [])])
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"{source}: bad 'input_scaling' values: {error}") from None
+        numbers = [scaling.max_value, *scaling.mean, *scaling.std, *scaling.low, *scaling.high]
+        if not all(math.isfinite(value) for value in numbers) or scaling.max_value <= 0:
+            raise ValueError(f"{source}: 'input_scaling' holds a non-finite or non-positive value")
+        if len(scaling.mean) != len(scaling.std) or len(scaling.low) != len(scaling.high):
+            raise ValueError(f"{source}: 'input_scaling' lists of different lengths")
+        return scaling
+
+
+@dataclass
+class Split:
+    """Training and test parts of a data set, with a phrase saying where the test part came from."""
+
+    train_inputs: np.ndarray
+    train_labels: np.ndarray
+    test_inputs: np.ndarray
+    test_labels: np.ndarray
+    test_source: str
+    held_out: dict[str, Any] | None  # {"test_fraction": f, "seed": s} when split here, else None
+
+
+def training_split(spec: str, *, test_fraction: float, seed: int, limit: int | None) -> Split:
+    """Loads ``spec`` for training: its own test split when it has one, else a
+    seeded, stratified ``test_fraction`` held out. ``limit`` keeps only the first
+    N training samples (file order for data with a test split)."""
+    inputs, labels = load_raw(spec, "train")
+    if has_test_split(spec):
+        test_inputs, test_labels = load_raw(spec, "test")
+        split = Split(inputs, labels, test_inputs, test_labels, "the test split", None)
+    else:
+        train_x, test_x, train_y, test_y = ds.train_test_split(inputs, labels, test_fraction=test_fraction,
+                                                               seed=seed)
+        split = Split(train_x, train_y, test_x, test_y, f"{test_fraction:g} of it held out, seed {seed}",
+                      {"test_fraction": test_fraction, "seed": seed})
+    if limit is not None:
+        split.train_inputs, split.train_labels = split.train_inputs[:limit], split.train_labels[:limit]
+    return split
+
+
+def evaluation_data(spec: str, split: str, sidecar: dict[str, Any] | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """Inputs, labels and a description of the part of ``spec`` to evaluate or predict on.
+
+    ``split``: ``test`` (a data set's own test split, or the part held out when
+    the model was trained on this same file), ``train``, ``all``, or ``auto``
+    (``test`` where a test part exists, else every sample).
+    """
+    held_out = None
+    if sidecar is not None and sidecar.get("data") == canonical_data(spec):
+        held_out = sidecar.get("held_out")
+    if has_test_split(spec):
+        if split == "all":
+            train_x, train_y = load_raw(spec, "train")
+            test_x, test_y = load_raw(spec, "test")
+            return np.concatenate([train_x, test_x]), np.concatenate([train_y, test_y]), "all samples"
+        kind = "train" if split == "train" else "test"
+        inputs, labels = load_raw(spec, kind)
+        return inputs, labels, f"the {kind} split"
+    inputs, labels = load_raw(spec, "train")
+    if split == "all" or (split == "auto" and held_out is None):
+        return inputs, labels, "all samples"
+    if held_out is None:
+        raise ValueError(f"{spec} has no test split and the model was not trained on it, so there is no "
+                         f"{split!r} part; use --split all")
+    fraction, seed = float(held_out["test_fraction"]), int(held_out["seed"])
+    train_x, test_x, train_y, test_y = ds.train_test_split(inputs, labels, test_fraction=fraction, seed=seed)
+    if split == "train":
+        return train_x, train_y, f"the training part ({1 - fraction:g}, seed {seed})"
+    return test_x, test_y, f"the held-out part ({fraction:g}, seed {seed})"
+
+
+def sidecar_path(model_path: str | os.PathLike) -> Path:
+    """``m.akili`` -> ``m.akili.json``."""
+    path = Path(model_path)
+    return path.with_name(path.name + ".json")
+
+
+def write_sidecar(model_path: str | os.PathLike, content: dict[str, Any]) -> Path:
+    """Writes the JSON beside the model: to a temporary file first, renamed into place."""
+    target = sidecar_path(model_path)
+    document = {"format": SIDECAR_FORMAT, "version": SIDECAR_VERSION, **content}
+    text = json.dumps(document, indent=1, allow_nan=False)
+    descriptor, temporary = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent or ".")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_sidecar(model_path: str | os.PathLike) -> dict[str, Any] | None:
+    """The JSON beside the model, or None when there is none; ValueError when it is malformed."""
+    path = sidecar_path(model_path)
+    if not path.is_file():
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: not valid JSON: {error}") from None
+    if not isinstance(document, dict) or document.get("format") != SIDECAR_FORMAT:
+        raise ValueError(f"{path}: not an akili preprocessing file (expected \"format\": \"{SIDECAR_FORMAT}\")")
+    version = document.get("version")
+    if not isinstance(version, int) or version > SIDECAR_VERSION:
+        raise ValueError(f"{path}: version {version!r} is newer than this akili reads ({SIDECAR_VERSION}); "
+                         "upgrade akili")
+    classes = document.get("classes")
+    if classes is not None and not (isinstance(classes, list) and all(isinstance(c, str) for c in classes)):
+        raise ValueError(f"{path}: 'classes' must be a list of names")
+    document["input_scaling"] = Scaling.from_json(document.get("input_scaling"), str(path))
+    return document

@@ -1,0 +1,168 @@
+"""``akili train``: load a data set, train the book's kind of network on it,
+report accuracy and time, and optionally save the model and plot the curves."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import datasets as ds
+from ._cli_data import Scaling, canonical_data, check_labels, class_names, training_split, write_sidecar
+from ._history import History
+from ._network import Dense, Network
+from ._progress import EpochProgress, is_terminal, progress_every
+from ._version import __version__
+
+#: Without --epochs, train for about this many samples (between 1 and 50 epochs):
+#: 14 epochs of the built-in digits, 1 of Fashion-MNIST.
+SAMPLES_PER_RUN = 20_000
+MAX_AUTO_EPOCHS = 50
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
+
+
+class UserError(Exception):
+    """A mistake in the command line or its files: reported as one line, no traceback."""
+
+
+def auto_epochs(samples: int) -> int:
+    """Epochs for about SAMPLES_PER_RUN samples: ceil(20000 / n), clipped to 1..50."""
+    return max(1, min(MAX_AUTO_EPOCHS, math.ceil(SAMPLES_PER_RUN / max(samples, 1))))
+
+
+def require_matplotlib() -> None:
+    """Fails before training, not after it, when --plot cannot be honoured."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise UserError("--plot needs matplotlib, which is not installed: pip install 'akili[plot]'") from None
+
+
+def output_setup(loss: str, classes: int) -> tuple[str, float, float]:
+    """Output activation and one-hot target values: the book's sigmoid with 0.01 / 0.99
+    (a sigmoid never reaches 0 or 1), or softmax with 0 / 1 for cross-entropy."""
+    if loss == "cross_entropy" and classes > 1:
+        return "softmax", 0.0, 1.0
+    return "sigmoid", 0.01, 0.99
+
+
+def build_network(inputs: int, hidden: list[int], outputs: int, args: argparse.Namespace,
+                  output_activation: str) -> Network:
+    """inputs-hidden...-outputs, hidden layers with --activation, no bias: the book's shape."""
+    sizes = [inputs, *hidden, outputs]
+    layers = [Dense(n_in, n_out, activation=args.activation) for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
+    layers.append(Dense(sizes[-2], sizes[-1], activation=output_activation))
+    return Network(layers, loss=args.loss, learning_rate=args.lr, rule=args.rule, dtype=args.dtype, init="book",
+                   seed=args.seed)
+
+
+def save_model(network: Network, path: str, sidecar: dict[str, Any]) -> None:
+    """The network to ``path`` (akili's model file) and what the CLI needs to reuse it to ``path.json``."""
+    save = getattr(network, "save", None)
+    if save is None:
+        raise UserError("this build of akili cannot save models (Network.save is missing)")
+    save(path)
+    write_sidecar(path, sidecar)
+
+
+def _history_json(history: History) -> dict[str, Any]:
+    return {"loss": history.loss, "accuracy": history.accuracy, "val_loss": history.val_loss,
+            "val_accuracy": history.val_accuracy, "epoch_seconds": history.epoch_seconds,
+            "samples": history.samples}
+
+
+def run(args: argparse.Namespace) -> int:
+    """The train command; returns the exit status (130 when Ctrl-C stopped training)."""
+    out = sys.stdout
+    if args.plot:
+        require_matplotlib()
+    for target in (args.out, args.plot):
+        if target and not Path(target).expanduser().resolve().parent.is_dir():
+            raise UserError(f"{target}: the directory to write it in does not exist")
+    split = training_split(args.data, test_fraction=args.test_fraction, seed=args.seed, limit=args.limit)
+    check_labels(split.train_labels, None, args.data)
+    classes = int(max(split.train_labels.max(), split.test_labels.max(initial=0))) + 1
+    check_labels(split.test_labels, classes, f"{args.data} (test part)")
+    names = class_names(args.data, classes)
+
+    scaling = Scaling.fit(args.scale, split.train_inputs)
+    train_inputs = scaling.apply(split.train_inputs, args.dtype)
+    test_inputs = scaling.apply(split.test_inputs, args.dtype)
+    output_activation, low, high = output_setup(args.loss, classes)
+    train_targets = ds.one_hot(split.train_labels, classes, low=low, high=high, dtype=args.dtype)
+    test_targets = ds.one_hot(split.test_labels, classes, low=low, high=high, dtype=args.dtype)
+
+    hidden = list(args.hidden)
+    network = build_network(train_inputs.shape[1], hidden, classes, args, output_activation)
+    samples = train_inputs.shape[0]
+    epochs = args.epochs if args.epochs is not None else auto_epochs(samples)
+    shape = "-".join(str(size) for size in [train_inputs.shape[1], *hidden, classes])
+    if not args.quiet:
+        print(f"training a {shape} network ({args.activation}, {args.rule} rule, {args.loss}, lr {args.lr:g}, "
+              f"{np.dtype(args.dtype).name}) on {args.data}: {samples} samples x {epochs} epochs, "
+              f"batch size {args.batch_size}; inputs scaled {scaling.describe()}; "
+              f"test: {split.test_inputs.shape[0]} samples ({split.test_source})", file=out, flush=True)
+
+    bar = not args.quiet and is_terminal(sys.stdout) and is_terminal(sys.stderr)
+    progress = EpochProgress(samples, epochs, bar=bar, lines=not args.quiet, validation_name="test")
+    interrupted = False
+    started = time.perf_counter()
+    try:
+        history = network.fit(train_inputs, train_targets, epochs=epochs, batch_size=args.batch_size,
+                              shuffle=not args.no_shuffle, validation_data=(test_inputs, test_targets),
+                              on_epoch=progress.on_epoch,
+                              on_progress=progress.on_progress if progress.draws_bar else None,
+                              progress_every=progress_every(samples))
+    except KeyboardInterrupt:
+        progress.close()
+        interrupted = True
+        history = progress.history if progress.history is not None else History()
+        history.stopped = True
+        print(f"interrupted: {history.epochs} of {epochs} epochs completed; the network keeps the weights of "
+              "its last training step", file=sys.stderr, flush=True)
+    seconds = time.perf_counter() - started
+
+    result = network.evaluate(test_inputs, test_targets)
+    trained = int(sum(history.samples))
+    rate = trained / history.seconds if history.seconds > 0 else float("nan")
+    if history.epochs and history.accuracy[-1] is not None:
+        print(f"training accuracy {history.accuracy[-1]:.4f} (last epoch)", file=out)
+    print(f"accuracy {result['accuracy']:.4f} on {test_inputs.shape[0]} test samples ({split.test_source}), "
+          f"loss {result['loss']:.4f}", file=out)
+    print(f"time {seconds:.2f} s ({history.epochs} epochs, {trained} samples trained, {rate:,.0f} samples/s)",
+          file=out, flush=True)
+
+    if args.out:
+        sidecar = {
+            "akili_version": __version__,
+            "data": canonical_data(args.data),
+            "held_out": split.held_out,
+            "limit": args.limit,
+            "input_scaling": scaling.to_json(),
+            "classes": names,
+            "targets": {"low": low, "high": high},
+            "training": {"epochs_planned": epochs, "epochs_completed": history.epochs, "interrupted": interrupted,
+                         "learning_rate": args.lr, "batch_size": args.batch_size, "rule": args.rule,
+                         "loss": args.loss, "activation": args.activation, "hidden": hidden, "seed": args.seed,
+                         "dtype": np.dtype(args.dtype).name, "shuffle": not args.no_shuffle,
+                         "samples": samples, "seconds": seconds},
+            "test_accuracy": result["accuracy"],
+            "history": _history_json(history),
+        }
+        save_model(network, args.out, sidecar)
+        print(f"saved {args.out} (and {args.out}.json)", file=out, flush=True)
+    if args.plot:
+        if history.epochs:
+            from .plotting import plot_history
+
+            plot_history(history, args.plot, title=f"{shape} on {args.data}", validation_name="test")
+            print(f"plotted {args.plot}", file=out, flush=True)
+        else:
+            print(f"no epoch completed: nothing to plot in {args.plot}", file=sys.stderr)
+    return EXIT_INTERRUPTED if interrupted else 0

@@ -1,0 +1,205 @@
+"""
+akili's C++ core (Eigen); use the akili package rather than this module directly.
+"""
+from __future__ import annotations
+import collections.abc
+import numpy
+import numpy.typing
+import typing
+__all__: list[str] = ['DivergenceError', 'ModelFormatError', 'Network32', 'Network64', 'backquery', 'brute_force', 'combination_text', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'save_model', 'searchable_parameters', 'set_num_threads', 'train_restarts']
+class DivergenceError(ArithmeticError):
+    pass
+class Network32:
+    """
+    A network of dense layers (see akili.Network for the documented API).
+    """
+    rule: str
+    def __init__(self, layers: collections.abc.Sequence[tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex, str, bool]], loss: str, rule: str, learning_rate: typing.SupportsFloat | typing.SupportsIndex, init: str, seed: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def bias(self, index: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"]:
+        ...
+    def copy(self) -> Network32:
+        ...
+    def forward_trace(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> dict:
+        ...
+    def initialize(self, init: str, seed: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def layer_info(self, index: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int, str, bool, bool]:
+        ...
+    def loss_value(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> float:
+        ...
+    def predict(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]"]:
+        ...
+    def set_bias(self, index: typing.SupportsInt | typing.SupportsIndex, bias: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"]) -> None:
+        ...
+    def set_frozen(self, index: typing.SupportsInt | typing.SupportsIndex, frozen: bool) -> None:
+        ...
+    def set_trainable_mask(self, index: typing.SupportsInt | typing.SupportsIndex, mask: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> None:
+        ...
+    def set_weights(self, index: typing.SupportsInt | typing.SupportsIndex, weights: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> None:
+        ...
+    def train_epoch(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, progress: typing.Any = None, every: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[float, int, int, bool]:
+        ...
+    def train_step(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], trace: bool = False) -> tuple[float, typing.Any]:
+        ...
+    def trainable_mask(self, index: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]"]:
+        ...
+    def weights(self, index: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]"]:
+        ...
+    @property
+    def inputs(self) -> int:
+        ...
+    @property
+    def layer_count(self) -> int:
+        ...
+    @property
+    def learning_rate(self) -> float:
+        ...
+    @learning_rate.setter
+    def learning_rate(self, value: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def loss(self) -> str:
+        ...
+    @property
+    def outputs(self) -> int:
+        ...
+class Network64:
+    """
+    A network of dense layers (see akili.Network for the documented API).
+    """
+    rule: str
+    def __init__(self, layers: collections.abc.Sequence[tuple[typing.SupportsInt | typing.SupportsIndex, typing.SupportsInt | typing.SupportsIndex, str, bool]], loss: str, rule: str, learning_rate: typing.SupportsFloat | typing.SupportsIndex, init: str, seed: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def bias(self, index: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+        ...
+    def copy(self) -> Network64:
+        ...
+    def forward_trace(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> dict:
+        ...
+    def initialize(self, init: str, seed: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def layer_info(self, index: typing.SupportsInt | typing.SupportsIndex) -> tuple[int, int, str, bool, bool]:
+        ...
+    def loss_value(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> float:
+        ...
+    def predict(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    def set_bias(self, index: typing.SupportsInt | typing.SupportsIndex, bias: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]) -> None:
+        ...
+    def set_frozen(self, index: typing.SupportsInt | typing.SupportsIndex, frozen: bool) -> None:
+        ...
+    def set_trainable_mask(self, index: typing.SupportsInt | typing.SupportsIndex, mask: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> None:
+        ...
+    def set_weights(self, index: typing.SupportsInt | typing.SupportsIndex, weights: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> None:
+        ...
+    def train_epoch(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, progress: typing.Any = None, every: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[float, int, int, bool]:
+        ...
+    def train_step(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], trace: bool = False) -> tuple[float, typing.Any]:
+        ...
+    def trainable_mask(self, index: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    def weights(self, index: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+        ...
+    @property
+    def inputs(self) -> int:
+        ...
+    @property
+    def layer_count(self) -> int:
+        ...
+    @property
+    def learning_rate(self) -> float:
+        ...
+    @learning_rate.setter
+    def learning_rate(self, value: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def loss(self) -> str:
+        ...
+    @property
+    def outputs(self) -> int:
+        ...
+class ModelFormatError(ValueError):
+    """
+    A model file that is not well formed: wrong magic bytes, a newer format version, truncated, trailing bytes, a checksum mismatch, an unknown code, an absurd size, layers that do not chain or a non-finite weight. A subclass of ValueError.
+    """
+@typing.overload
+def backquery(network: Network32, targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]"]:
+    """
+    Input-space signals (n, inputs) for targets (n, outputs); see akili.Network.backquery.
+    """
+@typing.overload
+def backquery(network: Network64, targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
+    """
+    Input-space signals (n, inputs) for targets (n, outputs); see akili.Network.backquery.
+    """
+@typing.overload
+def brute_force(network: Network32, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], grid: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], limit: typing.SupportsInt | typing.SupportsIndex) -> dict:
+    """
+    Best grid point for the network's searchable weights and biases (see akili.brute_force).
+    """
+@typing.overload
+def brute_force(network: Network64, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], grid: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], limit: typing.SupportsInt | typing.SupportsIndex) -> dict:
+    """
+    Best grid point for the network's searchable weights and biases (see akili.brute_force).
+    """
+def combination_text(grid_size: typing.SupportsInt | typing.SupportsIndex, parameters: typing.SupportsInt | typing.SupportsIndex) -> str:
+    """
+    "G^P = N combinations" for G grid values and P parameters, e.g. "1000^18 = 1e54 combinations".
+    """
+def get_num_threads() -> int:
+    """
+    Threads training and prediction use (>= 1).
+    """
+def load_model(path: str) -> tuple:
+    """
+    Reads a model file: (network, dtype, seed, init).
+    """
+def load_model_bytes(data: bytes) -> tuple:
+    """
+    Parses a model file held in memory: (network, dtype, seed, init).
+    """
+@typing.overload
+def model_to_bytes(network: Network32, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> bytes:
+    """
+    The model file's bytes for a network.
+    """
+@typing.overload
+def model_to_bytes(network: Network64, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> bytes:
+    """
+    The model file's bytes for a network.
+    """
+@typing.overload
+def save_model(network: Network32, path: str, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> None:
+    """
+    Writes the model file crash-safely (temporary file, fsync, atomic rename).
+    """
+@typing.overload
+def save_model(network: Network64, path: str, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> None:
+    """
+    Writes the model file crash-safely (temporary file, fsync, atomic rename).
+    """
+@typing.overload
+def searchable_parameters(network: Network32) -> int:
+    """
+    Number of weights and biases brute force would search.
+    """
+@typing.overload
+def searchable_parameters(network: Network64) -> int:
+    """
+    Number of weights and biases brute force would search.
+    """
+def set_num_threads(n: typing.SupportsInt | typing.SupportsIndex) -> None:
+    """
+    Threads for later training and prediction calls; n <= 0 restores the default (OMP_NUM_THREADS if set, else every core).
+    """
+@typing.overload
+def train_restarts(networks: collections.abc.Sequence[Network32], inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], score_inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], score_targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], epochs: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, threads: typing.SupportsInt | typing.SupportsIndex) -> list:
+    """
+    Trains each network (all of one dtype) on (inputs, targets) on parallel threads and scores it by its mean loss on (score_inputs, score_targets); returns one dict per run: loss, correct, samples, epoch_seconds (per epoch), score, stopped, error.
+    """
+@typing.overload
+def train_restarts(networks: collections.abc.Sequence[Network64], inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], score_inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], score_targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], epochs: typing.SupportsInt | typing.SupportsIndex, batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, threads: typing.SupportsInt | typing.SupportsIndex) -> list:
+    """
+    Trains each network (all of one dtype) on (inputs, targets) on parallel threads and scores it by its mean loss on (score_inputs, score_targets); returns one dict per run: loss, correct, samples, epoch_seconds (per epoch), score, stopped, error.
+    """

@@ -1,0 +1,480 @@
+"""scikit-learn estimators on akili's core: AkiliClassifier and AkiliRegressor.
+
+Both build an ``akili.Network`` of Dense layers (with bias) and train it with the
+network's own SGD loop, so every number comes from the C++ core; this module only
+validates data the scikit-learn way, encodes labels and decides when to stop.
+They pass scikit-learn's estimator checks and work in ``Pipeline``,
+``GridSearchCV`` and ``cross_val_score`` (also under joblib's Dask backend).
+
+Needs the ``sklearn`` extra (scikit-learn >= 1.6)::
+
+    from akili.sklearn import AkiliClassifier
+    clf = AkiliClassifier(hidden_layer_sizes=(32,), random_state=0).fit(X, y)
+    clf.predict_proba(X[:3])
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._history import History
+from ._network import ACTIVATIONS, INITS, LOSSES, RULES, Dense, Network
+
+__all__ = ["AkiliClassifier", "AkiliRegressor"]
+
+# Seeds handed to the core are drawn below this bound (any uint64 would do; this
+# keeps them readable and valid for NumPy's legacy RandomState too).
+_SEED_BOUND = 2**31 - 1
+
+
+class _AkiliEstimator(BaseEstimator):
+    """What the classifier and the regressor share: parameter checks, the network
+    and the training loop. Subclasses define the parameters (scikit-learn reads
+    them from each class's own __init__), the output layer and the targets."""
+
+    hidden_layer_sizes: int | Sequence[int]
+    activation: str
+    rule: str
+    loss: str
+    learning_rate: float
+    batch_size: int
+    max_iter: int
+    shuffle: bool
+    random_state: int | np.random.RandomState | None
+    tol: float
+    n_iter_no_change: int
+    early_stopping: bool
+    validation_fraction: float
+    init: str
+    dtype: str
+    verbose: bool
+
+    _output_activation = "identity"
+    _where = "AkiliEstimator"
+
+    # -- parameters ----------------------------------------------------------
+    def _hidden_sizes(self) -> list[int]:
+        sizes: Any = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+            sizes = [sizes]
+        try:
+            sizes = list(sizes)
+        except TypeError:
+            raise ValueError(f"[{self._where}] expected hidden_layer_sizes as an int or a sequence of ints, "
+                             f"got {self.hidden_layer_sizes!r}") from None
+        for size in sizes:
+            if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
+                raise ValueError(f"[{self._where}] expected hidden_layer_sizes of positive ints, "
+                                 f"got {self.hidden_layer_sizes!r}")
+        return [int(size) for size in sizes]
+
+    def _check_params(self) -> None:
+        # Checked at fit time, never in __init__ (scikit-learn's convention: set_params
+        # and clone must accept anything).
+        where = self._where
+        choices: Sequence[str]
+        value: Any
+        for name, value, choices in (("activation", self.activation, ACTIVATIONS), ("rule", self.rule, RULES),
+                                     ("loss", self.loss, LOSSES), ("init", self.init, INITS)):
+            if value not in choices:
+                raise ValueError(f"[{where}] unknown {name} {value!r}; expected one of {', '.join(choices)}")
+        if self.dtype not in ("float32", "float64", np.float32, np.float64):
+            raise ValueError(f"[{where}] expected dtype 'float32' or 'float64', got {self.dtype!r}")
+        for name, value in (("batch_size", self.batch_size), ("max_iter", self.max_iter),
+                            ("n_iter_no_change", self.n_iter_no_change)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"[{where}] expected {name} as an integer >= 1, got {value!r}")
+        if not (isinstance(self.learning_rate, numbers.Real) and np.isfinite(self.learning_rate)
+                and self.learning_rate > 0):
+            raise ValueError(f"[{where}] expected learning_rate as a positive finite number, got "
+                             f"{self.learning_rate!r}")
+        if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
+            raise ValueError(f"[{where}] expected tol as a number >= 0, got {self.tol!r}")
+        if not (isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1):
+            raise ValueError(f"[{where}] expected validation_fraction in (0, 1), got {self.validation_fraction!r}")
+
+    # -- subclass hooks ------------------------------------------------------
+    def _validate(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _targets(self, y: np.ndarray, first: bool, partial: bool, classes: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    def _stratify(self, targets: np.ndarray) -> np.ndarray | None:
+        return None
+
+    # -- training ------------------------------------------------------------
+    def _build_network(self, n_inputs: int, n_outputs: int, seed: int) -> Network:
+        sizes = [n_inputs, *self._hidden_sizes(), n_outputs]
+        activations = [self.activation] * (len(sizes) - 2) + [self._output_activation]
+        layers = [Dense(n_in, n_out, activation=activation, bias=True)
+                  for n_in, n_out, activation in zip(sizes[:-1], sizes[1:], activations)]
+        return Network(layers, loss=self.loss, learning_rate=float(self.learning_rate), rule=self.rule,
+                       dtype=self.dtype, init=self.init, seed=seed)
+
+    def _fit(self, X: Any, y: Any, *, incremental: bool, classes: Any = None) -> _AkiliEstimator:
+        first = not (incremental and hasattr(self, "network_"))
+        if first:
+            self._check_params()
+        X, y = self._validate(X, y, reset=first)
+        targets = self._targets(y, first, incremental, classes)
+        random = check_random_state(self.random_state)
+        if first:
+            self.network_ = self._build_network(X.shape[1], targets.shape[1], int(random.randint(_SEED_BOUND)))
+            self.n_outputs_ = targets.shape[1]
+            self.loss_curve_: list[float] = []
+            self.validation_loss_curve_: list[float] = []
+            self.best_loss_ = np.inf
+            self.n_iter_ = 0
+            self.t_ = 0
+        if incremental:
+            # partial_fit: one pass over the batch given, with the current settings.
+            self.network_.learning_rate = float(self.learning_rate)
+            history = self.network_.fit(X, targets, epochs=1, batch_size=int(self.batch_size),
+                                        shuffle=bool(self.shuffle))
+            self._record(history)
+            return self
+
+        validation = None
+        if self.early_stopping:
+            try:
+                X, X_val, targets, targets_val = train_test_split(
+                    X, targets, test_size=float(self.validation_fraction),
+                    random_state=int(random.randint(_SEED_BOUND)), stratify=self._stratify(targets))
+            except ValueError as error:
+                raise ValueError(f"[{self._where}] early_stopping could not set aside a validation fraction of "
+                                 f"{self.validation_fraction} from {X.shape[0]} samples: {error}") from error
+            validation = (X_val, targets_val)
+
+        monitor = _Monitor(self.network_, float(self.tol), int(self.n_iter_no_change), validation is not None,
+                           bool(self.verbose))
+        history = self.network_.fit(X, targets, epochs=int(self.max_iter), batch_size=int(self.batch_size),
+                                    shuffle=bool(self.shuffle), validation_data=validation, on_epoch=monitor)
+        self._record(history)
+        self.best_loss_ = monitor.best
+        if validation is not None:
+            self.validation_loss_curve_ = [float(loss) for loss in history.val_loss]
+            monitor.restore_best()
+        return self
+
+    def _record(self, history: History) -> None:
+        self.loss_curve_.extend(float(loss) for loss in history.loss)
+        self.n_iter_ += history.epochs
+        self.t_ += int(sum(history.samples))
+        if history.loss:
+            self.best_loss_ = min(self.best_loss_, min(history.loss))
+
+    def _outputs(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return self.network_.predict(X)
+
+    # -- pickling ------------------------------------------------------------
+    # The native network is stored as its layout and weight arrays, so a pickle
+    # holds plain NumPy arrays and loads without the native object's help.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        network = state.pop("network_", None)
+        if network is not None:
+            state["network_"] = _network_state(network)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        stored = state.pop("network_", None)
+        super().__setstate__(state)
+        if stored is not None:
+            self.network_ = _network_from_state(stored)
+
+
+class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
+    """A multi-layer network classifier: hidden layers of ``activation`` nodes and a
+    softmax output (one node per class) trained on cross-entropy by SGD in the core.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : nodes in each hidden layer, e.g. ``(100,)`` or ``(64, 32)``.
+    activation : hidden activation: "relu", "sigmoid", "tanh" or "identity".
+    rule : how errors reach hidden layers: "gradient" (back-propagation),
+        "transpose" (the book's E_h = Wᵀ·E) or "normalized".
+    loss : "cross_entropy" (default), "squared_error" or "mse" on one-hot targets.
+    learning_rate : SGD step size lr in W += lr·ΔW.
+    batch_size : samples per update (the update is averaged over the batch).
+    max_iter : the most epochs (passes over the data) ``fit`` trains.
+    shuffle : shuffle the samples each epoch (from the network's seeded source).
+    random_state : seeds the weights, the shuffles and the validation split; an int
+        gives identical fits every time.
+    tol, n_iter_no_change : stop once the loss (validation loss with early
+        stopping) has not fallen by at least ``tol`` for ``n_iter_no_change`` epochs.
+    early_stopping : hold out ``validation_fraction`` of the data (stratified),
+        stop on its loss and keep the weights of its best epoch.
+    init : initial weights: "xavier", "he" or "book" (N(0, n_in^-½)).
+    dtype : "float64" or "float32" for the network's weights and arithmetic.
+    verbose : print the loss after each epoch.
+
+    Attributes
+    ----------
+    classes_ : the class labels (any sortable labels, strings included).
+    network_ : the trained ``akili.Network`` (export it with ``akili.onnx.export``).
+    n_features_in_, feature_names_in_ : as in scikit-learn.
+    n_outputs_ : output nodes (one per class).
+    loss_curve_ : the mean training loss of each epoch; ``validation_loss_curve_``
+        the validation loss with early stopping.
+    n_iter_ : epochs trained; ``t_`` samples trained; ``best_loss_`` the lowest
+        training loss seen (validation loss with early stopping).
+    """
+
+    _output_activation = "softmax"
+    _where = "AkiliClassifier"
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        *,
+        activation: str = "relu",
+        rule: str = "gradient",
+        loss: str = "cross_entropy",
+        learning_rate: float = 0.05,
+        batch_size: int = 32,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        n_iter_no_change: int = 10,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        init: str = "xavier",
+        dtype: str = "float64",
+        verbose: bool = False,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.rule = rule
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.init = init
+        self.dtype = dtype
+        self.verbose = verbose
+
+    def fit(self, X: Any, y: Any) -> AkiliClassifier:
+        """Train a new network on samples X (n, features) and labels y (n,)."""
+        self._fit(X, y, incremental=False)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> AkiliClassifier:
+        """One epoch on (X, y), continuing from the current weights (online learning).
+
+        ``classes`` (every label that will ever appear) is required on the first call.
+        """
+        self._fit(X, y, incremental=True, classes=classes)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape (n, n_classes), columns in the order of ``classes_``."""
+        return self._outputs(X)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each sample, shape (n,)."""
+        probabilities = self._outputs(X)  # checks fitted first
+        return self.classes_[np.argmax(probabilities, axis=1)]
+
+    def _validate(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+        X, y = validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32))
+        check_classification_targets(y)
+        return X, y
+
+    def _targets(self, y: np.ndarray, first: bool, partial: bool, classes: Any) -> np.ndarray:
+        if first:
+            if classes is None and partial:
+                raise ValueError(f"[{self._where}.partial_fit] expected classes= (every label that will appear) "
+                                 "on the first call")
+            labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
+            if labels.shape[0] < 2:
+                raise ValueError(f"[{self._where}] needs samples of at least 2 classes to train, got 1 class "
+                                 f"({labels[0]!r})")
+            self.classes_ = labels
+        elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
+            raise ValueError(f"[{self._where}.partial_fit] classes={np.asarray(classes).tolist()} differs from "
+                             f"the classes of the first call, {self.classes_.tolist()}")
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(f"[{self._where}] labels {unknown.tolist()} are not among classes_ "
+                             f"{self.classes_.tolist()}")
+        codes = np.searchsorted(self.classes_, y)
+        # One-hot targets: t_k = 1 for the sample's class, 0 elsewhere.
+        targets = np.zeros((y.shape[0], self.classes_.shape[0]), dtype=np.float64)
+        targets[np.arange(y.shape[0]), codes] = 1.0
+        return targets
+
+    def _stratify(self, targets: np.ndarray) -> np.ndarray | None:
+        return np.argmax(targets, axis=1)
+
+
+class AkiliRegressor(RegressorMixin, _AkiliEstimator):
+    """A multi-layer network regressor: hidden layers of ``activation`` nodes and an
+    identity output (one node per target) trained on mean squared error by SGD in
+    the core. Parameters and attributes as for AkiliClassifier, except ``loss``
+    ("mse", the default, or "squared_error") and ``learning_rate`` (default 0.01).
+    ``y`` may be 1-D or (n, targets). Plain SGD is sensitive to the scale of the
+    targets: standardise large targets (e.g. with TransformedTargetRegressor).
+    """
+
+    _output_activation = "identity"
+    _where = "AkiliRegressor"
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        *,
+        activation: str = "relu",
+        rule: str = "gradient",
+        loss: str = "mse",
+        learning_rate: float = 0.01,
+        batch_size: int = 32,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        n_iter_no_change: int = 10,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        init: str = "xavier",
+        dtype: str = "float64",
+        verbose: bool = False,
+    ) -> None:
+        # A smaller default step than the classifier's: squared errors on unscaled
+        # targets give large gradients (scale y, or lower learning_rate, if fit diverges).
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.rule = rule
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.init = init
+        self.dtype = dtype
+        self.verbose = verbose
+
+    def fit(self, X: Any, y: Any) -> AkiliRegressor:
+        """Train a new network on samples X (n, features) and targets y (n,) or (n, k)."""
+        self._fit(X, y, incremental=False)
+        return self
+
+    def partial_fit(self, X: Any, y: Any) -> AkiliRegressor:
+        """One epoch on (X, y), continuing from the current weights (online learning)."""
+        self._fit(X, y, incremental=True)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted targets, shape (n,) for one target, else (n, k)."""
+        outputs = self._outputs(X)
+        return outputs.ravel() if self.n_outputs_ == 1 else outputs
+
+    def _validate(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray]:
+        return validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32), multi_output=True,
+                             y_numeric=True)
+
+    def _targets(self, y: np.ndarray, first: bool, partial: bool, classes: Any) -> np.ndarray:
+        targets = np.asarray(y, dtype=np.float64)
+        targets = targets.reshape(-1, 1) if targets.ndim == 1 else targets
+        if not first and targets.shape[1] != self.n_outputs_:
+            raise ValueError(f"[{self._where}.partial_fit] expected {self.n_outputs_} target columns, "
+                             f"got {targets.shape[1]}")
+        return targets
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+class _Monitor:
+    """The on_epoch callback of ``fit``: prints progress, keeps the best weights
+    (early stopping) and stops once the monitored loss stops improving by ``tol``."""
+
+    def __init__(self, network: Network, tol: float, patience: int, validation: bool, verbose: bool) -> None:
+        self.network = network
+        self.tol = tol
+        self.patience = patience
+        self.validation = validation
+        self.verbose = verbose
+        self.best = np.inf
+        self.stale = 0
+        self.best_weights: list[tuple[np.ndarray, np.ndarray | None]] | None = None
+
+    def __call__(self, epoch: int, history: History) -> bool:
+        loss = history.val_loss[-1] if self.validation else history.loss[-1]
+        if self.verbose:
+            extra = f", validation loss = {history.val_loss[-1]:.8f}" if self.validation else ""
+            print(f"Iteration {epoch + 1}, loss = {history.loss[-1]:.8f}{extra}")
+        # Improvement only counts when it beats the best so far by more than tol.
+        if loss < self.best - self.tol:
+            self.stale = 0
+        else:
+            self.stale += 1
+        if loss < self.best:
+            self.best = loss
+            if self.validation:
+                self.best_weights = [(layer.weights.copy(), None if layer.bias is None else layer.bias.copy())
+                                     for layer in self.network.layers]
+        if self.stale >= self.patience:
+            if self.verbose:
+                print(f"Loss did not improve by more than tol={self.tol} for {self.patience} epochs; stopping.")
+            return False
+        return True
+
+    def restore_best(self) -> None:
+        if self.best_weights is None:
+            return
+        for layer, (weights, bias) in zip(self.network.layers, self.best_weights):
+            layer.weights = weights
+            if bias is not None:
+                layer.bias = bias
+
+
+def _network_state(network: Network) -> dict[str, Any]:
+    """Everything needed to rebuild a network: layout, settings and weight arrays."""
+    return {
+        "layers": [(layer.inputs, layer.outputs, layer.activation, layer.has_bias) for layer in network.layers],
+        "weights": [np.array(layer.weights) for layer in network.layers],
+        "biases": [None if layer.bias is None else np.array(layer.bias) for layer in network.layers],
+        "loss": network.loss,
+        "rule": network.rule,
+        "learning_rate": network.learning_rate,
+        "dtype": network.dtype.name,
+        "seed": network.seed,
+    }
+
+
+def _network_from_state(state: dict[str, Any]) -> Network:
+    layers = [Dense(n_in, n_out, activation=activation, bias=bias) for n_in, n_out, activation, bias in state["layers"]]
+    network = Network(layers, loss=state["loss"], learning_rate=state["learning_rate"], rule=state["rule"],
+                      dtype=state["dtype"], seed=state["seed"])
+    for layer, weights, bias in zip(network.layers, state["weights"], state["biases"]):
+        layer.weights = weights
+        if bias is not None:
+            layer.bias = bias
+    return network

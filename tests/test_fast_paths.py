@@ -1,0 +1,166 @@
+"""The fast paths (fused online passes, threads, chunked prediction, lazy value
+checks) compute the same maths as the plain ones, and the in-package bench runs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import akili
+from akili import _bench
+
+import oracle
+
+
+@pytest.fixture
+def threads():
+    """Restores the thread count after a test changes it."""
+    before = akili.get_num_threads()
+    yield
+    akili.set_num_threads(before)
+
+
+def data(n, n_in, n_out, seed=0, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0.01, 1.0, size=(n, n_in)).astype(dtype)
+    T = np.full((n, n_out), 0.01, dtype=dtype)
+    T[np.arange(n), rng.integers(0, n_out, n)] = 0.99
+    return X, T
+
+
+def network(sizes, activations, dtype, bias=True, loss="cross_entropy", rule="gradient"):
+    layers = [akili.Dense(a, b, activation=f, bias=bias) for a, b, f in zip(sizes[:-1], sizes[1:], activations)]
+    return akili.Network(layers, loss=loss, learning_rate=0.05, rule=rule, dtype=dtype, seed=3)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("sizes, activations", [
+    ([4, 16, 3], ["tanh", "softmax"]),                         # small: one thread, plain loops
+    ([300, 250, 120, 3], ["relu", "sigmoid", "softmax"]),      # large: threaded fused passes
+])
+def test_online_epoch_equals_single_steps_bit_for_bit(dtype, sizes, activations):
+    """fit(batch_size=1) pipelines each update with the next forward pass; step() does not."""
+    X, T = data(60, sizes[0], sizes[-1], dtype=dtype)
+    epoch, steps = network(sizes, activations, dtype), network(sizes, activations, dtype)
+    epoch.fit(X, T, batch_size=1, shuffle=False)
+    for x, t in zip(X, T):
+        steps.step(x, t)
+    for a, b in zip(epoch.layers, steps.layers):
+        np.testing.assert_array_equal(a.weights, b.weights)
+        np.testing.assert_array_equal(a.bias, b.bias)
+
+
+def test_online_training_is_the_same_for_every_thread_count(threads):
+    """Online passes split a matrix by rows (or columns for the error sent back), so
+    each weight is computed the same way whichever thread computes it."""
+    X, T = data(80, 400, 10)
+    results = []
+    for count in (1, 2, 3):
+        akili.set_num_threads(count)
+        net = network([400, 300, 200, 10], ["sigmoid", "tanh", "sigmoid"], "float64", loss="squared_error",
+                      rule="transpose")
+        net.fit(X, T, batch_size=1, shuffle=True)
+        results.append([layer.weights for layer in net.layers])
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_threaded_online_book_network_matches_the_oracle(threads):
+    """The book's 784-200-10 network (large enough for the threaded, fused path)
+    against the pure-NumPy oracle, float64, 1e-12 relative."""
+    akili.set_num_threads(2)
+    X, T = data(150, 784, 10, seed=5)
+    nn = akili.NeuralNetwork(784, 200, 10, learning_rate=0.1, seed=2)
+    weights = [nn.wih.copy(), nn.who.copy()]
+    nn.fit(X, T, batch_size=1, shuffle=False)
+    for x, t in zip(X, T):
+        oracle.train_step(weights, [None, None], ["sigmoid", "sigmoid"], x[None, :], t[None, :], lr=0.1,
+                          loss="squared_error", rule="transpose")
+    for got, expected in zip((nn.wih, nn.who), weights):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_threaded_mini_batch_matches_the_oracle(threads, count):
+    akili.set_num_threads(count)
+    X, T = data(256, 784, 10, seed=6)
+    nn = akili.NeuralNetwork(784, 200, 10, learning_rate=0.1, seed=2)
+    weights = [nn.wih.copy(), nn.who.copy()]
+    nn.fit(X, T, batch_size=64, shuffle=False)
+    for start in range(0, 256, 64):
+        oracle.train_step(weights, [None, None], ["sigmoid", "sigmoid"], X[start:start + 64], T[start:start + 64],
+                          lr=0.1, loss="squared_error", rule="transpose")
+    for got, expected in zip((nn.wih, nn.who), weights):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_large_batch_prediction_is_chunked_without_changing_results(threads, dtype):
+    X, _ = data(1500, 300, 10, dtype=dtype)
+    net = network([300, 120, 10], ["sigmoid", "softmax"], dtype)
+    akili.set_num_threads(1)
+    alone = net.predict(X)
+    akili.set_num_threads(2)
+    together = net.predict(X)
+    np.testing.assert_array_equal(alone, together)  # fixed chunks: the thread count does not matter
+    tolerance = 1e-12 if dtype == "float64" else 1e-5
+    for start in (0, 700, 1499):
+        np.testing.assert_allclose(together[start], net.predict(X[start]), rtol=tolerance, atol=tolerance)
+    expected = oracle.forward([layer.weights for layer in net.layers], [layer.bias for layer in net.layers],
+                              ["sigmoid", "softmax"], X.astype(np.float64))[-1]
+    np.testing.assert_allclose(together, expected, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("batch_size", [1, 64])
+@pytest.mark.parametrize("where", ["inputs", "targets"])
+def test_native_epoch_refuses_a_late_nan_and_leaves_the_network_unchanged(batch_size, where):
+    """The core checks each row when the epoch first uses it; a NaN near the end
+    restores the weights and the random state of the start of the epoch."""
+    X, T = data(500, 784, 10)
+    (X if where == "inputs" else T)[437, 3] = np.nan
+    nn = akili.NeuralNetwork(784, 200, 10, seed=4)
+    before = [nn.wih.copy(), nn.who.copy()]
+    with pytest.raises(ValueError, match=f"{where} contain NaN or infinity"):
+        nn._native.train_epoch(X, T, batch_size, True)
+    np.testing.assert_array_equal(nn.wih, before[0])
+    np.testing.assert_array_equal(nn.who, before[1])
+    # The shuffle's random state was restored too: training now equals a fresh network's.
+    clean_X, clean_T = data(500, 784, 10)
+    fresh = akili.NeuralNetwork(784, 200, 10, seed=4)
+    nn.fit(clean_X, clean_T, batch_size=batch_size)
+    fresh.fit(clean_X, clean_T, batch_size=batch_size)
+    np.testing.assert_array_equal(nn.wih, fresh.wih)
+
+
+def test_native_predict_refuses_nan_in_a_large_batch():
+    X, _ = data(2000, 784, 10)
+    X[1900, 5] = np.inf
+    nn = akili.NeuralNetwork(784, 50, 10, seed=4)
+    with pytest.raises(ValueError, match="inputs contain NaN or infinity"):
+        nn._native.predict(X)
+
+
+def test_thread_count_setting(threads):
+    akili.set_num_threads(3)
+    assert akili.get_num_threads() == 3
+    akili.set_num_threads(0)  # the default: OMP_NUM_THREADS or every core
+    assert akili.get_num_threads() >= 1
+    with pytest.raises(TypeError, match="integer thread count"):
+        akili.set_num_threads(1.5)
+    with pytest.raises(TypeError, match="integer thread count"):
+        akili.set_num_threads(True)
+
+
+def test_in_package_bench_prints_ratios(capsys):
+    assert _bench.main(["--samples", "40", "--batch-samples", "128", "--test", "600", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for label in ("online f64", "online f32", "mini-batch 64 f32", "inference 600 f32"):
+        line = next(row for row in out.splitlines() if row.startswith(f"| {label} "))
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert float(cells[1].replace(",", "")) > 0 and float(cells[2].replace(",", "")) > 0
+        assert cells[3].endswith("x") and float(cells[3][:-1]) > 0
+    # Same start, same order, same maths: the accuracies printed agree for float64 online training.
+    online = next(row for row in out.splitlines() if row.startswith("| online f64 "))
+    numpy_accuracy, akili_accuracy = online.strip("|").split("|")[4].split("/")
+    assert numpy_accuracy.strip() == akili_accuracy.strip()
