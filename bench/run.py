@@ -10,17 +10,17 @@ from the same starting weights; the table gives samples per second for online
 training (one example per step, the book's way) in float64 and float32,
 mini-batch training (64 per step) in float32 and inference on a 10,000-example
 batch in float32, then akili's ratio to each peer, the share of the machine's
-GEMM peak and memory bandwidth akili reaches (both measured in this run), the
-test accuracy each reached and akili's peak memory while training.
+GEMM peak and memory bandwidth akili reaches (both measured in this run), a
+check that akili and the book's code compute the same thing (same weights after
+the same online steps, same test accuracy) and akili's peak memory while training.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"mini-batch runs {batch_n}, best of {repeats}")
 
     rates: dict[str, dict[str, float]] = {}
-    accuracies: dict[str, dict[str, float]] = {}
     notes: list[str] = []
 
-    def record(name: str, column: str, rate: float, outputs: Any = None) -> None:
+    def record(name: str, column: str, rate: float) -> None:
         rates.setdefault(name, {})[column] = rate
-        if outputs is not None:
-            accuracies.setdefault(name, {})[column] = base.accuracy(np.asarray(outputs), yt)
 
     def columns_for(dtype: Any) -> list[tuple[str, int, int]]:
         if dtype == np.float64:
@@ -109,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             name = "book NumPy (one example at a time)" if batch == 1 else "NumPy, matrix form"
             n = min(count, slow_n) if batch == 1 else count
             train = book.train_online if batch == 1 else book.train_batches
-            record(name, column, base.best_rate(lambda: train(X[:n], T[:n]), n, repeats), book.predict(Xt))
+            record(name, column, base.best_rate(lambda: train(X[:n], T[:n]), n, repeats))
 
             net = base.akili_network(base.BookNetwork(dtype))
             if batch == 1 and dtype == np.float64:
@@ -131,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 extra = (rss_kib("VmHWM") - before) / 1024
                 memory_note = (f"peak memory while akili trains (data set {X.nbytes / 2**20:.0f} MiB already "
                                f"loaded, model {machine.MODEL_WEIGHTS * 4 / 2**20:.2f} MiB): {extra:+.1f} MiB")
-            record("akili", column, rate, net.predict(Xt))
+            record("akili", column, rate)
 
             if torch is not None:
                 tX, tT = torch.from_numpy(X), torch.from_numpy(T)
@@ -140,20 +137,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 train = written.train_online if batch == 1 else written.train_batches
                 m = min(count, online_n // 2) if batch == 1 else count
                 record("PyTorch, the same rule written out", column,
-                       base.best_rate(lambda: train(tX[:m], tT[:m]), m, repeats),
-                       written.predict(torch.from_numpy(Xt)).numpy())
+                       base.best_rate(lambda: train(tX[:m], tT[:m]), m, repeats))
                 if "autograd" not in skip and dtype == np.float32:
                     auto = peer.Autograd(torch, start_wih, start_who)
                     train = auto.train_online if batch == 1 else auto.train_batches
                     m = min(count, slow_n) if batch == 1 else count
                     record("PyTorch autograd + optim.SGD", column,
-                           base.best_rate(lambda: train(tX[:m], tT[:m]), m, repeats),
-                           auto.predict(torch.from_numpy(Xt)).detach().numpy())
+                           base.best_rate(lambda: train(tX[:m], tT[:m]), m, repeats))
             if sklearn is not None and batch == 64:
                 classifier = __import__("peers_sklearn").Classifier(200, 10)
                 record("scikit-learn MLPClassifier (sgd, batch 64)", column,
-                       base.best_rate(lambda: classifier.train_batches(X, y[:count]), count, repeats),
-                       classifier.predict(Xt))
+                       base.best_rate(lambda: classifier.train_batches(X, y[:count]), count, repeats))
 
     # Inference, float32, one 10k batch, each trained model's weights (untrained here: speed only).
     Xt32 = data["Xt"].astype(np.float32)
@@ -183,15 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     order = ["akili", "book NumPy (one example at a time)", "NumPy, matrix form", "PyTorch, the same rule written out",
              "PyTorch autograd + optim.SGD", "scikit-learn MLPClassifier (sgd, batch 64)"]
     names = [name for name in order if name in rates]
-    print("\nsamples/s (test accuracy after the timed runs in brackets)")
-    rows = []
-    for name in names:
-        cells = [name]
-        for column in COLUMNS:
-            rate = rates[name].get(column)
-            acc = accuracies.get(name, {}).get(column)
-            cells.append(base.format_rate(rate) + (f" ({acc:.3f})" if acc is not None else ""))
-        rows.append(cells)
+    print("\nsamples/s")
+    rows = [[name, *(base.format_rate(rates[name].get(column)) for column in COLUMNS)] for name in names]
     base.print_table(["implementation", *COLUMNS], rows)
 
     print("\nakili's speed-up over each peer (same run)")

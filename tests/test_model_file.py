@@ -7,6 +7,7 @@ checksum) so they reach the loader's structural checks.
 
 from __future__ import annotations
 
+import errno
 import os
 import struct
 import subprocess
@@ -254,6 +255,6 @@ def test_save_that_runs_out_of_space_keeps_the_old_file(tmp_path: Path) -> None:
         "    print('OSError', error.errno)\n"
     )
     result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["OSError", str(__import__("errno").EFBIG)]
+    assert result.stdout.split() == ["OSError", str(errno.EFBIG)]
     assert path.read_bytes() == old_bytes
     assert os.listdir(tmp_path) == ["model.akili"]

@@ -392,3 +392,26 @@ def test_absurd_sizes_are_refused_without_large_allocations(tmp_path):
     grown_kib, elapsed = result.stdout.split()
     print(f"peak RSS growth {grown_kib} KiB; 240 refusals in {float(elapsed):.3f} s")
     assert int(grown_kib) < 20 * 1024
+
+
+@pytest.mark.parametrize("method, flags", [(99, 0), (0, 1)])
+def test_npz_with_unsupported_compression_or_encryption_is_refused(method, flags):
+    """Found by fuzzing: an unknown zip compression method raised NotImplementedError."""
+    data = bytearray(npz_bytes(X=np.ones((2, 2)), y=np.array([0, 1])))
+    for signature, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+        start = 0
+        while (start := data.find(signature, start)) >= 0:
+            struct.pack_into("<HH", data, start + flag_at, flags, method)
+            start += 4
+    with pytest.raises(datasets.DatasetError):
+        datasets.load_npz(io_path(bytes(data), "d.npz"))
+
+
+def test_npz_with_a_garbled_array_header_is_refused():
+    """Found by fuzzing: a NUL inside the .npy header made NumPy raise tokenize.TokenError."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("X.npy", b"\x93NUMPY\x01\x00\x10\x00{'descr': (\x00 \n")
+        archive.writestr("y.npy", npy_header((2,), "<i8") + bytes(16))
+    with pytest.raises(datasets.DatasetError):
+        datasets.load_npz(io_path(buffer.getvalue(), "d.npz"))

@@ -83,7 +83,8 @@ void rescale_rows(RowMatrix<Scalar>& signal) {
 }  // namespace
 
 template <typename Scalar>
-RowMatrix<Scalar> backquery(const Network<Scalar>& network, const Eigen::Ref<const RowMatrix<Scalar>>& targets) {
+RowMatrix<Scalar> backquery(const Network<Scalar>& network,
+                            const Eigen::Ref<const typename Network<Scalar>::Matrix>& targets) {
   if (targets.rows() == 0) throw std::invalid_argument("[backquery] expected at least one target row, got 0");
   if (targets.cols() != network.outputs()) {
     throw std::invalid_argument("[backquery] expected targets with " + std::to_string(network.outputs()) +
@@ -104,7 +105,8 @@ RowMatrix<Scalar> backquery(const Network<Scalar>& network, const Eigen::Ref<con
   return signal;
 }
 
-template RowMatrix<float> backquery<float>(const Network<float>&, const Eigen::Ref<const RowMatrix<float>>&);
-template RowMatrix<double> backquery<double>(const Network<double>&, const Eigen::Ref<const RowMatrix<double>>&);
+template RowMatrix<float> backquery<float>(const Network<float>&, const Eigen::Ref<const Network<float>::Matrix>&);
+template RowMatrix<double> backquery<double>(const Network<double>&,
+                                             const Eigen::Ref<const Network<double>::Matrix>&);
 
 }  // namespace akili

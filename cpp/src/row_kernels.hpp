@@ -20,7 +20,7 @@ using Packet = typename Eigen::internal::packet_traits<Scalar>::type;
 /// Elements per SIMD packet for Scalar in this build (1 without vectorisation).
 template <typename Scalar>
 constexpr Eigen::Index packet_size() {
-  return Eigen::internal::unpacket_traits<Packet<Scalar>>::size;
+  return Eigen::internal::packet_traits<Scalar>::size;
 }
 
 /// One pass over the row w[0, n):

@@ -270,5 +270,16 @@ def read_sidecar(model_path: str | os.PathLike) -> dict[str, Any] | None:
     classes = document.get("classes")
     if classes is not None and not (isinstance(classes, list) and all(isinstance(c, str) for c in classes)):
         raise ValueError(f"{path}: 'classes' must be a list of names")
+    held_out = document.get("held_out")
+    if held_out is not None and not (
+        isinstance(held_out, dict) and isinstance(held_out.get("seed"), int)
+        and isinstance(held_out.get("test_fraction"), (int, float)) and 0 < held_out["test_fraction"] < 1
+    ):
+        raise ValueError(f"{path}: 'held_out' must be null or {{\"test_fraction\": 0..1, \"seed\": integer}}")
+    targets = document.get("targets")
+    if targets is not None and not (
+        isinstance(targets, dict) and all(isinstance(targets.get(key), (int, float)) for key in ("low", "high"))
+    ):
+        raise ValueError(f"{path}: 'targets' must be {{\"low\": number, \"high\": number}}")
     document["input_scaling"] = Scaling.from_json(document.get("input_scaling"), str(path))
     return document

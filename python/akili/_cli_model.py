@@ -183,5 +183,8 @@ def bench(args: argparse.Namespace) -> int:
         if error.name != f"{__package__}._bench":
             raise
         raise UserError("the benchmark is not part of this installation (akili._bench is missing)") from None
-    status = _bench.main([] if args.full else ["--quick"])
+    try:
+        status = _bench.main(list(args.bench_args))
+    except SystemExit as exit_request:  # the benchmark's own --help or usage error
+        status = exit_request.code if isinstance(exit_request.code, int) else 0
     return int(status or 0)

@@ -6,7 +6,7 @@
     akili predict m.akili --data images.csv --out preds.csv
     akili info m.akili
     akili backquery m.akili --out classes.png    # the book's network run backwards
-    akili bench                                  # the benchmark, quick mode
+    akili bench                                  # the quick benchmark against the book's NumPy code
 
 Also ``python -m akili``. Mistakes in the command or its files are reported as
 one line on stderr with exit status 1 (2 for a malformed command line); Ctrl-C
@@ -144,8 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="picture shape when the inputs are not a square image")
     backquery.set_defaults(handler="backquery")
 
-    bench = commands.add_parser("bench", help="run the benchmark (quick mode)")
-    bench.add_argument("--full", action="store_true", help="the full benchmark instead of the quick one")
+    bench = commands.add_parser("bench", help="run the quick benchmark against the book's NumPy code",
+                                add_help=False)
+    # Every argument after `bench` goes to the benchmark (see main()).
     bench.set_defaults(handler="bench")
     return parser
 
@@ -169,7 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the ``akili`` command with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser()
     try:
-        args = parser.parse_args(None if argv is None else list(argv))
+        args, extra = parser.parse_known_args(None if argv is None else list(argv))
+        if extra and args.handler != "bench":
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.bench_args = extra
     except SystemExit as exit_request:  # --help, --version, or a malformed command line (already reported)
         code = exit_request.code
         return code if isinstance(code, int) else (0 if code is None else EXIT_USAGE)

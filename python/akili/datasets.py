@@ -614,7 +614,8 @@ def load_npz(path: PathLike) -> Dataset:
         handle.seek(0)
         try:
             archive = np.load(handle, allow_pickle=False)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile,
+                NotImplementedError, RuntimeError) as exc:
             raise DatasetError(
                 f"{name}: not a readable .npz archive: {exc}") from exc
         if not isinstance(archive, np.lib.npyio.NpzFile):
@@ -633,8 +634,11 @@ def load_npz(path: PathLike) -> Dataset:
                     _check_npz_member(archive, key, name)
                 X = archive["X"]
                 y = archive["y"]
-            except (ValueError, OSError, EOFError, zipfile.BadZipFile,
-                    zlib.error) as exc:
+            # Damaged members fail in many ways inside zipfile and NumPy's
+            # header parser (BadZipFile, zlib.error, NotImplementedError for an
+            # unknown compression method, RuntimeError for encryption,
+            # tokenize.TokenError for a garbled header, ...): all are refusals.
+            except Exception as exc:  # noqa: BLE001 - re-raised as DatasetError
                 if isinstance(exc, DatasetError):
                     raise
                 raise DatasetError(f"{name}: cannot read arrays: {exc}") from exc

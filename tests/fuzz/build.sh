@@ -9,7 +9,7 @@ build="${1:-build-fuzz}"
 seconds="${2:-}"
 cxx="${CXX:-$(command -v clang++-14 || command -v clang++)}"
 generator=()
-if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
+if ninja --version >/dev/null 2>&1; then generator=(-G Ninja); fi
 
 cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER="$cxx" >/dev/null
 cmake --build "$build" -j "$(nproc)"

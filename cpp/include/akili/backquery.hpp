@@ -25,12 +25,15 @@ namespace akili {
 /// value, when a layer's activation has no inverse, a target lies outside its
 /// inverse's domain, targets have the wrong number of columns or no rows, or a
 /// target is not finite. Reads the weights under the network's shared lock.
+/// The scalar type is deduced from the network alone (the targets' type is a
+/// non-deduced context), so any matrix expression of that type can be passed.
 template <typename Scalar>
-RowMatrix<Scalar> backquery(const Network<Scalar>& network, const Eigen::Ref<const RowMatrix<Scalar>>& targets);
+RowMatrix<Scalar> backquery(const Network<Scalar>& network,
+                            const Eigen::Ref<const typename Network<Scalar>::Matrix>& targets);
 
 extern template RowMatrix<float> backquery<float>(const Network<float>&,
-                                                  const Eigen::Ref<const RowMatrix<float>>&);
+                                                  const Eigen::Ref<const Network<float>::Matrix>&);
 extern template RowMatrix<double> backquery<double>(const Network<double>&,
-                                                    const Eigen::Ref<const RowMatrix<double>>&);
+                                                    const Eigen::Ref<const Network<double>::Matrix>&);
 
 }  // namespace akili
