@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"akili {akili.__version__}, threads {akili.get_num_threads()}; NumPy {np.__version__}"
           + (f"; PyTorch {torch.__version__}, threads {torch.get_num_threads()}" if torch else "; PyTorch not installed")
           + (f"; scikit-learn {sklearn.__version__}" if sklearn else "; scikit-learn not installed"))
+    if hasattr(os, "getloadavg"):
+        print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+              "(other work on the machine lowers every rate, and threaded ones most)")
     print(f"data: {data['source']}; online runs {online_n} examples ({slow_n} for the slowest peers), "
           f"mini-batch runs {batch_n}, best of {repeats}")
 
