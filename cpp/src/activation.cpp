@@ -1,6 +1,7 @@
 // Activation functions and their derivatives (formulas in activation.hpp).
 #include "akili/activation.hpp"
 
+#include <limits>
 #include <stdexcept>
 
 namespace akili {
@@ -31,6 +32,12 @@ void activate(Activation activation, const Eigen::Ref<const RowMatrix<Scalar>>& 
         // a_i = e^(z_i - m) / Σ_j e^(z_j - m), m = max_j z_j: the largest exponent is e^0 = 1.
         const Scalar largest = z.row(row).maxCoeff();
         a.row(row) = (z.row(row).array() - largest).exp().matrix();
+        // Eigen's vectorised exp clamps arguments near the underflow limit on some
+        // instruction sets (SSE2 gave e^-2000 = 5.6e-309 instead of 0): terms below
+        // the smallest normal number are flushed to exactly 0, so every build agrees.
+        a.row(row) = (a.row(row).array() < std::numeric_limits<Scalar>::min())
+                         .select(Scalar(0), a.row(row).array())
+                         .matrix();
         a.row(row) /= a.row(row).sum();
       }
       return;
