@@ -97,7 +97,7 @@ def test_threaded_mini_batch_matches_the_oracle(threads, count):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_large_batch_prediction_is_chunked_without_changing_results(threads, dtype):
-    X, _ = data(1500, 300, 10, dtype=dtype)
+    X, _ = data(2600, 300, 10, dtype=dtype)  # two full chunks of 1024 samples and a partial one
     net = network([300, 120, 10], ["sigmoid", "softmax"], dtype)
     akili.set_num_threads(1)
     alone = net.predict(X)
@@ -105,7 +105,7 @@ def test_large_batch_prediction_is_chunked_without_changing_results(threads, dty
     together = net.predict(X)
     np.testing.assert_array_equal(alone, together)  # fixed chunks: the thread count does not matter
     tolerance = 1e-12 if dtype == "float64" else 1e-5
-    for start in (0, 700, 1499):
+    for start in (0, 1500, 2599):
         np.testing.assert_allclose(together[start], net.predict(X[start]), rtol=tolerance, atol=tolerance)
     expected = oracle.forward([layer.weights for layer in net.layers], [layer.bias for layer in net.layers],
                               ["sigmoid", "softmax"], X.astype(np.float64))[-1]
@@ -134,8 +134,8 @@ def test_native_epoch_refuses_a_late_nan_and_leaves_the_network_unchanged(batch_
 
 
 def test_native_predict_refuses_nan_in_a_large_batch():
-    X, _ = data(2000, 784, 10)
-    X[1900, 5] = np.inf
+    X, _ = data(2600, 784, 10)
+    X[2500, 5] = np.inf
     nn = akili.NeuralNetwork(784, 50, 10, seed=4)
     with pytest.raises(ValueError, match="inputs contain NaN or infinity"):
         nn._native.predict(X)

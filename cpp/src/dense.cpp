@@ -118,19 +118,15 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
     });
     return;
   }
-  const int threads = num_threads();
-  if (threads > 1 && parallel::worth_splitting(rows * inputs() * outputs()) && outputs() >= 2 * threads) {
-    // Small batches of a large layer: each thread takes a band of weight rows
-    // (output columns), which then stays in its core's cache from step to step.
-    const bool elementwise = is_elementwise(activation_);
-    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
-      const auto [c0, c1] = split_range(static_cast<std::size_t>(outputs()), threads, task);
-      if (c1 > c0) block(0, rows, c0, c1 - c0, elementwise);
-    });
-    if (!elementwise) activate<Scalar>(activation_, output, output);  // softmax needs whole rows
-    return;
-  }
-  block(0, rows, 0, outputs(), true);
+  // Small batches of a large layer: each thread takes a band of weight rows
+  // (output columns), which then stays in its core's cache from step to step.
+  const bool split = num_threads() > 1 && parallel::worth_splitting(rows * inputs() * outputs()) &&
+                     outputs() >= 2 * num_threads();
+  const bool elementwise = is_elementwise(activation_) || !split;
+  parallel::for_bands(outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) {
+    block(0, rows, c0, c1 - c0, elementwise);
+  });
+  if (!elementwise) activate<Scalar>(activation_, output, output);  // softmax needs whole rows
 }
 
 template <typename Scalar>
@@ -158,16 +154,9 @@ void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Ei
       weights.array() += update.array() * mask_.middleRows(r0, h).array();  // W += step·(Dᵀ·I) ∘ mask
     }
   };
-  const int threads = num_threads();
-  if (threads > 1 && parallel::worth_splitting(delta.rows() * inputs() * outputs()) && outputs() >= 2 * threads) {
-    // The same bands as the forward pass, so each thread updates the rows it just read.
-    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
-      const auto [r0, r1] = split_range(static_cast<std::size_t>(outputs()), threads, task);
-      if (r1 > r0) band(r0, r1 - r0);
-    });
-  } else {
-    band(0, outputs());
-  }
+  // The same bands as the forward pass, so each thread updates the rows it just read.
+  const bool split = parallel::worth_splitting(delta.rows() * inputs() * outputs()) && outputs() >= 2 * num_threads();
+  parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) { band(r0, r1 - r0); });
   if (has_bias_) bias_.noalias() += step * delta.colwise().sum().transpose();  // b += step·Σ_rows D
 }
 
@@ -202,16 +191,8 @@ void Dense<Scalar>::fused_online_update(const Scalar* coefficient, const Scalar*
       }
     }
   };
-  const int threads = num_threads();
-  if (threads > 1 && parallel::worth_splitting_online(n_in * outputs())) {
-    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
-      const auto [c0, c1] = split_range(static_cast<std::size_t>(n_in), threads, task,
-                                        static_cast<std::size_t>(kernels::packet_size<Scalar>()));
-      if (c1 > c0) columns(c0, c1);
-    });
-  } else {
-    columns(0, n_in);
-  }
+  parallel::for_bands(n_in, parallel::worth_splitting_online(n_in * outputs()), columns,
+                      kernels::packet_size<Scalar>());
   if (trains && has_bias_) {
     for (Eigen::Index i = 0; i < outputs(); ++i) bias_[i] += step * delta[i];  // b += lr·δ
   }
@@ -228,15 +209,7 @@ void Dense<Scalar>::forward_row(const Scalar* input, Scalar* output) const {
       output[i] = has_bias_ ? dot + bias_[i] : dot;
     }
   };
-  const int threads = num_threads();
-  if (threads > 1 && parallel::worth_splitting_online(n_in * outputs())) {
-    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
-      const auto [r0, r1] = split_range(static_cast<std::size_t>(outputs()), threads, task);
-      rows(r0, r1);
-    });
-  } else {
-    rows(0, outputs());
-  }
+  parallel::for_bands(outputs(), parallel::worth_splitting_online(n_in * outputs()), rows);
   Eigen::Map<Matrix> row(output, 1, outputs());
   activate<Scalar>(activation_, row, row);  // o = f(x)
 }
@@ -274,16 +247,8 @@ void Dense<Scalar>::online_update_forward(const Scalar* delta, const Scalar* inp
       next_output[i] = has_bias_ ? dot + bias_[i] : dot;  // x_i = W_i·I_next + b_i
     }
   };
-  const int threads = num_threads();
-  if (threads > 1 && parallel::worth_splitting_online(n_in * outputs())) {
-    // Each thread owns a band of rows: they stay in its core's cache from example to example.
-    parallel_for(static_cast<std::size_t>(threads), [&](std::size_t task) {
-      const auto [r0, r1] = split_range(static_cast<std::size_t>(outputs()), threads, task);
-      rows(r0, r1);
-    });
-  } else {
-    rows(0, outputs());
-  }
+  // Each thread owns a band of rows: they stay in its core's cache from example to example.
+  parallel::for_bands(outputs(), parallel::worth_splitting_online(n_in * outputs()), rows);
   if (next_input) {
     Eigen::Map<Matrix> row(next_output, 1, outputs());
     activate<Scalar>(activation_, row, row);  // o = f(x)

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -49,6 +50,21 @@ std::atomic<int>& requested_threads() {
   return count;
 }
 
+// A spinning worker checks after this long whether it had the core to itself.
+constexpr std::chrono::microseconds kContentionProbe{40};
+
+// CPU time used by the calling thread (wall time where the platform has no such clock,
+// which turns the contention test off).
+std::chrono::nanoseconds thread_cpu_time() {
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+  timespec now{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0) {
+    return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+  }
+#endif
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch());
+}
+
 thread_local bool inside_task = false;
 
 class Pool {
@@ -60,42 +76,71 @@ class Pool {
     if (static_cast<int>(workers_.size()) != threads - 1) resize(static_cast<std::size_t>(threads - 1));
     function_ = function;
     context_ = context;
-    tasks_.store(tasks, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
     const std::uint64_t job = ++last_job_ & kJobMask;
-    state_.store(job << kJobShift, std::memory_order_seq_cst);  // publishes the fields above
+    state_.store(pack(job, 0, tasks), std::memory_order_seq_cst);  // publishes the fields above
     if (sleepers_.load(std::memory_order_seq_cst) > 0) {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
       wake_.notify_all();
     }
-    work(job);
+    work(job, false);
     // Only tasks someone claimed are waited for: a worker that wakes late finds
-    // the job's tasks all taken and never touches it, so a busy machine (more
-    // runnable threads than cores) costs at most running every task here.
-    for (unsigned spins = 0; done_.load(std::memory_order_acquire) != tasks; ++spins) {
-      if (spins < 4096) {
-        AKILI_CPU_RELAX();
-      } else {
-        std::this_thread::yield();
+    // the job's tasks all taken and never touches it.
+    if (done_.load(std::memory_order_acquire) != tasks) {
+      const auto waiting = std::chrono::steady_clock::now();
+      for (unsigned spins = 0; done_.load(std::memory_order_acquire) != tasks; ++spins) {
+        if (spins < 4096) {
+          AKILI_CPU_RELAX();
+        } else {
+          std::this_thread::yield();
+        }
       }
+      if (std::chrono::steady_clock::now() - waiting > kStall) ++stalls_;
     }
+    judge();
     return true;
+  }
+
+  /// True while the pool stands aside (see judge()).
+  bool standing_aside() const { return serial_jobs_left_.load(std::memory_order_relaxed) > 0; }
+
+  /// Counts one job run alone while standing aside.
+  void ran_alone() {
+    if (serial_jobs_left_.load(std::memory_order_relaxed) > 0) serial_jobs_left_.fetch_sub(1);
   }
 
  private:
   // state_ packs the job number (high bits) and the next unclaimed task (low bits),
   // so claiming a task of a job that has since finished is impossible.
-  static constexpr unsigned kJobShift = 32;
-  static constexpr std::uint64_t kJobMask = (std::uint64_t{1} << 31) - 1;
+  // state_ packs the job number and the range [front, back) of unclaimed tasks,
+  // so a task of a job that has since finished can never be claimed. The caller
+  // claims from the front and workers from the back: with two threads each
+  // always gets the same task (the same band of weight rows) and so keeps it in
+  // its own core's cache from job to job.
+  static constexpr unsigned kTaskBits = 20;
+  static constexpr std::uint64_t kTaskMask = (std::uint64_t{1} << kTaskBits) - 1;
+  static constexpr std::uint64_t kJobMask = (std::uint64_t{1} << (64 - 2 * kTaskBits)) - 1;
 
-  void work(std::uint64_t job) {
+ public:
+  /// Most tasks one job can have (more run alone).
+  static constexpr std::size_t kMaxTasks = kTaskMask;
+
+ private:
+  static std::uint64_t pack(std::uint64_t job, std::uint64_t front, std::uint64_t back) {
+    return (job << (2 * kTaskBits)) | (front << kTaskBits) | back;
+  }
+
+  void work(std::uint64_t job, bool from_back) {
     inside_task = true;
     std::uint64_t state = state_.load(std::memory_order_acquire);
     for (;;) {
-      if ((state >> kJobShift) != job) break;
-      const std::uint64_t task = state & ((std::uint64_t{1} << kJobShift) - 1);
-      if (task >= tasks_.load(std::memory_order_relaxed)) break;
-      if (!state_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+      if ((state >> (2 * kTaskBits)) != job) break;
+      const std::uint64_t front = (state >> kTaskBits) & kTaskMask;
+      const std::uint64_t back = state & kTaskMask;
+      if (front >= back) break;
+      const std::uint64_t task = from_back ? back - 1 : front;
+      const std::uint64_t next = from_back ? pack(job, front, back - 1) : pack(job, front + 1, back);
+      if (!state_.compare_exchange_weak(state, next, std::memory_order_acq_rel, std::memory_order_acquire)) {
         continue;  // `state` now holds the current value
       }
       function_(context_, static_cast<std::size_t>(task));
@@ -105,30 +150,53 @@ class Pool {
     inside_task = false;
   }
 
-  std::uint64_t current_job() const { return state_.load(std::memory_order_seq_cst) >> kJobShift; }
+  // On a machine with more runnable threads than cores, a worker is often
+  // descheduled in the middle of its task and the caller waits a whole time
+  // slice for it: fine-grained jobs (one per training example) then run slower
+  // than on one thread. When more than one job in kStallShare of a window
+  // stalls so, the pool stands aside for kAsideJobs jobs (callers run their
+  // tasks alone, with identical results) and then tries again.
+  void judge() {
+    if (++judged_ < kWindow) return;
+    if (stalls_ * kStallShare > judged_) serial_jobs_left_.store(kAsideJobs, std::memory_order_relaxed);
+    judged_ = 0;
+    stalls_ = 0;
+  }
+
+  std::uint64_t current_job() const { return state_.load(std::memory_order_seq_cst) >> (2 * kTaskBits); }
 
   // `seen`: the job number when the worker was created (a job published before
   // the thread gets to run must still be picked up).
   void worker_loop(std::uint64_t seen) {
     for (;;) {
-      // Spin for the next job, then sleep.
+      // Spin for the next job, then sleep: after kSpinTime, or sooner when the
+      // spin is not getting the core to itself (other programs want it: spinning
+      // would take time from this process's own computing thread).
       auto spin_start = std::chrono::steady_clock::now();
+      auto cpu_start = thread_cpu_time();
       std::uint64_t job = seen;
       for (unsigned spins = 0;; ++spins) {
         job = current_job();
         if (job != seen || stop_.load(std::memory_order_relaxed)) break;
         AKILI_CPU_RELAX();
-        if ((spins & 255u) == 255u && std::chrono::steady_clock::now() - spin_start > kSpinTime) {
+        if ((spins & 255u) != 255u) continue;
+        const auto spun = std::chrono::steady_clock::now() - spin_start;
+        const bool contended = spun > kContentionProbe && (thread_cpu_time() - cpu_start) * 4 < spun * 3;
+        // Contended: the callers also stop handing out work for a while, so they
+        // neither wake this thread for every job nor wait for it mid-task.
+        if (contended) serial_jobs_left_.store(kAsideJobs, std::memory_order_relaxed);
+        if (spun > kSpinTime || contended) {
           std::unique_lock<std::mutex> lock(sleep_mutex_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
           wake_.wait(lock, [&] { return current_job() != seen || stop_.load(std::memory_order_relaxed); });
           sleepers_.fetch_sub(1, std::memory_order_seq_cst);
           spin_start = std::chrono::steady_clock::now();
+          cpu_start = thread_cpu_time();
         }
       }
       if (stop_.load(std::memory_order_relaxed)) return;
       seen = job;
-      work(job);
+      work(job, true);
     }
   }
 
@@ -149,8 +217,14 @@ class Pool {
   std::mutex busy_;
   std::vector<std::thread> workers_;
   std::uint64_t last_job_ = 0;
+  static constexpr std::chrono::microseconds kStall{200};
+  static constexpr unsigned kWindow = 256;
+  static constexpr unsigned kStallShare = 16;
+  static constexpr int kAsideJobs = 2048;
+  unsigned judged_ = 0;
+  unsigned stalls_ = 0;
+  std::atomic<int> serial_jobs_left_{0};
   std::atomic<std::uint64_t> state_{0};
-  std::atomic<std::size_t> tasks_{0};
   std::atomic<std::size_t> done_{0};
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
@@ -192,8 +266,13 @@ namespace detail {
 
 void run_tasks(std::size_t tasks, TaskFunction function, const void* context) {
   const int threads = num_threads();
-  if (threads > 1 && !inside_task) {
-    if (pool().try_run(tasks, function, context, threads)) return;
+  if (threads > 1 && !inside_task && tasks <= Pool::kMaxTasks) {
+    Pool& shared = pool();
+    if (!shared.standing_aside()) {
+      if (shared.try_run(tasks, function, context, threads)) return;
+    } else {
+      shared.ran_alone();
+    }
   }
   // Alone: the same tasks in order, marked as inside a task like the pool's.
   const bool outer = inside_task;

@@ -130,8 +130,13 @@ def akili_network(book: BookNetwork) -> Any:
 
 
 # -- timing -----------------------------------------------------------------------
-def best_rate(run: Callable[[], Any], samples: int, repeats: int) -> float:
-    """Samples per second of the fastest of ``repeats`` runs of ``run``."""
+def best_rate(run: Callable[[], Any], samples: int, repeats: int, settle: float = 0.25) -> float:
+    """Samples per second of the fastest of ``repeats`` runs of ``run``.
+
+    It first waits ``settle`` seconds: BLAS and OpenMP worker threads of the
+    previous measurement keep spinning for a while after their last job and
+    would otherwise take the cores from this one."""
+    time.sleep(settle)
     best = float("inf")
     for _ in range(max(repeats, 1)):
         started = time.perf_counter()
