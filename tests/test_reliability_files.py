@@ -228,6 +228,8 @@ def test_idx_trailing_bytes_are_refused():
     (bytes([1, 0, 0x08, 1]) + struct.pack(">I", 1) + b"\0", "magic"),
     (bytes([0, 0, 0x08, 4]) + struct.pack(">4I", *[2**32 - 1] * 4), "truncated IDX payload"),
     (bytes([0, 0, 0x0E, 3]) + struct.pack(">3I", 60000, 28, 28), "truncated IDX payload"),
+    # Empty, yet NumPy cannot index the other extents: found by the atheris harness.
+    (bytes([0, 0, 0x08, 4]) + struct.pack(">4I", 0x84000000, 768, 0x04000000, 0), "implausible IDX dimensions"),
 ])
 def test_idx_unknown_codes_and_absurd_sizes_are_refused(header, words):
     with pytest.raises(datasets.DatasetError, match=words):

@@ -180,6 +180,15 @@ def _parse_idx_header(name: str, f, where: str
             f"{header_len}-byte header, {where} has {4 + len(raw_dims)} bytes")
     dims = [int(d) for d in np.frombuffer(raw_dims, dtype=">u4")]
     dtype_str, tname = _IDX_TYPES[code]
+    # NumPy refuses a shape whose non-zero extents multiply past its index
+    # type even when another extent is 0 and the array would be empty, so a
+    # header such as (2**31, 768, 2**26, 0) must be refused here, by name.
+    # (Shapes without a 0 are held to the file size by the payload checks.)
+    nonzero_extent = math.prod(d for d in dims if d) * np.dtype(dtype_str).itemsize
+    if 0 in dims and nonzero_extent > np.iinfo(np.intp).max:
+        raise DatasetError(
+            f"{name}: implausible IDX dimensions {dims}: their product "
+            f"exceeds the largest array this machine can index")
     return np.dtype(dtype_str), tname, dims, header_len
 
 
