@@ -2,6 +2,7 @@
 #include "akili/brute_force.hpp"
 
 #include "akili/loss.hpp"
+#include "shape_text.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -10,6 +11,9 @@
 #include <stdexcept>
 
 namespace akili {
+
+using detail::shape_text;
+
 namespace {
 
 // The clock is read once per this many combinations, and the hook is called when
@@ -33,10 +37,6 @@ bool exact_power(std::uint64_t base, std::size_t exponent, std::uint64_t& result
     result *= base;
   }
   return true;
-}
-
-std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
-  return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
 }
 
 template <typename Scalar>

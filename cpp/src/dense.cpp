@@ -5,6 +5,7 @@
 #include "akili/threads.hpp"
 #include "parallel_policy.hpp"
 #include "row_kernels.hpp"
+#include "shape_text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,13 +13,9 @@
 #include <string>
 
 namespace akili {
-namespace {
 
-std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
-  return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
-}
+using detail::shape_text;
 
-}  // namespace
 
 template <typename Scalar>
 Dense<Scalar>::Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activation, bool bias)

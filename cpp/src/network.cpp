@@ -6,6 +6,7 @@
 #include "akili/threads.hpp"
 #include "parallel_policy.hpp"
 #include "row_kernels.hpp"
+#include "shape_text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -15,15 +16,14 @@
 #include <string>
 
 namespace akili {
+
+using detail::shape_text;
+
 namespace {
 
 // The training loop calls the progress hook at least this often, so Ctrl-C is
 // answered quickly however slow a single step is.
 constexpr std::chrono::milliseconds kHookInterval{5};
-
-std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
-  return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
-}
 
 template <typename Scalar>
 void check_learning_rate(const char* where, Scalar learning_rate) {

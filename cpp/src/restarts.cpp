@@ -3,6 +3,7 @@
 #include "akili/restarts.hpp"
 
 #include "akili/threads.hpp"
+#include "shape_text.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -17,14 +18,13 @@
 #include <thread>
 
 namespace akili {
+
+using detail::shape_text;
+
 namespace {
 
 // How often the waiting thread calls the stop hook.
 constexpr std::chrono::milliseconds kPollInterval{10};
-
-std::string shape_text(Eigen::Index rows, Eigen::Index cols) {
-  return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
-}
 
 template <typename Scalar>
 void check_arguments(const std::vector<Network<Scalar>*>& networks, const Eigen::Ref<const RowMatrix<Scalar>>& inputs,

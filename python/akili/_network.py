@@ -270,8 +270,14 @@ class Network:
 
     def predict(self, inputs: Any) -> np.ndarray:
         """Outputs for inputs of shape (n, inputs) -> (n, outputs); a 1-D sample gives 1-D outputs."""
-        matrix, was_1d = self._inputs(inputs, "Network.predict")
-        outputs = self._native.predict(matrix)
+        matrix, was_1d = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs",
+                                   where="Network.predict", core_checks_finite=True)
+        try:
+            outputs = self._native.predict(matrix)
+        except ValueError as error:
+            if "NaN or infinity" not in str(error):
+                raise
+            raise ValueError("[Network.predict] inputs contain NaN or infinity") from None
         return outputs[0] if was_1d else outputs
 
     def forward(self, inputs: Any, *, trace: bool = False) -> np.ndarray | Trace:

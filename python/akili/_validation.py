@@ -26,12 +26,18 @@ def _as_array(values: Any, name: str, where: str) -> np.ndarray:
         raise ValueError(f"[{where}] cannot read {name} as a numeric array: {error}") from error
 
 
-def as_matrix(values: Any, *, dtype: np.dtype, columns: int, name: str, where: str) -> tuple[np.ndarray, bool]:
+def as_matrix(values: Any, *, dtype: np.dtype, columns: int, name: str, where: str,
+              core_checks_finite: bool = False) -> tuple[np.ndarray, bool]:
     """Return ``(matrix, was_1d)``: a C-contiguous 2-D array of ``dtype`` whose
     rows are samples with ``columns`` values each.
 
     A 1-D array of length ``columns`` is one sample. Raises TypeError for
-    non-numeric data and ValueError for a wrong shape or an empty array.
+    non-numeric data and ValueError for a wrong shape, an empty array, NaN or
+    infinity. ``core_checks_finite=True`` leaves the NaN/infinity test to the
+    core function the matrix goes to, which checks each row while it is in
+    cache (a separate pass here would cost a full read and a boolean copy of
+    the data); values that only became infinite by narrowing to float32 are
+    still refused here, where the message can say why.
     """
     array = _as_array(values, name, where)
     if array.dtype.kind not in _NUMERIC_KINDS:
@@ -51,12 +57,13 @@ def as_matrix(values: Any, *, dtype: np.dtype, columns: int, name: str, where: s
         raise ValueError(f"[{where}] expected at least one sample in {name}, got shape {array.shape}")
     if array.shape[1] != columns:
         raise ValueError(f"[{where}] expected {columns} columns in {name}, got {array.shape[1]} (shape {array.shape})")
+    narrowed = array.dtype.kind == "f" and array.dtype.itemsize > np.dtype(dtype).itemsize
     if array.dtype.kind == "f":
         with np.errstate(over="ignore"):  # a float64 too large for float32 becomes inf, refused below
             array = np.ascontiguousarray(array, dtype=dtype)
     else:
         array = np.ascontiguousarray(array, dtype=dtype)
-    if not np.isfinite(array).all():
+    if (narrowed or not core_checks_finite) and not np.isfinite(array).all():
         raise ValueError(f"[{where}] {name} contain NaN or infinity (or values too large for {np.dtype(dtype).name})")
     return array, was_1d
 

@@ -62,6 +62,14 @@ class _AkiliEstimator(BaseEstimator):
     _where = "AkiliEstimator"
 
     # -- parameters ----------------------------------------------------------
+    def _keep_parameters(self, arguments: dict[str, Any]) -> None:
+        """Store every __init__ argument unchanged under its own name: scikit-learn's
+        rule is no logic in __init__ (each subclass still spells out its signature,
+        which is where get_params and clone read the parameters from)."""
+        for name, value in arguments.items():
+            if name != "self":
+                setattr(self, name, value)
+
     def _hidden_sizes(self) -> list[int]:
         sizes: Any = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
@@ -256,22 +264,7 @@ class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
         dtype: str = "float64",
         verbose: bool = False,
     ) -> None:
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.rule = rule
-        self.loss = loss
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.init = init
-        self.dtype = dtype
-        self.verbose = verbose
+        self._keep_parameters(locals())
 
     def fit(self, X: Any, y: Any) -> AkiliClassifier:
         """Train a new network on samples X (n, features) and labels y (n,)."""
@@ -361,22 +354,7 @@ class AkiliRegressor(RegressorMixin, _AkiliEstimator):
     ) -> None:
         # A smaller default step than the classifier's: squared errors on unscaled
         # targets give large gradients (scale y, or lower learning_rate, if fit diverges).
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.rule = rule
-        self.loss = loss
-        self.learning_rate = learning_rate
-        self.batch_size = batch_size
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.init = init
-        self.dtype = dtype
-        self.verbose = verbose
+        self._keep_parameters(locals())
 
     def fit(self, X: Any, y: Any) -> AkiliRegressor:
         """Train a new network on samples X (n, features) and targets y (n,) or (n, k)."""
