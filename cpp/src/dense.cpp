@@ -4,6 +4,7 @@
 #include "akili/activation.hpp"
 #include "akili/threads.hpp"
 #include "parallel_policy.hpp"
+#include "products.hpp"
 #include "row_kernels.hpp"
 #include "shape_text.hpp"
 
@@ -100,7 +101,7 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
       // One sample: X = W·I as a matrix-vector product over W's contiguous rows.
       out.row(0).transpose().noalias() = weights_.middleRows(c0, w) * input.row(r0).transpose();
     } else {
-      out.noalias() = input.middleRows(r0, h) * weights_.middleRows(c0, w).transpose();  // X = I·Wᵀ
+      detail::multiply_by_transpose<Scalar>(input.middleRows(r0, h), weights_.middleRows(c0, w), out);  // X = I·Wᵀ
     }
     if (has_bias_) out.rowwise() += bias_.segment(c0, w).transpose();  // X += 1·bᵀ
     if (activate_now) activate<Scalar>(activation_, out, out);          // O = f(X)
@@ -131,7 +132,7 @@ void Dense<Scalar>::forward_serial(const Eigen::Ref<const Matrix>& input, Eigen:
   if (input.rows() == 1) {
     output.row(0).transpose().noalias() = weights_ * input.row(0).transpose();  // X = W·I
   } else {
-    output.noalias() = input * weights_.transpose();  // X = I·Wᵀ
+    detail::multiply_by_transpose<Scalar>(input, weights_, output);  // X = I·Wᵀ
   }
   if (has_bias_) output.rowwise() += bias_.transpose();  // X += 1·bᵀ
   activate<Scalar>(activation_, output, output);          // O = f(X)
@@ -145,7 +146,7 @@ void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Ei
   auto band = [&](Eigen::Index r0, Eigen::Index h) {
     auto weights = weights_.middleRows(r0, h);
     if (mask_.size() == 0) {
-      weights.noalias() += step * delta.middleCols(r0, h).transpose() * input;  // W += step·Dᵀ·I
+      detail::add_transposed_product<Scalar>(step, delta.middleCols(r0, h), input, weights);  // W += step·Dᵀ·I
     } else {
       const Matrix update = step * delta.middleCols(r0, h).transpose() * input;
       weights.array() += update.array() * mask_.middleRows(r0, h).array();  // W += step·(Dᵀ·I) ∘ mask
