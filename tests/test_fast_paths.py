@@ -36,7 +36,7 @@ def network(sizes, activations, dtype, bias=True, loss="cross_entropy", rule="gr
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("sizes, activations", [
     ([4, 16, 3], ["tanh", "softmax"]),                         # small: one thread, plain loops
-    ([300, 250, 120, 3], ["relu", "sigmoid", "softmax"]),      # large: threaded fused passes
+    ([300, 100, 400, 3], ["relu", "sigmoid", "softmax"]),      # threaded fused passes; first layer below blocks
 ])
 def test_online_epoch_equals_single_steps_bit_for_bit(dtype, sizes, activations):
     """fit(batch_size=1) pipelines each update with the next forward pass; step() does not."""
@@ -48,6 +48,44 @@ def test_online_epoch_equals_single_steps_bit_for_bit(dtype, sizes, activations)
     for a, b in zip(epoch.layers, steps.layers):
         np.testing.assert_array_equal(a.weights, b.weights)
         np.testing.assert_array_equal(a.bias, b.bias)
+
+
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 2e-4)])
+@pytest.mark.parametrize("sizes, activations, bias", [
+    ([300, 250, 120, 3], ["relu", "sigmoid", "softmax"], True),
+    ([300, 250, 120, 3], ["relu", "sigmoid", "softmax"], False),
+    ([784, 200], ["softmax"], True),                           # one layer: the block's layer is the output
+])
+def test_online_blocks_equal_single_steps(dtype, rtol, sizes, activations, bias):
+    """A large first layer is updated a block of examples at a time, each example
+    seeing the earlier ones through z_t = W₀·x_t + lr·Σ δ_s (x_s·x_t + 1): the same
+    steps as step() one by one, summed in another order. 70 examples: one full
+    block and a partial one."""
+    X, T = data(70, sizes[0], sizes[-1], dtype=dtype)
+    epoch, steps = network(sizes, activations, dtype, bias=bias), network(sizes, activations, dtype, bias=bias)
+    epoch.fit(X, T, batch_size=1, shuffle=False)
+    for x, t in zip(X, T):
+        steps.step(x, t)
+    for a, b in zip(epoch.layers, steps.layers):
+        scale = np.abs(b.weights).max()
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=rtol * scale)
+        if b.bias is not None:
+            np.testing.assert_allclose(a.bias, b.bias, rtol=0, atol=rtol * max(scale, 1.0))
+
+
+def test_online_blocks_stop_mid_block_with_the_steps_so_far_applied():
+    """A progress callback that stops training inside a block leaves exactly the
+    updates of the examples done."""
+    X, T = data(40, 300, 3)
+    sizes, activations = [300, 250, 3], ["sigmoid", "softmax"]
+    stopped, steps = network(sizes, activations, "float64"), network(sizes, activations, "float64")
+    history = stopped.fit(X, T, batch_size=1, shuffle=False, progress_every=7,
+                          on_progress=lambda done, epoch: done < 21)
+    assert history.stopped and history.samples == [21]
+    for x, t in zip(X[:21], T[:21]):
+        steps.step(x, t)
+    for a, b in zip(stopped.layers, steps.layers):
+        np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12 * np.abs(b.weights).max())
 
 
 def test_online_training_is_the_same_for_every_thread_count(threads):

@@ -128,6 +128,19 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
 }
 
 template <typename Scalar>
+void Dense<Scalar>::combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const {
+  // Bands of weight rows (output columns) per thread, as in forward().
+  const Eigen::Index rows = input.rows();
+  const bool split = num_threads() > 1 && parallel::worth_splitting(rows * inputs() * outputs()) &&
+                     outputs() >= 2 * num_threads();
+  parallel::for_bands(outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) {
+    auto out = output.middleCols(c0, c1 - c0);
+    detail::multiply_by_transpose<Scalar>(input, weights_.middleRows(c0, c1 - c0), out);  // X = I·Wᵀ
+    if (has_bias_) out.rowwise() += bias_.segment(c0, c1 - c0).transpose();               // X += 1·bᵀ
+  });
+}
+
+template <typename Scalar>
 void Dense<Scalar>::forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const {
   if (input.rows() == 1) {
     output.row(0).transpose().noalias() = weights_ * input.row(0).transpose();  // X = W·I

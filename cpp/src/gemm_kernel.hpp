@@ -152,6 +152,18 @@ void pack_rows(const Operand<Scalar>& a, Index row0, Index rows, Index k0, Index
     const Index first = row0 + strip * kTileRows;
     const int valid = static_cast<int>(std::min<Index>(kTileRows, row0 + rows - first));
     Scalar* dst = out + strip * depth * kTileRows;
+    if (a.col_stride == 1) {
+      // Rows contiguous along k: read each row once, in order, and scatter it.
+      for (int r = 0; r < kTileRows; ++r) {
+        if (r < valid) {
+          const Scalar* row = &a(first + r, k0);
+          for (Index k = 0; k < depth; ++k) dst[k * kTileRows + r] = row[k];
+        } else {
+          for (Index k = 0; k < depth; ++k) dst[k * kTileRows + r] = Scalar(0);
+        }
+      }
+      continue;
+    }
     for (Index k = 0; k < depth; ++k) {
       int r = 0;
       for (; r < valid; ++r) dst[k * kTileRows + r] = a(first + r, k0 + k);
@@ -169,6 +181,18 @@ void pack_columns(const Operand<Scalar>& b, Index k0, Index depth, Index col0, I
     const Index first = col0 + strip * NR;
     const int valid = static_cast<int>(std::min<Index>(NR, col0 + cols - first));
     Scalar* dst = out + strip * depth * NR;
+    if (b.row_stride == 1) {
+      // Columns contiguous along k (B = Wᵀ): read each weight row once, in order.
+      for (int j = 0; j < NR; ++j) {
+        if (j < valid) {
+          const Scalar* column = &b(k0, first + j);
+          for (Index k = 0; k < depth; ++k) dst[k * NR + j] = column[k];
+        } else {
+          for (Index k = 0; k < depth; ++k) dst[k * NR + j] = Scalar(0);
+        }
+      }
+      continue;
+    }
     for (Index k = 0; k < depth; ++k) {
       int j = 0;
       for (; j < valid; ++j) dst[k * NR + j] = b(k0 + k, first + j);

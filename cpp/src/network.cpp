@@ -6,6 +6,7 @@
 #include "akili/threads.hpp"
 #include "parallel_policy.hpp"
 #include "row_kernels.hpp"
+#include "products.hpp"
 #include "shape_text.hpp"
 
 #include <algorithm>
@@ -403,6 +404,85 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
   return loss;
 }
 
+// Online training a block at a time. Example t of a block sees the first layer's
+// weights after the updates of examples 0..t-1 of the block:
+//   W_t = W_0 + lr·Σ_{s<t} δ_s·x_sᵀ   and   b_t = b_0 + lr·Σ_{s<t} δ_s,
+// so its combined input is
+//   z_t = W_t·x_t + b_t = (W_0·x_t + b_0) + lr·Σ_{s<t} δ_s·(x_s·x_t + 1),
+// where the 1 is the bias's constant input (absent without a bias). The first
+// term, for every example of the block, is one matrix product over W_0; the dot
+// products x_s·x_t are one more (the Gram matrix of the block); the δ_s come from
+// the examples already done. After the block the updates are applied together,
+// W += lr·Dᵀ·X. Every example is still one exact step of the book's online rule
+// (the same arithmetic, summed in another order), but the first layer, which
+// holds nearly all the weights, is read twice per block instead of twice per
+// example: online training becomes bound by arithmetic, not by memory traffic.
+// The layers above are small and are stepped one example at a time as before.
+constexpr Eigen::Index kOnlineBlock = 64;
+
+template <typename Scalar>
+bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
+  const Dense<Scalar>& first = layers_[0];
+  return samples > 1 && first.trainable_mask().size() == 0 &&
+         parallel::worth_splitting_online(first.weights().size());
+}
+
+template <typename Scalar>
+bool Network<Scalar>::online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after) {
+  const std::size_t last = layers_.size() - 1;
+  Dense<Scalar>& first = layers_[0];
+  const auto inputs = batch_inputs_.topRows(count);
+  auto combined = block_combined_.topRows(count);
+  first.combine(inputs, combined);  // Z = X·W₀ᵀ + b₀
+  auto gram = block_gram_.topLeftCorner(count, count);
+  const bool trains = !first.frozen();
+  if (trains) {
+    // G_st = x_s·x_t (+ 1·1 for the bias input), in bands of columns per thread.
+    const bool split = parallel::worth_splitting(count * count * inputs.cols()) && count >= 2 * num_threads();
+    parallel::for_bands(count, split, [&](Eigen::Index c0, Eigen::Index c1) {
+      auto band = gram.middleCols(c0, c1 - c0);
+      detail::multiply_by_transpose<Scalar>(inputs, inputs.middleRows(c0, c1 - c0), band);
+      if (first.has_bias()) band.array() += Scalar(1);
+    });
+  }
+  auto deltas = block_deltas_.topRows(count);
+  const Eigen::Map<const Matrix> none(nullptr, 0, 0);
+  for (Eigen::Index t = 0; t < count; ++t) {
+    auto z = outputs_[0].topRows(1);
+    z = combined.row(t);
+    if (trains && t > 0) {
+      // z_t += lr·Σ_{s<t} G_st·δ_s (the block's earlier updates, seen through x_t)
+      z.noalias() += learning_rate_ * (gram.col(t).head(t).transpose() * deltas.topRows(t));
+    }
+    activate<Scalar>(first.activation(), z, z);  // o_0 = f(z_t)
+    for (std::size_t k = 1; k <= last; ++k) layers_[k].forward_row(outputs_[k - 1].data(), outputs_[k].data());
+    const Eigen::Map<const Matrix> target_row(batch_targets_.row(t).data(), 1, outputs());
+    const Activation output_activation = layers_[last].activation();
+    const double loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(1), target_row);
+    output_error<Scalar>(loss_, outputs_[last].topRows(1), target_row, errors_[last].topRows(1));
+    output_delta<Scalar>(loss_, output_activation, outputs_[last].topRows(1), errors_[last].topRows(1),
+                         deltas_[last].topRows(1));
+    // The layers above the first: backward and update fused, as in step_online.
+    for (std::size_t k = last; k > 0; --k) {
+      backward_coefficients(k, 1);
+      errors_[k - 1].row(0).setZero();
+      layers_[k].fused_online_update(coefficients_[k].data(), deltas_[k].data(), outputs_[k - 1].data(),
+                                     errors_[k - 1].data(), learning_rate_);
+      // d_{k-1} = e_{k-1} ∘ f'(o_{k-1})
+      deltas_[k - 1].row(0) = errors_[k - 1].row(0);
+      multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1),
+                                     deltas_[k - 1].topRows(1));
+    }
+    deltas.row(t) = deltas_[0].row(0);
+    if (!after(t, loss)) {
+      first.apply_update(deltas.topRows(t + 1), inputs.topRows(t + 1), learning_rate_);
+      return false;
+    }
+  }
+  first.apply_update(deltas, inputs, learning_rate_);  // W += lr·Dᵀ·X, b += lr·Σ_t δ_t
+  return true;
+}
+
 template <typename Scalar>
 void Network<Scalar>::record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const {
   trace = StepTrace<Scalar>{};
@@ -503,7 +583,13 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   if (batch_size == 0) throw std::invalid_argument("[Network::train_epoch] expected batch_size >= 1, got 0");
   const std::size_t samples = static_cast<std::size_t>(inputs.rows());
   const std::size_t batch = std::min(batch_size, samples);
-  reserve_workspace(static_cast<Eigen::Index>(batch));
+  const bool blocks = batch == 1 && online_blocks_apply(samples);
+  reserve_workspace(blocks ? kOnlineBlock : static_cast<Eigen::Index>(batch));
+  if (blocks) {
+    block_combined_.resize(kOnlineBlock, layers_[0].outputs());
+    block_gram_.resize(kOnlineBlock, kOnlineBlock);
+    block_deltas_.resize(kOnlineBlock, layers_[0].outputs());
+  }
 
   // Shuffle an index, never the data: memory stays at one copy of the data set.
   const Random random_before = random_;
@@ -532,6 +618,42 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   EpochResult result;
   auto last_hook = std::chrono::steady_clock::now();
   std::size_t next_report = hook_every ? hook_every : samples + 1;
+  // The hook, every hook_every samples and at least every kHookInterval; false: stop.
+  auto report = [&]() {
+    if (!hook) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (result.samples < next_report && now - last_hook < kHookInterval) return true;
+    while (next_report <= result.samples) next_report += hook_every ? hook_every : samples + 1;
+    last_hook = now;
+    return hook(result.samples);
+  };
+  // Gathers rows [start, start + rows) of the epoch's order into the batch workspace.
+  auto gather = [&](std::size_t start, std::size_t rows) {
+    for (std::size_t r = 0; r < rows; ++r) {
+      batch_inputs_.row(static_cast<Eigen::Index>(r)) = inputs.row(order_[start + r]);
+      batch_targets_.row(static_cast<Eigen::Index>(r)) = targets.row(order_[start + r]);
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+      if (!kernels::all_finite(batch_inputs_.row(r).data(), inputs.cols())) refuse("inputs", order_[start + r]);
+      if (!kernels::all_finite(batch_targets_.row(r).data(), targets.cols())) refuse("targets", order_[start + r]);
+    }
+  };
+  if (blocks) {
+    for (std::size_t start = 0; start < samples && !result.stopped; start += kOnlineBlock) {
+      const std::size_t count = std::min(static_cast<std::size_t>(kOnlineBlock), samples - start);
+      gather(start, count);
+      const bool finished = online_block(static_cast<Eigen::Index>(count), [&](Eigen::Index t, double loss) {
+        if (!std::isfinite(loss)) diverged(start + static_cast<std::size_t>(t), loss);
+        result.loss_sum += loss;
+        result.correct += count_correct(1, batch_targets_.row(t).data(), 0);
+        result.samples += 1;
+        return report();
+      });
+      result.stopped = !finished;
+    }
+    if (!weights_finite()) diverged(result.samples, result.loss_sum);
+    return result;
+  }
   bool first_ready = false;  // online: the first layer's output for this sample was computed with the last update
   for (std::size_t start = 0; start < samples; start += batch) {
     const std::size_t rows = std::min(batch, samples - start);
@@ -545,16 +667,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       loss = step_online(inputs.row(sample).data(), targets.row(sample).data(), nullptr, first_ready, next);
       first_ready = next != nullptr && layers_.size() > 1;
     } else {
-      // Gather this batch's rows (by the shuffled index) into the workspace.
-      for (std::size_t r = 0; r < rows; ++r) {
-        batch_inputs_.row(r) = inputs.row(order_[start + r]);
-        batch_targets_.row(r) = targets.row(order_[start + r]);
-      }
-      const Eigen::Index count = static_cast<Eigen::Index>(rows);
-      for (Eigen::Index r = 0; r < count; ++r) {
-        if (!kernels::all_finite(batch_inputs_.row(r).data(), inputs.cols())) refuse("inputs", order_[start + r]);
-        if (!kernels::all_finite(batch_targets_.row(r).data(), targets.cols())) refuse("targets", order_[start + r]);
-      }
+      gather(start, rows);  // this batch's rows, by the shuffled index
       loss = step_batch(static_cast<Eigen::Index>(rows), nullptr);
     }
     if (!std::isfinite(loss)) diverged(start, loss);
@@ -565,16 +678,9 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       result.correct += count_correct(static_cast<Eigen::Index>(rows), batch_targets_.data(), batch_targets_.cols());
     }
     result.samples += rows;
-    if (hook) {
-      const auto now = std::chrono::steady_clock::now();
-      if (result.samples >= next_report || now - last_hook >= kHookInterval) {
-        while (next_report <= result.samples) next_report += hook_every ? hook_every : samples + 1;
-        last_hook = now;
-        if (!hook(result.samples)) {
-          result.stopped = true;
-          break;
-        }
-      }
+    if (!report()) {
+      result.stopped = true;
+      break;
     }
   }
   if (!weights_finite()) diverged(result.samples, result.loss_sum);

@@ -7,13 +7,12 @@ namespace akili::detail {
 namespace {
 
 #if AKILI_GEMM_KERNEL
-// The tiled kernel wins once the result fills whole 6-row tiles and the depth
-// amortises packing; thinner products (one sample, a 10-node output layer in
-// float) go to Eigen, whose matrix-vector paths suit them.
-template <typename Scalar>
-bool tiles_fill(Eigen::Index rows, Eigen::Index cols, Eigen::Index depth) {
-  return rows >= kernels::kTileRows && cols >= kernels::kTileCols<Scalar> && depth >= 8;
-}
+// The tiled kernel needs a few samples and some inputs per sample to pay for its
+// packing; one-sample products go to Eigen's matrix-vector paths. The test looks
+// only at the sample count and the input width, never at the number of weight rows, which
+// threads split into bands: every band of a product takes the same kernel, so
+// the result does not depend on the thread count.
+inline bool kernel_suits(Eigen::Index samples, Eigen::Index width) { return samples >= 2 && width >= 8; }
 #endif
 
 }  // namespace
@@ -22,7 +21,7 @@ template <typename Scalar>
 void multiply_by_transpose(const ConstRef<Scalar>& inputs, const ConstRef<Scalar>& weights,
                            MutableRef<Scalar> output) {
 #if AKILI_GEMM_KERNEL
-  if (tiles_fill<Scalar>(inputs.rows(), weights.rows(), inputs.cols())) {
+  if (kernel_suits(inputs.rows(), inputs.cols())) {
     // A = I (n, in); B = Wᵀ, read as B(k, j) = W(j, k).
     const kernels::Operand<Scalar> a{inputs.data(), inputs.outerStride(), 1};
     const kernels::Operand<Scalar> b{weights.data(), 1, weights.outerStride()};
@@ -38,7 +37,7 @@ template <typename Scalar>
 void add_transposed_product(Scalar alpha, const ConstRef<Scalar>& deltas, const ConstRef<Scalar>& inputs,
                             MutableRef<Scalar> weights) {
 #if AKILI_GEMM_KERNEL
-  if (tiles_fill<Scalar>(weights.rows(), weights.cols(), deltas.rows())) {
+  if (kernel_suits(deltas.rows(), inputs.cols())) {
     // A = Dᵀ, read as A(i, k) = D(k, i); B = I (n, in).
     const kernels::Operand<Scalar> a{deltas.data(), 1, deltas.outerStride()};
     const kernels::Operand<Scalar> b{inputs.data(), inputs.outerStride(), 1};

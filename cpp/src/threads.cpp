@@ -83,11 +83,15 @@ class Pool {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
       wake_.notify_all();
     }
+    const auto started = std::chrono::steady_clock::now();
     work(job, false);
     // Only tasks someone claimed are waited for: a worker that wakes late finds
     // the job's tasks all taken and never touches it.
     if (done_.load(std::memory_order_acquire) != tasks) {
       const auto waiting = std::chrono::steady_clock::now();
+      // A stall is a wait well beyond the caller's own share of the work: a worker
+      // descheduled mid-task, not a large job whose bands simply take a while.
+      const auto expected = waiting - started;
       for (unsigned spins = 0; done_.load(std::memory_order_acquire) != tasks; ++spins) {
         if (spins < 4096) {
           AKILI_CPU_RELAX();
@@ -95,19 +99,14 @@ class Pool {
           std::this_thread::yield();
         }
       }
-      if (std::chrono::steady_clock::now() - waiting > kStall) ++stalls_;
+      if (std::chrono::steady_clock::now() - waiting > expected + kStall) ++stalls_;
     }
     judge();
     return true;
   }
 
   /// True while the pool stands aside (see judge()).
-  bool standing_aside() const { return serial_jobs_left_.load(std::memory_order_relaxed) > 0; }
-
-  /// Counts one job run alone while standing aside.
-  void ran_alone() {
-    if (serial_jobs_left_.load(std::memory_order_relaxed) > 0) serial_jobs_left_.fetch_sub(1);
-  }
+  bool standing_aside() const { return now_ticks() < aside_until_.load(std::memory_order_relaxed); }
 
  private:
   // state_ packs the job number (high bits) and the next unclaimed task (low bits),
@@ -154,14 +153,23 @@ class Pool {
   // descheduled in the middle of its task and the caller waits a whole time
   // slice for it: fine-grained jobs (one per training example) then run slower
   // than on one thread. When more than one job in kStallShare of a window
-  // stalls so, the pool stands aside for kAsideJobs jobs (callers run their
+  // stalls so, the pool stands aside for kAsideTime (callers run their
   // tasks alone, with identical results) and then tries again.
   void judge() {
     if (++judged_ < kWindow) return;
-    if (stalls_ * kStallShare > judged_) serial_jobs_left_.store(kAsideJobs, std::memory_order_relaxed);
+    if (stalls_ * kStallShare > judged_) stand_aside();
     judged_ = 0;
     stalls_ = 0;
   }
+
+  // Standing aside lasts a fixed time, not a number of jobs, so that it costs
+  // large jobs (a few per millisecond) as little as fine-grained ones.
+  static std::int64_t now_ticks() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+  void stand_aside() { aside_until_.store(now_ticks() + kAsideTime.count(), std::memory_order_relaxed); }
 
   std::uint64_t current_job() const { return state_.load(std::memory_order_seq_cst) >> (2 * kTaskBits); }
 
@@ -184,7 +192,7 @@ class Pool {
         const bool contended = spun > kContentionProbe && (thread_cpu_time() - cpu_start) * 4 < spun * 3;
         // Contended: the callers also stop handing out work for a while, so they
         // neither wake this thread for every job nor wait for it mid-task.
-        if (contended) serial_jobs_left_.store(kAsideJobs, std::memory_order_relaxed);
+        if (contended) stand_aside();
         if (spun > kSpinTime || contended) {
           std::unique_lock<std::mutex> lock(sleep_mutex_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
@@ -220,10 +228,10 @@ class Pool {
   static constexpr std::chrono::microseconds kStall{200};
   static constexpr unsigned kWindow = 256;
   static constexpr unsigned kStallShare = 16;
-  static constexpr int kAsideJobs = 2048;
+  static constexpr std::chrono::microseconds kAsideTime{20000};
   unsigned judged_ = 0;
   unsigned stalls_ = 0;
-  std::atomic<int> serial_jobs_left_{0};
+  std::atomic<std::int64_t> aside_until_{0};
   std::atomic<std::uint64_t> state_{0};
   std::atomic<std::size_t> done_{0};
   std::atomic<int> sleepers_{0};
@@ -268,11 +276,7 @@ void run_tasks(std::size_t tasks, TaskFunction function, const void* context) {
   const int threads = num_threads();
   if (threads > 1 && !inside_task && tasks <= Pool::kMaxTasks) {
     Pool& shared = pool();
-    if (!shared.standing_aside()) {
-      if (shared.try_run(tasks, function, context, threads)) return;
-    } else {
-      shared.ran_alone();
-    }
+    if (!shared.standing_aside() && shared.try_run(tasks, function, context, threads)) return;
   }
   // Alone: the same tasks in order, marked as inside a task like the pool's.
   const bool outer = inside_task;

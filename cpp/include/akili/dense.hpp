@@ -49,6 +49,10 @@ class Dense {
   /// O = f(I·Wᵀ + 1·bᵀ): input I (n, inputs), output O (n, outputs).
   void forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
 
+  /// The combined input alone, X = I·Wᵀ + 1·bᵀ (no activation): input I (n, inputs),
+  /// output X (n, outputs).
+  void combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
+
   /// The same on the calling thread only (a caller that already splits the work).
   void forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
 

@@ -131,6 +131,14 @@ class Network {
   double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
                      bool forward_done = false, const Scalar* next_input = nullptr);
   double step_batch(Eigen::Index rows, StepTrace<Scalar>* trace);
+  // Whether an online epoch takes the first layer's update a block at a time.
+  bool online_blocks_apply(std::size_t samples) const;
+  // Online training on the `count` examples gathered in batch_inputs_ /
+  // batch_targets_, one exact step per example, with the first layer's update
+  // deferred to the end of the block (see network.cpp). `after(t, loss)` runs
+  // after example t; when it returns false the block stops there (the updates
+  // of examples 0..t applied) and this returns false.
+  bool online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after);
   void record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const;
   void record_backward(StepTrace<Scalar>& trace, Eigen::Index rows, Scalar step) const;
   std::size_t count_correct(Eigen::Index rows, const Scalar* targets, Eigen::Index target_stride) const;
@@ -151,6 +159,9 @@ class Network {
   std::vector<Matrix> deltas_;
   std::vector<Matrix> coefficients_;
   std::vector<Matrix> combined_;  // X = W·I + b, kept only while tracing
+  Matrix block_combined_;  // online blocks: Z = X·W₀ᵀ + b₀ with the block's starting weights
+  Matrix block_gram_;      // online blocks: G_st = x_s·x_t (+ 1 with a bias)
+  Matrix block_deltas_;    // online blocks: each example's first-layer delta δ_t
   Matrix batch_inputs_;
   Matrix batch_targets_;
   std::vector<std::size_t> order_;
