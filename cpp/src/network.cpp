@@ -437,13 +437,23 @@ bool Network<Scalar>::online_block(Eigen::Index count, const std::function<bool(
   auto gram = block_gram_.topLeftCorner(count, count);
   const bool trains = !first.frozen();
   if (trains) {
-    // G_st = x_s·x_t (+ 1·1 for the bias input), in bands of columns per thread.
-    const bool split = parallel::worth_splitting(count * count * inputs.cols()) && count >= 2 * num_threads();
-    parallel::for_bands(count, split, [&](Eigen::Index c0, Eigen::Index c1) {
-      auto band = gram.middleCols(c0, c1 - c0);
-      detail::multiply_by_transpose<Scalar>(inputs, inputs.middleRows(c0, c1 - c0), band);
-      if (first.has_bias()) band.array() += Scalar(1);
-    });
+    // G_st = x_s·x_t (+ 1·1 for the bias input), needed only above the diagonal
+    // (s < t): columns [c0, c1) need rows [0, c1). Narrow column bands, handed
+    // out to the threads as they come free, keep the triangle's work balanced.
+    constexpr Eigen::Index kBand = 8;
+    const std::size_t bands = static_cast<std::size_t>((count + kBand - 1) / kBand);
+    auto band = [&](std::size_t index) {
+      const Eigen::Index c0 = static_cast<Eigen::Index>(index) * kBand;
+      const Eigen::Index c1 = std::min(count, c0 + kBand);
+      auto block = gram.block(0, c0, c1, c1 - c0);
+      detail::multiply_by_transpose<Scalar>(inputs.topRows(c1), inputs.middleRows(c0, c1 - c0), block);
+      if (first.has_bias()) block.array() += Scalar(1);
+    };
+    if (parallel::worth_splitting(count * count * inputs.cols() / 2)) {
+      parallel_for(bands, band);
+    } else {
+      for (std::size_t index = 0; index < bands; ++index) band(index);
+    }
   }
   auto deltas = block_deltas_.topRows(count);
   const Eigen::Map<const Matrix> none(nullptr, 0, 0);
