@@ -81,41 +81,49 @@ constexpr Index kDepthBlock = 256;   // KC: a packed B strip of KC×NR fits L1 b
 constexpr Index kRowBlock = 96;      // MC: the packed MC×KC block of A fits L2
 constexpr Index kColumnBlock = 2048; // NC: bounds the packed B block (KC×NC) for very wide layers
 
-/// The register tile: acc = Σ_k a_k·b_kᵀ over `depth` steps of packed strips
-/// (a: MR values per k, b: NR values per k), then C = α·acc or C += α·acc on the
-/// top-left rows × cols of the tile (smaller at the edges of C).
+/// The register tile: acc = Σ_k a_k·b_kᵀ over `depth` steps, then C = α·acc or
+/// C += α·acc on the top-left rows × cols of the tile (smaller at the edges of C).
+/// b is a packed strip (NR values per k); A(r, k) is a[r·a_row + k·a_depth]: a
+/// packed strip (a_row = 1, a_depth = MR) or, when A's rows are contiguous along k,
+/// A itself (a_row = its row stride, a_depth = 1: no packing).
 template <typename Scalar>
-inline void tile(Index depth, const Scalar* a, const Scalar* b, Scalar* c, Index ldc, Scalar alpha,
-                 bool accumulate, int rows, int cols) {
+inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const Scalar* b, Scalar* c, Index ldc,
+                 Scalar alpha, bool accumulate, int rows, int cols) {
   using P = Packet<Scalar>;
   using R = typename P::Register;
   constexpr int W = P::kWidth;
   constexpr int NR = kTileCols<Scalar>;
   R c00 = P::zero(), c01 = P::zero(), c10 = P::zero(), c11 = P::zero(), c20 = P::zero(), c21 = P::zero();
   R c30 = P::zero(), c31 = P::zero(), c40 = P::zero(), c41 = P::zero(), c50 = P::zero(), c51 = P::zero();
+  const Scalar* a0 = a;
+  const Scalar* a1 = a + a_row;
+  const Scalar* a2 = a + 2 * a_row;
+  const Scalar* a3 = a + 3 * a_row;
+  const Scalar* a4 = a + 4 * a_row;
+  const Scalar* a5 = a + 5 * a_row;
   for (Index k = 0; k < depth; ++k) {
-    // acc_r += a_r · b for the six rows r of the tile: C_rj += A_rk·B_kj.
+    // acc_r += A_rk · B_k for the six rows r of the tile: C_rj += A_rk·B_kj.
+    const Index at = k * a_depth;
     const R b0 = P::load(b);
     const R b1 = P::load(b + W);
-    R a_r = P::broadcast(a + 0);
+    R a_r = P::broadcast(a0 + at);
     c00 = P::fma(a_r, b0, c00);
     c01 = P::fma(a_r, b1, c01);
-    a_r = P::broadcast(a + 1);
+    a_r = P::broadcast(a1 + at);
     c10 = P::fma(a_r, b0, c10);
     c11 = P::fma(a_r, b1, c11);
-    a_r = P::broadcast(a + 2);
+    a_r = P::broadcast(a2 + at);
     c20 = P::fma(a_r, b0, c20);
     c21 = P::fma(a_r, b1, c21);
-    a_r = P::broadcast(a + 3);
+    a_r = P::broadcast(a3 + at);
     c30 = P::fma(a_r, b0, c30);
     c31 = P::fma(a_r, b1, c31);
-    a_r = P::broadcast(a + 4);
+    a_r = P::broadcast(a4 + at);
     c40 = P::fma(a_r, b0, c40);
     c41 = P::fma(a_r, b1, c41);
-    a_r = P::broadcast(a + 5);
+    a_r = P::broadcast(a5 + at);
     c50 = P::fma(a_r, b0, c50);
     c51 = P::fma(a_r, b1, c51);
-    a += kTileRows;
     b += NR;
   }
   const R scale = P::splat(alpha);
@@ -223,13 +231,25 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Operand<Scalar>& a, con
       pack_columns(b, k0, depth, col0, cols, packed_b.data());
       for (Index row0 = 0; row0 < m; row0 += kRowBlock) {
         const Index rows = std::min(kRowBlock, m - row0);
-        pack_rows(a, row0, rows, k0, depth, packed_a.data());
+        // Rows of A contiguous along k are read in place, except a last strip of
+        // fewer than MR rows, which is packed (zero-padded) like any other A.
+        const bool direct = a.col_stride == 1;
+        const Index whole = direct ? rows / kTileRows * kTileRows : 0;
+        if (rows > whole) pack_rows(a, row0 + whole, rows - whole, k0, depth, packed_a.data());
         for (Index js = 0; js * NR < cols; ++js) {
           const int tile_cols = static_cast<int>(std::min<Index>(NR, cols - js * NR));
           for (Index is = 0; is * kTileRows < rows; ++is) {
-            const int tile_rows = static_cast<int>(std::min<Index>(kTileRows, rows - is * kTileRows));
-            tile(depth, packed_a.data() + is * depth * kTileRows, packed_b.data() + js * depth * NR,
-                 c + (row0 + is * kTileRows) * ldc + col0 + js * NR, ldc, alpha, add, tile_rows, tile_cols);
+            const Index first = is * kTileRows;
+            const int tile_rows = static_cast<int>(std::min<Index>(kTileRows, rows - first));
+            Scalar* target = c + (row0 + first) * ldc + col0 + js * NR;
+            const Scalar* strip_b = packed_b.data() + js * depth * NR;
+            if (first < whole) {
+              tile(depth, &a(row0 + first, k0), a.row_stride, Index{1}, strip_b, target, ldc, alpha, add, tile_rows,
+                   tile_cols);
+            } else {
+              tile(depth, packed_a.data() + (first - whole) / kTileRows * depth * kTileRows, Index{1},
+                   Index{kTileRows}, strip_b, target, ldc, alpha, add, tile_rows, tile_cols);
+            }
           }
         }
       }
