@@ -80,15 +80,17 @@ constexpr int kTileCols = 2 * Packet<Scalar>::kWidth;  // NR: columns of B per r
 constexpr Index kDepthBlock = 256;   // KC: a packed B strip of KC×NR fits L1 beside the A strip
 constexpr Index kRowBlock = 96;      // MC: the packed MC×KC block of A fits L2
 constexpr Index kColumnBlock = 2048; // NC: bounds the packed B block (KC×NC) for very wide layers
+constexpr Index kDirectDepth = 128;  // B is read in place up to this depth
 
 /// The register tile: acc = Σ_k a_k·b_kᵀ over `depth` steps, then C = α·acc or
 /// C += α·acc on the top-left rows × cols of the tile (smaller at the edges of C).
-/// b is a packed strip (NR values per k); A(r, k) is a[r·a_row + k·a_depth]: a
-/// packed strip (a_row = 1, a_depth = MR) or, when A's rows are contiguous along k,
-/// A itself (a_row = its row stride, a_depth = 1: no packing).
+/// A(r, k) is a[r·a_row + k·a_depth]: a packed strip (a_row = 1, a_depth = MR) or,
+/// when A's rows are contiguous along k, A itself (a_row = its row stride,
+/// a_depth = 1: no packing). B(k, j) is b[k·b_depth + j]: a packed strip
+/// (b_depth = NR) or, when B's rows are contiguous along j, B itself.
 template <typename Scalar>
-inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const Scalar* b, Scalar* c, Index ldc,
-                 Scalar alpha, bool accumulate, int rows, int cols) {
+inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const Scalar* b, Index b_depth, Scalar* c,
+                 Index ldc, Scalar alpha, bool accumulate, int rows, int cols) {
   using P = Packet<Scalar>;
   using R = typename P::Register;
   constexpr int W = P::kWidth;
@@ -124,7 +126,7 @@ inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const
     a_r = P::broadcast(a5 + at);
     c50 = P::fma(a_r, b0, c50);
     c51 = P::fma(a_r, b1, c51);
-    b += NR;
+    b += b_depth;
   }
   const R scale = P::splat(alpha);
   const R acc[kTileRows][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
@@ -228,7 +230,12 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Operand<Scalar>& a, con
       const Index depth = std::min(kDepthBlock, k - k0);
       // Later K blocks add to what the earlier ones wrote.
       const bool add = accumulate || k0 > 0;
-      pack_columns(b, k0, depth, col0, cols, packed_b.data());
+      // Rows of B contiguous along j are read in place (a shallow B, like the
+      // update's 64 samples: deeper ones would walk one page per k), except a last
+      // strip of fewer than NR columns, which is packed (zero-padded).
+      const bool direct_b = b.col_stride == 1 && k <= kDirectDepth;
+      const Index whole_b = direct_b ? cols / NR * NR : 0;
+      if (cols > whole_b) pack_columns(b, k0, depth, col0 + whole_b, cols - whole_b, packed_b.data());
       for (Index row0 = 0; row0 < m; row0 += kRowBlock) {
         const Index rows = std::min(kRowBlock, m - row0);
         // Rows of A contiguous along k are read in place, except a last strip of
@@ -242,13 +249,16 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Operand<Scalar>& a, con
             const Index first = is * kTileRows;
             const int tile_rows = static_cast<int>(std::min<Index>(kTileRows, rows - first));
             Scalar* target = c + (row0 + first) * ldc + col0 + js * NR;
-            const Scalar* strip_b = packed_b.data() + js * depth * NR;
+            const bool in_place_b = js * NR < whole_b;
+            const Scalar* strip_b =
+                in_place_b ? &b(k0, col0 + js * NR) : packed_b.data() + (js * NR - whole_b) / NR * depth * NR;
+            const Index b_depth = in_place_b ? b.row_stride : Index{NR};
             if (first < whole) {
-              tile(depth, &a(row0 + first, k0), a.row_stride, Index{1}, strip_b, target, ldc, alpha, add, tile_rows,
-                   tile_cols);
+              tile(depth, &a(row0 + first, k0), a.row_stride, Index{1}, strip_b, b_depth, target, ldc, alpha, add,
+                   tile_rows, tile_cols);
             } else {
               tile(depth, packed_a.data() + (first - whole) / kTileRows * depth * kTileRows, Index{1},
-                   Index{kTileRows}, strip_b, target, ldc, alpha, add, tile_rows, tile_cols);
+                   Index{kTileRows}, strip_b, b_depth, target, ldc, alpha, add, tile_rows, tile_cols);
             }
           }
         }
