@@ -348,11 +348,39 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace) 
 }
 
 template <typename Scalar>
+double Network<Scalar>::output_online(const Scalar* target) {
+  const std::size_t last = layers_.size() - 1;
+  const Eigen::Map<const Matrix> target_row(target, 1, outputs());
+  const Activation output_activation = layers_[last].activation();
+  const double loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(1), target_row);
+  // E = -dL/dO, D = -dL/dX for the one sample in row 0.
+  output_error<Scalar>(loss_, outputs_[last].topRows(1), target_row, errors_[last].topRows(1));
+  output_delta<Scalar>(loss_, output_activation, outputs_[last].topRows(1), errors_[last].topRows(1),
+                       deltas_[last].topRows(1));
+  return loss;
+}
+
+template <typename Scalar>
+void Network<Scalar>::backward_online() {
+  // Backward and update fused, top layer first: one pass over each W computes the
+  // error for the layer below from the old weights and then updates them.
+  for (std::size_t k = layers_.size() - 1; k > 0; --k) {
+    backward_coefficients(k, 1);
+    errors_[k - 1].row(0).setZero();
+    layers_[k].fused_online_update(coefficients_[k].data(), deltas_[k].data(), outputs_[k - 1].data(),
+                                   errors_[k - 1].data(), learning_rate_);
+    // d_{k-1} = e_{k-1} ∘ f'(o_{k-1})
+    deltas_[k - 1].row(0) = errors_[k - 1].row(0);
+    multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1),
+                                   deltas_[k - 1].topRows(1));
+  }
+}
+
+template <typename Scalar>
 double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
                                     bool forward_done, const Scalar* next_input) {
   const std::size_t last = layers_.size() - 1;
   const Eigen::Map<const Matrix> input_row(input, 1, inputs());
-  const Eigen::Map<const Matrix> target_row(target, 1, outputs());
   if (trace) {
     batch_inputs_.row(0) = input_row;
     combined_.assign(layers_.size(), Matrix());
@@ -367,11 +395,7 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
     if (k == 0 && forward_done) continue;
     layers_[k].forward_row(k == 0 ? input : outputs_[k - 1].data(), outputs_[k].data());
   }
-  const Activation output_activation = layers_[last].activation();
-  const double loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(1), target_row);
-  output_error<Scalar>(loss_, outputs_[last].topRows(1), target_row, errors_[last].topRows(1));
-  output_delta<Scalar>(loss_, output_activation, outputs_[last].topRows(1), errors_[last].topRows(1),
-                       deltas_[last].topRows(1));
+  const double loss = output_online(target);
   if (trace) {
     // Every error is computed before the first update, as in the book's train().
     for (std::size_t k = last; k > 0; --k) {
@@ -384,18 +408,7 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
     record_forward(*trace, 1);
     record_backward(*trace, 1, learning_rate_);
   }
-  // Backward and update fused, top layer first: one pass over each W computes the
-  // error for the layer below from the old weights and then updates them.
-  for (std::size_t k = last; k > 0; --k) {
-    backward_coefficients(k, 1);
-    errors_[k - 1].row(0).setZero();
-    layers_[k].fused_online_update(coefficients_[k].data(), deltas_[k].data(), outputs_[k - 1].data(),
-                                   errors_[k - 1].data(), learning_rate_);
-    // d_{k-1} = e_{k-1} ∘ f'(o_{k-1})
-    deltas_[k - 1].row(0) = errors_[k - 1].row(0);
-    multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1),
-                                   deltas_[k - 1].topRows(1));
-  }
+  backward_online();
   // The first layer sends nothing back: its update shares the pass over W with
   // the next example's forward pass (when there is a next example and the
   // output layer's result is no longer needed).
@@ -466,23 +479,8 @@ bool Network<Scalar>::online_block(Eigen::Index count, const std::function<bool(
     }
     activate<Scalar>(first.activation(), z, z);  // o_0 = f(z_t)
     for (std::size_t k = 1; k <= last; ++k) layers_[k].forward_row(outputs_[k - 1].data(), outputs_[k].data());
-    const Eigen::Map<const Matrix> target_row(batch_targets_.row(t).data(), 1, outputs());
-    const Activation output_activation = layers_[last].activation();
-    const double loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(1), target_row);
-    output_error<Scalar>(loss_, outputs_[last].topRows(1), target_row, errors_[last].topRows(1));
-    output_delta<Scalar>(loss_, output_activation, outputs_[last].topRows(1), errors_[last].topRows(1),
-                         deltas_[last].topRows(1));
-    // The layers above the first: backward and update fused, as in step_online.
-    for (std::size_t k = last; k > 0; --k) {
-      backward_coefficients(k, 1);
-      errors_[k - 1].row(0).setZero();
-      layers_[k].fused_online_update(coefficients_[k].data(), deltas_[k].data(), outputs_[k - 1].data(),
-                                     errors_[k - 1].data(), learning_rate_);
-      // d_{k-1} = e_{k-1} ∘ f'(o_{k-1})
-      deltas_[k - 1].row(0) = errors_[k - 1].row(0);
-      multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1),
-                                     deltas_[k - 1].topRows(1));
-    }
+    const double loss = output_online(batch_targets_.row(t).data());
+    backward_online();  // the layers above the first
     deltas.row(t) = deltas_[0].row(0);
     if (!after(t, loss)) {
       first.apply_update(deltas.topRows(t + 1), inputs.topRows(t + 1), learning_rate_);

@@ -367,7 +367,10 @@ class Network:
         epochs = check_positive_int(epochs, "epochs", "Network.fit")
         batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
         progress_every = check_positive_int(progress_every, "progress_every", "Network.fit", minimum=0)
-        matrix, _ = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where="Network.fit")
+        # The core checks every input row for NaN and infinity as an epoch first uses
+        # it, and refuses with the model unchanged: no boolean copy of the data here.
+        matrix, _ = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where="Network.fit",
+                              core_checks_finite=True)
         if np.ndim(inputs) != 2:
             raise ValueError(f"[Network.fit] expected inputs as a 2-D array (samples, {self.n_inputs}), "
                              f"got shape {np.shape(inputs)}")
@@ -394,9 +397,15 @@ class Network:
                 def hook(done: int, _epoch: int = epoch) -> Any:
                     return on_progress(done, _epoch)
             started = time.perf_counter()
-            loss_sum, correct, samples, stopped = self._native.train_epoch(
-                matrix, target_matrix, batch_size, bool(shuffle), hook, progress_every
-            )
+            try:
+                loss_sum, correct, samples, stopped = self._native.train_epoch(
+                    matrix, target_matrix, batch_size, bool(shuffle), hook, progress_every
+                )
+            except ValueError as error:
+                if "NaN or infinity" not in str(error):
+                    raise
+                # "[Network::train_epoch] inputs contain NaN or infinity (row 12)"
+                raise ValueError("[Network.fit] " + str(error).split("] ", 1)[-1]) from None
             history.epoch_seconds.append(time.perf_counter() - started)
             history.samples.append(int(samples))
             history.loss.append(loss_sum / samples if samples else float("nan"))

@@ -131,6 +131,11 @@ class Network {
   double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
                      bool forward_done = false, const Scalar* next_input = nullptr);
   double step_batch(Eigen::Index rows, StepTrace<Scalar>* trace);
+  // Online, one sample in row 0 of the workspace: the loss, output error and
+  // delta for `target` (returns the loss), then the fused backward pass and
+  // update of every layer above the first, leaving the first layer's delta.
+  double output_online(const Scalar* target);
+  void backward_online();
   // Whether an online epoch takes the first layer's update a block at a time.
   bool online_blocks_apply(std::size_t samples) const;
   // Online training on the `count` examples gathered in batch_inputs_ /
