@@ -101,16 +101,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     memory_note = ""
     oracle_note = ""
     for dtype in (np.float64, np.float32):
-        Xt = data["Xt"].astype(dtype)
         for column, batch, count in columns_for(dtype):
             X, T = data["X"][:count].astype(dtype), data["T"][:count].astype(dtype)
+            # Every implementation of this column, timed in interleaved rounds (base.best_rates).
+            runs: list[tuple[str, Any, int]] = []
             # The book's NumPy code: online as printed in the book, mini-batch in matrix form.
             book = base.BookNetwork(dtype)
             start_wih, start_who = book.wih.copy(), book.who.copy()
-            name = "book NumPy (one example at a time)" if batch == 1 else "NumPy, matrix form"
             n = min(count, slow_n) if batch == 1 else count
             train = book.train_online if batch == 1 else book.train_batches
-            record(name, column, base.best_rate(lambda: train(X[:n], T[:n]), n, repeats))
+            runs.append(("book NumPy (one example at a time)" if batch == 1 else "NumPy, matrix form",
+                         lambda train=train, n=n, X=X, T=T: train(X[:n], T[:n]), n))
 
             net = base.akili_network(base.BookNetwork(dtype))
             if batch == 1 and dtype == np.float64:
@@ -121,18 +122,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 probe.fit(X[:n], T[:n], batch_size=1, shuffle=False)
                 difference = max(float(np.max(np.abs(probe.wih - check.wih)) / np.max(np.abs(check.wih))),
                                  float(np.max(np.abs(probe.who - check.who)) / np.max(np.abs(check.who))))
+                Xt = data["Xt"].astype(dtype)
                 oracle_note = (f"same maths: after {n} online float64 steps akili's weights differ from the book's "
                                f"NumPy code by at most {difference:.1e} (relative); test accuracy "
                                f"{base.accuracy(probe.predict(Xt), yt):.4f} vs {base.accuracy(check.predict(Xt), yt):.4f}")
             if batch == 64:
+                # Peak memory of one (untimed) epoch, over the data set already in memory.
                 reset = peak_rss_reset()
                 before = rss_kib("VmRSS")
-            rate = base.best_rate(lambda: net.fit(X, T, batch_size=batch, shuffle=True), count, repeats)
-            if batch == 64 and reset:
-                extra = (rss_kib("VmHWM") - before) / 1024
-                memory_note = (f"peak memory while akili trains (data set {X.nbytes / 2**20:.0f} MiB already "
-                               f"loaded, model {machine.MODEL_WEIGHTS * 4 / 2**20:.2f} MiB): {extra:+.1f} MiB")
-            record("akili", column, rate)
+                net.fit(X, T, batch_size=batch, shuffle=True)
+                if reset:
+                    extra = (rss_kib("VmHWM") - before) / 1024
+                    memory_note = (f"peak memory while akili trains (data set {X.nbytes / 2**20:.0f} MiB already "
+                                   f"loaded, model {machine.MODEL_WEIGHTS * 4 / 2**20:.2f} MiB): {extra:+.1f} MiB")
+            runs.append(("akili", lambda net=net, X=X, T=T, batch=batch: net.fit(X, T, batch_size=batch, shuffle=True),
+                         count))
 
             if torch is not None:
                 tX, tT = torch.from_numpy(X), torch.from_numpy(T)
@@ -140,42 +144,45 @@ def main(argv: Sequence[str] | None = None) -> int:
                 written = peer.WrittenOut(torch, start_wih, start_who)
                 train = written.train_online if batch == 1 else written.train_batches
                 m = min(count, online_n // 2) if batch == 1 else count
-                record("PyTorch, the same rule written out", column,
-                       base.best_rate(lambda: train(tX[:m], tT[:m]), m, repeats))
+                runs.append(("PyTorch, the same rule written out",
+                             lambda train=train, m=m, tX=tX, tT=tT: train(tX[:m], tT[:m]), m))
                 if "autograd" not in skip and dtype == np.float32:
                     auto = peer.Autograd(torch, start_wih, start_who)
                     train = auto.train_online if batch == 1 else auto.train_batches
                     m = min(count, slow_n) if batch == 1 else count
-                    record("PyTorch autograd + optim.SGD", column,
-                           base.best_rate(lambda: train(tX[:m], tT[:m]), m, repeats))
+                    runs.append(("PyTorch autograd + optim.SGD",
+                                 lambda train=train, m=m, tX=tX, tT=tT: train(tX[:m], tT[:m]), m))
             if sklearn is not None and batch == 64:
                 classifier = __import__("peers_sklearn").Classifier(200, 10)
-                record("scikit-learn MLPClassifier (sgd, batch 64)", column,
-                       base.best_rate(lambda: classifier.train_batches(X, y[:count]), count, repeats))
+                runs.append(("scikit-learn MLPClassifier (sgd, batch 64)",
+                             lambda classifier=classifier, X=X, count=count: classifier.train_batches(X, y[:count]),
+                             count))
+            for name, rate in base.best_rates(runs, repeats).items():
+                record(name, column, rate)
 
     # Inference, float32, one 10k batch, each trained model's weights (untrained here: speed only).
     Xt32 = data["Xt"].astype(np.float32)
     inf = "inference 10k f32"
     book = base.BookNetwork(np.float32)
     count = Xt32.shape[0]
-    reps = repeats + 2
-    record("book NumPy (one example at a time)", inf, base.best_rate(lambda: book.query(Xt32), count, reps))
-    record("NumPy, matrix form", inf, base.best_rate(lambda: book.predict(Xt32), count, reps))
     net = base.akili_network(book)
-    record("akili", inf, base.best_rate(lambda: net.predict(Xt32), count, reps))
+    runs = [("book NumPy (one example at a time)", lambda: book.query(Xt32), count),
+            ("NumPy, matrix form", lambda: book.predict(Xt32), count),
+            ("akili", lambda: net.predict(Xt32), count)]
     if torch is not None:
         peer = __import__("peers_torch")
         tXt = torch.from_numpy(Xt32)
-        record("PyTorch, the same rule written out", inf,
-               base.best_rate(lambda: peer.WrittenOut(torch, book.wih, book.who).predict(tXt), count, reps))
+        written = peer.WrittenOut(torch, book.wih, book.who)
+        runs.append(("PyTorch, the same rule written out", lambda: written.predict(tXt), count))
         if "autograd" not in skip:
             auto = peer.Autograd(torch, book.wih, book.who)
-            record("PyTorch autograd + optim.SGD", inf, base.best_rate(lambda: auto.predict(tXt), count, reps))
+            runs.append(("PyTorch autograd + optim.SGD", lambda: auto.predict(tXt), count))
     if sklearn is not None:
         classifier = __import__("peers_sklearn").Classifier(200, 10)
         classifier.train_batches(data["X"][:640].astype(np.float32), y[:640])
-        record("scikit-learn MLPClassifier (sgd, batch 64)", inf,
-               base.best_rate(lambda: classifier.predict(Xt32), count, reps))
+        runs.append(("scikit-learn MLPClassifier (sgd, batch 64)", lambda: classifier.predict(Xt32), count))
+    for name, rate in base.best_rates(runs, repeats + 2).items():
+        record(name, inf, rate)
 
     # -- the tables ------------------------------------------------------------------
     order = ["akili", "book NumPy (one example at a time)", "NumPy, matrix form", "PyTorch, the same rule written out",

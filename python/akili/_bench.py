@@ -130,19 +130,24 @@ def akili_network(book: BookNetwork) -> Any:
 
 
 # -- timing -----------------------------------------------------------------------
-def best_rate(run: Callable[[], Any], samples: int, repeats: int, settle: float = 0.25) -> float:
-    """Samples per second of the fastest of ``repeats`` runs of ``run``.
+def best_rates(runs: Sequence[tuple[str, Callable[[], Any], int]], repeats: int,
+               settle: float = 0.25) -> dict[str, float]:
+    """Samples per second of the fastest run of each ``(name, run, samples)``.
 
-    It first waits ``settle`` seconds: BLAS and OpenMP worker threads of the
-    previous measurement keep spinning for a while after their last job and
-    would otherwise take the cores from this one."""
-    time.sleep(settle)
-    best = float("inf")
+    The runs are interleaved, one of each per round, so that every implementation
+    meets the same machine: on a shared machine the speed drifts over seconds, and
+    timing one implementation after another would turn that drift into their ratio.
+    Each run is preceded by ``settle`` seconds: BLAS and OpenMP worker threads of
+    the previous run keep spinning for a while after their last job and would
+    otherwise take the cores from this one."""
+    best = {name: float("inf") for name, _, _ in runs}
     for _ in range(max(repeats, 1)):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return samples / best
+        for name, run, _ in runs:
+            time.sleep(settle)
+            started = time.perf_counter()
+            run()
+            best[name] = min(best[name], time.perf_counter() - started)
+    return {name: samples / best[name] for name, _, samples in runs}
 
 
 def accuracy(outputs: np.ndarray, labels: np.ndarray) -> float:
@@ -195,11 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         Xt = data["Xt"].astype(dtype)
         book = BookNetwork(dtype)
         net = akili_network(book)
-        if batch == 1:
-            numpy_rate = best_rate(lambda: book.train_online(X, T), count, args.repeats)
-        else:
-            numpy_rate = best_rate(lambda: book.train_batches(X, T), count, args.repeats)
-        akili_rate = best_rate(lambda: net.fit(X, T, batch_size=batch, shuffle=False), count, args.repeats)
+        train = book.train_online if batch == 1 else book.train_batches
+        rates = best_rates([("numpy", lambda: train(X, T), count),
+                            ("akili", lambda: net.fit(X, T, batch_size=batch, shuffle=False), count)], args.repeats)
+        numpy_rate, akili_rate = rates["numpy"], rates["akili"]
         numpy_acc = accuracy(book.predict(Xt), data["yt"])
         akili_acc = accuracy(net.predict(Xt), data["yt"])
         rows.append([label, format_rate(numpy_rate), format_rate(akili_rate), f"{akili_rate / numpy_rate:.1f}x",
@@ -208,8 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     book = BookNetwork(np.float32)
     net = akili_network(book)
     n = X32.shape[0]
-    numpy_rate = best_rate(lambda: book.query(X32), n, args.repeats)
-    akili_rate = best_rate(lambda: net.predict(X32), n, args.repeats)
+    rates = best_rates([("numpy", lambda: book.query(X32), n), ("akili", lambda: net.predict(X32), n)], args.repeats)
+    numpy_rate, akili_rate = rates["numpy"], rates["akili"]
     rows.append([f"inference {n} f32", format_rate(numpy_rate), format_rate(akili_rate),
                  f"{akili_rate / numpy_rate:.1f}x", "–"])
     print_table(["samples/s", "book NumPy", "akili", "ratio", "test accuracy NumPy / akili"], rows)
