@@ -202,3 +202,31 @@ def test_in_package_bench_prints_ratios(capsys):
     online = next(row for row in out.splitlines() if row.startswith("| online f64 "))
     numpy_accuracy, akili_accuracy = online.strip("|").split("|")[4].split("/")
     assert numpy_accuracy.strip() == akili_accuracy.strip()
+
+
+def test_online_blocks_with_a_frozen_first_layer_leave_it_unchanged():
+    """A frozen first layer takes no updates, so the block needs no corrections."""
+    X, T = data(70, 300, 3)
+    sizes, activations = [300, 250, 3], ["sigmoid", "softmax"]
+    epoch, steps = network(sizes, activations, "float64"), network(sizes, activations, "float64")
+    for net in (epoch, steps):
+        net.layers[0].frozen = True
+    before = epoch.layers[0].weights.copy()
+    epoch.fit(X, T, batch_size=1, shuffle=False)
+    for x, t in zip(X, T):
+        steps.step(x, t)
+    np.testing.assert_array_equal(epoch.layers[0].weights, before)
+    np.testing.assert_allclose(epoch.layers[1].weights, steps.layers[1].weights, rtol=0,
+                               atol=1e-12 * np.abs(steps.layers[1].weights).max())
+
+
+def test_online_blocks_that_diverge_restore_the_epoch_start():
+    """Inputs far too large make the loss non-finite inside a block: the
+    epoch stops with DivergenceError and every layer is back where it started."""
+    X, T = data(200, 784, 10)
+    net = akili.NeuralNetwork(784, 200, 10, learning_rate=0.1, seed=4)
+    wih, who = net.wih.copy(), net.who.copy()
+    with pytest.raises(akili.DivergenceError, match="diverged"):
+        net.fit(X * 1e200, T, batch_size=1, shuffle=False)
+    np.testing.assert_array_equal(net.wih, wih)
+    np.testing.assert_array_equal(net.who, who)
