@@ -189,10 +189,11 @@ class Pool {
         AKILI_CPU_RELAX();
         if ((spins & 255u) != 255u) continue;
         const auto spun = std::chrono::steady_clock::now() - spin_start;
+        // Contended: the worker sleeps at once instead of spinning on a core that
+        // another program wants. (Whether callers should stop handing out work is
+        // judged from their stalls, in judge(): one descheduled moment, common on
+        // a virtual machine, is not a reason to give up the second core.)
         const bool contended = spun > kContentionProbe && (thread_cpu_time() - cpu_start) * 4 < spun * 3;
-        // Contended: the callers also stop handing out work for a while, so they
-        // neither wake this thread for every job nor wait for it mid-task.
-        if (contended) stand_aside();
         if (spun > kSpinTime || contended) {
           std::unique_lock<std::mutex> lock(sleep_mutex_);
           sleepers_.fetch_add(1, std::memory_order_seq_cst);
