@@ -182,6 +182,71 @@ void pack_rows(const Operand<Scalar>& a, Index row0, Index rows, Index k0, Index
   }
 }
 
+/// dst[k·NR + j] = rows[j·stride + k] for the NR rows j and depths k in [0, d), d the
+/// largest multiple of the register width ≤ depth, by register transposes (8×8
+/// floats or 4×4 doubles). Returns d.
+inline Index transpose_squares(const float* rows, Index stride, Index depth, float* dst) {
+  constexpr int NR = kTileCols<float>;
+  const Index whole = depth / 8 * 8;
+  for (int half = 0; half < NR / 8; ++half) {
+    const float* src = rows + half * 8 * stride;
+    for (Index k = 0; k < whole; k += 8) {
+      __m256 r0 = _mm256_loadu_ps(src + 0 * stride + k), r1 = _mm256_loadu_ps(src + 1 * stride + k);
+      __m256 r2 = _mm256_loadu_ps(src + 2 * stride + k), r3 = _mm256_loadu_ps(src + 3 * stride + k);
+      __m256 r4 = _mm256_loadu_ps(src + 4 * stride + k), r5 = _mm256_loadu_ps(src + 5 * stride + k);
+      __m256 r6 = _mm256_loadu_ps(src + 6 * stride + k), r7 = _mm256_loadu_ps(src + 7 * stride + k);
+      // The standard 8×8 transpose: interleave pairs, then quadruples, then swap 128-bit halves.
+      const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+      const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+      const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+      const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+      const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+      const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+      const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+      const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+      r0 = _mm256_permute2f128_ps(u0, u4, 0x20);
+      r1 = _mm256_permute2f128_ps(u1, u5, 0x20);
+      r2 = _mm256_permute2f128_ps(u2, u6, 0x20);
+      r3 = _mm256_permute2f128_ps(u3, u7, 0x20);
+      r4 = _mm256_permute2f128_ps(u0, u4, 0x31);
+      r5 = _mm256_permute2f128_ps(u1, u5, 0x31);
+      r6 = _mm256_permute2f128_ps(u2, u6, 0x31);
+      r7 = _mm256_permute2f128_ps(u3, u7, 0x31);
+      float* out = dst + k * NR + half * 8;
+      _mm256_storeu_ps(out + 0 * NR, r0);
+      _mm256_storeu_ps(out + 1 * NR, r1);
+      _mm256_storeu_ps(out + 2 * NR, r2);
+      _mm256_storeu_ps(out + 3 * NR, r3);
+      _mm256_storeu_ps(out + 4 * NR, r4);
+      _mm256_storeu_ps(out + 5 * NR, r5);
+      _mm256_storeu_ps(out + 6 * NR, r6);
+      _mm256_storeu_ps(out + 7 * NR, r7);
+    }
+  }
+  return whole;
+}
+
+inline Index transpose_squares(const double* rows, Index stride, Index depth, double* dst) {
+  constexpr int NR = kTileCols<double>;
+  const Index whole = depth / 4 * 4;
+  for (int half = 0; half < NR / 4; ++half) {
+    const double* src = rows + half * 4 * stride;
+    for (Index k = 0; k < whole; k += 4) {
+      const __m256d r0 = _mm256_loadu_pd(src + 0 * stride + k), r1 = _mm256_loadu_pd(src + 1 * stride + k);
+      const __m256d r2 = _mm256_loadu_pd(src + 2 * stride + k), r3 = _mm256_loadu_pd(src + 3 * stride + k);
+      // 4×4 transpose: interleave pairs, then swap 128-bit halves.
+      const __m256d t0 = _mm256_unpacklo_pd(r0, r1), t1 = _mm256_unpackhi_pd(r0, r1);
+      const __m256d t2 = _mm256_unpacklo_pd(r2, r3), t3 = _mm256_unpackhi_pd(r2, r3);
+      double* out = dst + k * NR + half * 4;
+      _mm256_storeu_pd(out + 0 * NR, _mm256_permute2f128_pd(t0, t2, 0x20));
+      _mm256_storeu_pd(out + 1 * NR, _mm256_permute2f128_pd(t1, t3, 0x20));
+      _mm256_storeu_pd(out + 2 * NR, _mm256_permute2f128_pd(t0, t2, 0x31));
+      _mm256_storeu_pd(out + 3 * NR, _mm256_permute2f128_pd(t1, t3, 0x31));
+    }
+  }
+  return whole;
+}
+
 /// Packs depths [k0, k0 + depth) × columns [col0, col0 + cols) of B into strips of
 /// NR columns: strip s holds, for each k, the NR values B(k, col0 + s·NR + j).
 template <typename Scalar>
@@ -192,13 +257,17 @@ void pack_columns(const Operand<Scalar>& b, Index k0, Index depth, Index col0, I
     const int valid = static_cast<int>(std::min<Index>(NR, col0 + cols - first));
     Scalar* dst = out + strip * depth * NR;
     if (b.row_stride == 1) {
-      // Columns contiguous along k (B = Wᵀ): read each weight row once, in order.
+      // Columns contiguous along k (B = Wᵀ): a transpose. Whole W-register squares
+      // go through registers; the rest is read a weight row at a time, in order.
+      Index done = 0;
+      if (valid == NR) done = transpose_squares(&b(k0, first), b.col_stride, depth, dst);
       for (int j = 0; j < NR; ++j) {
+        if (done == depth) break;
         if (j < valid) {
           const Scalar* column = &b(k0, first + j);
-          for (Index k = 0; k < depth; ++k) dst[k * NR + j] = column[k];
+          for (Index k = done; k < depth; ++k) dst[k * NR + j] = column[k];
         } else {
-          for (Index k = 0; k < depth; ++k) dst[k * NR + j] = Scalar(0);
+          for (Index k = done; k < depth; ++k) dst[k * NR + j] = Scalar(0);
         }
       }
       continue;
