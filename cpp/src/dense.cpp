@@ -118,8 +118,7 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   }
   // Small batches of a large layer: each thread takes a band of weight rows
   // (output columns), which then stays in its core's cache from step to step.
-  const bool split = num_threads() > 1 && parallel::worth_splitting(rows * inputs() * outputs()) &&
-                     outputs() >= 2 * num_threads();
+  const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
   const bool elementwise = is_elementwise(activation_) || !split;
   parallel::for_bands(outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) {
     block(0, rows, c0, c1 - c0, elementwise);
@@ -131,8 +130,7 @@ template <typename Scalar>
 void Dense<Scalar>::combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const {
   // Bands of weight rows (output columns) per thread, as in forward().
   const Eigen::Index rows = input.rows();
-  const bool split = num_threads() > 1 && parallel::worth_splitting(rows * inputs() * outputs()) &&
-                     outputs() >= 2 * num_threads();
+  const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
   parallel::for_bands(outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) {
     auto out = output.middleCols(c0, c1 - c0);
     detail::multiply_by_transpose<Scalar>(input, weights_.middleRows(c0, c1 - c0), out);  // X = I·Wᵀ
@@ -166,7 +164,7 @@ void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Ei
     }
   };
   // The same bands as the forward pass, so each thread updates the rows it just read.
-  const bool split = parallel::worth_splitting(delta.rows() * inputs() * outputs()) && outputs() >= 2 * num_threads();
+  const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
   parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) { band(r0, r1 - r0); });
   if (has_bias_) bias_.noalias() += step * delta.colwise().sum().transpose();  // b += step·Σ_rows D
 }

@@ -469,7 +469,6 @@ bool Network<Scalar>::online_block(Eigen::Index count, const std::function<bool(
     }
   }
   auto deltas = block_deltas_.topRows(count);
-  const Eigen::Map<const Matrix> none(nullptr, 0, 0);
   for (Eigen::Index t = 0; t < count; ++t) {
     auto z = outputs_[0].topRows(1);
     z = combined.row(t);

@@ -15,6 +15,13 @@ constexpr Eigen::Index kChunkRows = 1024;
 /// A batch product of rows × inputs × outputs multiply-adds (tens of microseconds and up).
 inline bool worth_splitting(Eigen::Index multiply_adds) { return multiply_adds >= (Eigen::Index{1} << 19); }
 
+/// Whether a batch product of `samples` rows with an (outputs, inputs) weight matrix
+/// is cut into bands of weight rows, one per thread (each band then stays in its
+/// thread's cache from the forward product to the update).
+inline bool split_weight_rows(Eigen::Index samples, Eigen::Index inputs, Eigen::Index outputs) {
+  return num_threads() > 1 && worth_splitting(samples * inputs * outputs) && outputs >= 2 * num_threads();
+}
+
 /// An online pass over a weight matrix of this many weights (one example).
 inline bool worth_splitting_online(Eigen::Index weights) { return weights >= (Eigen::Index{1} << 15); }
 

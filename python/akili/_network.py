@@ -148,6 +148,17 @@ class Dense:
         return text + (", bias=True)" if self._has_bias else ")")
 
 
+def _named_for_python(error: ValueError, where: str) -> ValueError:
+    """The core's error, "[Network::train_epoch] inputs contain NaN or infinity (row 12)",
+    under the Python call's name: "[Network.fit] inputs contain NaN or infinity (row 12)".
+    Only the NaN/infinity refusals, which the core makes for calls that leave that
+    check to it, are renamed; any other error is returned unchanged."""
+    text = str(error)
+    if "NaN or infinity" not in text:
+        return error
+    return ValueError(f"[{where}] " + text.split("] ", 1)[-1])
+
+
 class Network:
     """A feed-forward network trained by stochastic gradient descent.
 
@@ -275,9 +286,7 @@ class Network:
         try:
             outputs = self._native.predict(matrix)
         except ValueError as error:
-            if "NaN or infinity" not in str(error):
-                raise
-            raise ValueError("[Network.predict] inputs contain NaN or infinity") from None
+            raise _named_for_python(error, "Network.predict") from None
         return outputs[0] if was_1d else outputs
 
     def forward(self, inputs: Any, *, trace: bool = False) -> np.ndarray | Trace:
@@ -402,10 +411,7 @@ class Network:
                     matrix, target_matrix, batch_size, bool(shuffle), hook, progress_every
                 )
             except ValueError as error:
-                if "NaN or infinity" not in str(error):
-                    raise
-                # "[Network::train_epoch] inputs contain NaN or infinity (row 12)"
-                raise ValueError("[Network.fit] " + str(error).split("] ", 1)[-1]) from None
+                raise _named_for_python(error, "Network.fit") from None
             history.epoch_seconds.append(time.perf_counter() - started)
             history.samples.append(int(samples))
             history.loss.append(loss_sum / samples if samples else float("nan"))
