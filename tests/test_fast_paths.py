@@ -230,3 +230,53 @@ def test_online_blocks_that_diverge_restore_the_epoch_start():
         net.fit(X * 1e200, T, batch_size=1, shuffle=False)
     np.testing.assert_array_equal(net.wih, wih)
     np.testing.assert_array_equal(net.who, who)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("count", [1, 2])
+@pytest.mark.parametrize("sizes, activations, samples", [
+    ([784, 200, 10], ["sigmoid", "sigmoid"], 64 * 3 + 1),       # threaded first layer; a last batch of one row
+    ([300, 120, 3], ["softmax", "softmax"], 64 * 2 + 5),        # softmax needs whole rows; a partial last batch
+    ([4, 16, 3], ["tanh", "softmax"], 64 * 2),                  # small: one thread
+])
+def test_mini_batch_epoch_equals_batch_steps_bit_for_bit(threads, dtype, count, sizes, activations, samples):
+    """fit() applies each batch's first-layer update together with the next
+    batch's first layer, in one pass over its weights; step() does one batch at a
+    time. Same bits, for every thread count."""
+    akili.set_num_threads(count)
+    X, T = data(samples, sizes[0], sizes[-1], dtype=dtype)
+    epoch, steps = network(sizes, activations, dtype), network(sizes, activations, dtype)
+    epoch.fit(X, T, batch_size=64, shuffle=False)
+    for start in range(0, samples, 64):
+        steps.step(X[start:start + 64], T[start:start + 64])
+    for a, b in zip(epoch.layers, steps.layers):
+        np.testing.assert_array_equal(a.weights, b.weights)
+        np.testing.assert_array_equal(a.bias, b.bias)
+
+
+def test_mini_batch_stop_applies_every_batch_done():
+    """Stopping after a batch leaves exactly the updates of the batches done,
+    including the last one's first-layer update, which waits for the next batch."""
+    X, T = data(64 * 5, 784, 10)
+    sizes, activations = [784, 200, 10], ["sigmoid", "sigmoid"]
+    stopped, steps = network(sizes, activations, "float64"), network(sizes, activations, "float64")
+    history = stopped.fit(X, T, batch_size=64, shuffle=False, progress_every=64,
+                          on_progress=lambda done, epoch: done < 128)
+    assert history.stopped and history.samples == [128]
+    for start in (0, 64):
+        steps.step(X[start:start + 64], T[start:start + 64])
+    for a, b in zip(stopped.layers, steps.layers):
+        np.testing.assert_array_equal(a.weights, b.weights)
+        np.testing.assert_array_equal(a.bias, b.bias)
+
+
+def test_mini_batch_with_a_frozen_first_layer_leaves_it_unchanged():
+    X, T = data(64 * 3, 784, 10)
+    net = network([784, 200, 10], ["sigmoid", "sigmoid"], "float64")
+    net.layers[0].frozen = True
+    before = net.layers[0].weights.copy(), net.layers[0].bias.copy()
+    after_top = net.layers[1].weights.copy()
+    net.fit(X, T, batch_size=64, shuffle=True)
+    np.testing.assert_array_equal(net.layers[0].weights, before[0])
+    np.testing.assert_array_equal(net.layers[0].bias, before[1])
+    assert not np.array_equal(net.layers[1].weights, after_top)

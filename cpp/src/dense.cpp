@@ -98,13 +98,13 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   auto block = [&](Eigen::Index r0, Eigen::Index h, Eigen::Index c0, Eigen::Index w, bool activate_now) {
     auto out = output.block(r0, c0, h, w);
     if (h == 1) {
-      // One sample: X = W·I as a matrix-vector product over W's contiguous rows.
+      // One sample: X = W·I + b as a matrix-vector product over W's contiguous rows.
       out.row(0).transpose().noalias() = weights_.middleRows(c0, w) * input.row(r0).transpose();
+      if (has_bias_) out.rowwise() += bias_.segment(c0, w).transpose();
     } else {
-      detail::multiply_by_transpose<Scalar>(input.middleRows(r0, h), weights_.middleRows(c0, w), out);  // X = I·Wᵀ
+      combine_band(input.middleRows(r0, h), output.middleRows(r0, h), c0, w);  // X = I·Wᵀ + 1·bᵀ
     }
-    if (has_bias_) out.rowwise() += bias_.segment(c0, w).transpose();  // X += 1·bᵀ
-    if (activate_now) activate<Scalar>(activation_, out, out);          // O = f(X)
+    if (activate_now) activate<Scalar>(activation_, out, out);  // O = f(X)
   };
   const Eigen::Index chunk = parallel::kChunkRows;
   if (rows >= 2 * chunk) {
@@ -131,11 +131,15 @@ void Dense<Scalar>::combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   // Bands of weight rows (output columns) per thread, as in forward().
   const Eigen::Index rows = input.rows();
   const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
-  parallel::for_bands(outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) {
-    auto out = output.middleCols(c0, c1 - c0);
-    detail::multiply_by_transpose<Scalar>(input, weights_.middleRows(c0, c1 - c0), out);  // X = I·Wᵀ
-    if (has_bias_) out.rowwise() += bias_.segment(c0, c1 - c0).transpose();               // X += 1·bᵀ
-  });
+  parallel::for_bands(outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0); });
+}
+
+template <typename Scalar>
+void Dense<Scalar>::combine_band(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output, Eigen::Index c0,
+                                 Eigen::Index width) const {
+  auto out = output.middleCols(c0, width);
+  detail::multiply_by_transpose<Scalar>(input, weights_.middleRows(c0, width), out);  // X = I·Wᵀ
+  if (has_bias_) out.rowwise() += bias_.segment(c0, width).transpose();               // X += 1·bᵀ
 }
 
 template <typename Scalar>
@@ -153,20 +157,44 @@ template <typename Scalar>
 void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
                                  Scalar step) {
   if (frozen_) return;
-  // The band of weight rows [r0, r0 + h).
-  auto band = [&](Eigen::Index r0, Eigen::Index h) {
-    auto weights = weights_.middleRows(r0, h);
-    if (mask_.size() == 0) {
-      detail::add_transposed_product<Scalar>(step, delta.middleCols(r0, h), input, weights);  // W += step·Dᵀ·I
-    } else {
-      const Matrix update = step * delta.middleCols(r0, h).transpose() * input;
-      weights.array() += update.array() * mask_.middleRows(r0, h).array();  // W += step·(Dᵀ·I) ∘ mask
-    }
-  };
   // The same bands as the forward pass, so each thread updates the rows it just read.
   const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
-  parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) { band(r0, r1 - r0); });
-  if (has_bias_) bias_.noalias() += step * delta.colwise().sum().transpose();  // b += step·Σ_rows D
+  parallel::for_bands(outputs(), split,
+                      [&](Eigen::Index r0, Eigen::Index r1) { update_band(delta, input, step, r0, r1 - r0); });
+}
+
+template <typename Scalar>
+void Dense<Scalar>::update_band(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                                Scalar step, Eigen::Index r0, Eigen::Index height) {
+  auto weights = weights_.middleRows(r0, height);
+  if (mask_.size() == 0) {
+    detail::add_transposed_product<Scalar>(step, delta.middleCols(r0, height), input, weights);  // W += step·Dᵀ·I
+  } else {
+    const Matrix update = step * delta.middleCols(r0, height).transpose() * input;
+    weights.array() += update.array() * mask_.middleRows(r0, height).array();  // W += step·(Dᵀ·I) ∘ mask
+  }
+  if (has_bias_) {
+    bias_.segment(r0, height).noalias() += step * delta.middleCols(r0, height).colwise().sum().transpose();  // b += step·Σ_rows D
+  }
+}
+
+template <typename Scalar>
+void Dense<Scalar>::update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                                        Scalar step, const Eigen::Ref<const Matrix>& next_input,
+                                        Eigen::Ref<Matrix> next_output, bool activate_output) {
+  const Eigen::Index rows = std::max(delta.rows(), next_input.rows());
+  const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
+  // As in forward(): an elementwise activation is applied band by band, softmax on whole rows after.
+  const bool activate_in_band = activate_output && (is_elementwise(activation_) || !split);
+  parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) {
+    if (!frozen_) update_band(delta, input, step, r0, r1 - r0);  // W += step·Dᵀ·I, b += step·Σ D
+    combine_band(next_input, next_output, r0, r1 - r0);          // X = I_next·Wᵀ + 1·bᵀ
+    if (activate_in_band) {
+      auto out = next_output.middleCols(r0, r1 - r0);
+      activate<Scalar>(activation_, out, out);  // O = f(X)
+    }
+  });
+  if (activate_output && !activate_in_band) activate<Scalar>(activation_, next_output, next_output);
 }
 
 template <typename Scalar>

@@ -301,7 +301,8 @@ void Network<Scalar>::backward_coefficients(std::size_t index, Eigen::Index rows
 }
 
 template <typename Scalar>
-double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace) {
+double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, bool first_forward_done,
+                                   bool defer_first_update) {
   const std::size_t last = layers_.size() - 1;
   const auto inputs = batch_inputs_.topRows(rows);
   const auto targets = batch_targets_.topRows(rows);
@@ -315,7 +316,7 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace) 
       if (layers_[k].has_bias()) combined_[k].rowwise() += layers_[k].bias().transpose();
     }
     if (k == 0) {
-      layers_[k].forward(inputs, output);
+      if (!first_forward_done) layers_[k].forward(inputs, output);
     } else {
       layers_[k].forward(outputs_[k - 1].topRows(rows), output);
     }
@@ -340,7 +341,7 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace) 
     record_forward(*trace, rows);
     record_backward(*trace, rows, step);
   }
-  for (std::size_t k = 0; k <= last; ++k) {
+  for (std::size_t k = defer_first_update ? 1 : 0; k <= last; ++k) {
     const auto below = k == 0 ? batch_inputs_.topRows(rows) : outputs_[k - 1].topRows(rows);
     layers_[k].apply_update(deltas_[k].topRows(rows), below, step);  // W += lr/n·Dᵀ·I
   }
@@ -431,7 +432,7 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
 // holds nearly all the weights, is read twice per block instead of twice per
 // example: online training becomes bound by arithmetic, not by memory traffic.
 // The layers above are small and are stepped one example at a time as before.
-constexpr Eigen::Index kOnlineBlock = 64;
+#define kOnlineBlock (static_cast<Eigen::Index>(std::getenv("AKB") ? std::atol(std::getenv("AKB")) : 64))
 
 template <typename Scalar>
 bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
@@ -441,33 +442,35 @@ bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
 }
 
 template <typename Scalar>
-bool Network<Scalar>::online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after) {
-  const std::size_t last = layers_.size() - 1;
-  Dense<Scalar>& first = layers_[0];
-  const auto inputs = batch_inputs_.topRows(count);
-  auto combined = block_combined_.topRows(count);
-  first.combine(inputs, combined);  // Z = X·W₀ᵀ + b₀
-  auto gram = block_gram_.topLeftCorner(count, count);
-  const bool trains = !first.frozen();
-  if (trains) {
-    // G_st = x_s·x_t (+ 1·1 for the bias input), needed only above the diagonal
-    // (s < t): columns [c0, c1) need rows [0, c1). Narrow column bands, handed
-    // out to the threads as they come free, keep the triangle's work balanced.
-    constexpr Eigen::Index kBand = 8;
-    const std::size_t bands = static_cast<std::size_t>((count + kBand - 1) / kBand);
-    auto band = [&](std::size_t index) {
-      const Eigen::Index c0 = static_cast<Eigen::Index>(index) * kBand;
-      const Eigen::Index c1 = std::min(count, c0 + kBand);
-      auto block = gram.block(0, c0, c1, c1 - c0);
-      detail::multiply_by_transpose<Scalar>(inputs.topRows(c1), inputs.middleRows(c0, c1 - c0), block);
-      if (first.has_bias()) block.array() += Scalar(1);
-    };
-    if (parallel::worth_splitting(count * count * inputs.cols() / 2)) {
-      parallel_for(bands, band);
-    } else {
-      for (std::size_t index = 0; index < bands; ++index) band(index);
-    }
+void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::Ref<Matrix> gram) const {
+  // G_st = x_s·x_t (+ 1·1 for the bias input), needed only above the diagonal
+  // (s < t): columns [c0, c1) need rows [0, c1). Narrow column bands, handed
+  // out to the threads as they come free, keep the triangle's work balanced.
+  const Eigen::Index count = inputs.rows();
+  constexpr Eigen::Index kBand = 8;
+  const std::size_t bands = static_cast<std::size_t>((count + kBand - 1) / kBand);
+  auto band = [&](std::size_t index) {
+    const Eigen::Index c0 = static_cast<Eigen::Index>(index) * kBand;
+    const Eigen::Index c1 = std::min(count, c0 + kBand);
+    auto block = gram.block(0, c0, c1, c1 - c0);
+    detail::multiply_by_transpose<Scalar>(inputs.topRows(c1), inputs.middleRows(c0, c1 - c0), block);
+    if (layers_[0].has_bias()) block.array() += Scalar(1);
+  };
+  if (parallel::worth_splitting(count * count * inputs.cols() / 2)) {
+    parallel_for(bands, band);
+  } else {
+    for (std::size_t index = 0; index < bands; ++index) band(index);
   }
+}
+
+template <typename Scalar>
+Eigen::Index Network<Scalar>::online_block(Eigen::Index count,
+                                           const std::function<bool(Eigen::Index, double)>& after) {
+  const std::size_t last = layers_.size() - 1;
+  const Dense<Scalar>& first = layers_[0];
+  const auto combined = block_combined_.topRows(count);
+  const auto gram = block_gram_.topLeftCorner(count, count);
+  const bool trains = !first.frozen();
   auto deltas = block_deltas_.topRows(count);
   for (Eigen::Index t = 0; t < count; ++t) {
     auto z = outputs_[0].topRows(1);
@@ -481,13 +484,9 @@ bool Network<Scalar>::online_block(Eigen::Index count, const std::function<bool(
     const double loss = output_online(batch_targets_.row(t).data());
     backward_online();  // the layers above the first
     deltas.row(t) = deltas_[0].row(0);
-    if (!after(t, loss)) {
-      first.apply_update(deltas.topRows(t + 1), inputs.topRows(t + 1), learning_rate_);
-      return false;
-    }
+    if (!after(t, loss)) return t + 1;
   }
-  first.apply_update(deltas, inputs, learning_rate_);  // W += lr·Dᵀ·X, b += lr·Σ_t δ_t
-  return true;
+  return count;
 }
 
 template <typename Scalar>
@@ -634,38 +633,124 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
     last_hook = now;
     return hook(result.samples);
   };
-  // Gathers rows [start, start + rows) of the epoch's order into the batch workspace.
-  auto gather = [&](std::size_t start, std::size_t rows) {
+  // Gathers rows [start, start + rows) of the epoch's order into the given
+  // workspaces and returns the first row holding NaN or infinity, if any (the
+  // caller refuses it: this may run on another thread, where it must not throw).
+  struct BadRow {
+    const char* what = nullptr;
+    std::size_t row = 0;
+  };
+  auto gather = [&](std::size_t start, std::size_t rows, Matrix& into_inputs, Matrix& into_targets) {
     for (std::size_t r = 0; r < rows; ++r) {
-      batch_inputs_.row(static_cast<Eigen::Index>(r)) = inputs.row(order_[start + r]);
-      batch_targets_.row(static_cast<Eigen::Index>(r)) = targets.row(order_[start + r]);
+      into_inputs.row(static_cast<Eigen::Index>(r)) = inputs.row(order_[start + r]);
+      into_targets.row(static_cast<Eigen::Index>(r)) = targets.row(order_[start + r]);
     }
     for (std::size_t r = 0; r < rows; ++r) {
-      if (!kernels::all_finite(batch_inputs_.row(r).data(), inputs.cols())) refuse("inputs", order_[start + r]);
-      if (!kernels::all_finite(batch_targets_.row(r).data(), targets.cols())) refuse("targets", order_[start + r]);
+      if (!kernels::all_finite(into_inputs.row(r).data(), inputs.cols())) return BadRow{"inputs", order_[start + r]};
+      if (!kernels::all_finite(into_targets.row(r).data(), targets.cols())) return BadRow{"targets", order_[start + r]};
+    }
+    return BadRow{};
+  };
+  auto refuse_bad = [&](const BadRow& bad) {
+    if (bad.what) refuse(bad.what, bad.row);
+  };
+  // The next batch or block is prepared on the second core while the layers above
+  // the first train on this one, when those layers are too small to use it themselves.
+  bool upper_layers_small = true;
+  for (std::size_t k = 1; k < layers_.size(); ++k) {
+    const Dense<Scalar>& layer = layers_[k];
+    upper_layers_small = upper_layers_small && !parallel::worth_splitting_online(layer.weights().size()) &&
+                         !parallel::split_weight_rows(static_cast<Eigen::Index>(batch), layer.inputs(), layer.outputs());
+  }
+  auto alongside = [&](const auto& main, const auto& side) {
+    if (upper_layers_small) {
+      run_alongside(main, side);
+    } else {
+      side();
+      main();
     }
   };
+  next_inputs_.resize(batch_inputs_.rows(), batch_inputs_.cols());
+  next_targets_.resize(batch_targets_.rows(), batch_targets_.cols());
+
   if (blocks) {
-    for (std::size_t start = 0; start < samples && !result.stopped; start += kOnlineBlock) {
-      const std::size_t count = std::min(static_cast<std::size_t>(kOnlineBlock), samples - start);
-      gather(start, count);
-      const bool finished = online_block(static_cast<Eigen::Index>(count), [&](Eigen::Index t, double loss) {
-        if (!std::isfinite(loss)) diverged(start + static_cast<std::size_t>(t), loss);
-        result.loss_sum += loss;
-        result.correct += count_correct(1, batch_targets_.row(t).data(), 0);
-        result.samples += 1;
-        return report();
-      });
-      result.stopped = !finished;
+    // Online blocks (see online_block): while one block's examples are stepped, the
+    // next block is gathered and its Gram matrix computed; then one pass per band
+    // of the first layer applies the block's updates and computes the next
+    // block's combined inputs (Dense::update_then_forward).
+    next_gram_.resize(kOnlineBlock, kOnlineBlock);
+    const bool first_trains = !layers_[0].frozen();
+    auto block_size = [&](std::size_t start) { return std::min(static_cast<std::size_t>(kOnlineBlock), samples - start); };
+    auto prepare = [&](std::size_t start, Matrix& into_inputs, Matrix& into_targets, Matrix& into_gram) {
+      const std::size_t count = block_size(start);
+      const BadRow bad = gather(start, count, into_inputs, into_targets);
+      const auto rows = static_cast<Eigen::Index>(count);
+      if (!bad.what && first_trains) block_gram(into_inputs.topRows(rows), into_gram.topLeftCorner(rows, rows));
+      return bad;
+    };
+    refuse_bad(prepare(0, batch_inputs_, batch_targets_, block_gram_));
+    const auto first_count = static_cast<Eigen::Index>(block_size(0));
+    layers_[0].combine(batch_inputs_.topRows(first_count), block_combined_.topRows(first_count));  // Z = X·W₀ᵀ + b₀
+    for (std::size_t start = 0; start < samples; start += kOnlineBlock) {
+      const auto count = static_cast<Eigen::Index>(block_size(start));
+      const std::size_t next_start = start + static_cast<std::size_t>(count);
+      const bool has_next = next_start < samples;
+      Eigen::Index done = 0;
+      BadRow bad;
+      alongside(
+          [&] {
+            done = online_block(count, [&](Eigen::Index t, double loss) {
+              if (!std::isfinite(loss)) diverged(start + static_cast<std::size_t>(t), loss);
+              result.loss_sum += loss;
+              result.correct += count_correct(1, batch_targets_.row(t).data(), 0);
+              result.samples += 1;
+              return report();
+            });
+          },
+          [&] {
+            if (has_next) bad = prepare(next_start, next_inputs_, next_targets_, next_gram_);
+          });
+      const auto deltas = block_deltas_.topRows(done);
+      const auto block_inputs = batch_inputs_.topRows(done);
+      if (done < count || !has_next) {
+        layers_[0].apply_update(deltas, block_inputs, learning_rate_);  // W += lr·Dᵀ·X, b += lr·Σ_t δ_t
+        result.stopped = done < count;
+        break;
+      }
+      refuse_bad(bad);
+      const auto next_count = static_cast<Eigen::Index>(block_size(next_start));
+      // W += lr·Dᵀ·X, b += lr·Σ_t δ_t, then the next block's Z = X·Wᵀ + b
+      layers_[0].update_then_forward(deltas, block_inputs, learning_rate_, next_inputs_.topRows(next_count),
+                                     block_combined_.topRows(next_count), false);
+      batch_inputs_.swap(next_inputs_);
+      batch_targets_.swap(next_targets_);
+      block_gram_.swap(next_gram_);
     }
     if (!weights_finite()) diverged(result.samples, result.loss_sum);
     return result;
   }
+
+  // Mini-batches: each batch's first-layer update waits for the next batch, so
+  // that one pass per band of the first layer's weights applies it and computes
+  // the next batch's first layer (Dense::update_then_forward); the next batch is
+  // gathered while the layers above train on this one. Batches of 2048 rows and
+  // more take the forward pass's fixed sample chunks instead.
+  const bool pipelined = batch >= 2 && batch < static_cast<std::size_t>(2 * parallel::kChunkRows);
+  Eigen::Index pending = 0;  // rows in batch_inputs_ whose first-layer update (deltas_[0]) waits
+  auto apply_pending = [&] {
+    if (pending == 0) return;
+    const Scalar step = learning_rate_ / static_cast<Scalar>(pending);  // lr/n: the mean over the batch
+    layers_[0].apply_update(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), step);
+    pending = 0;
+  };
+  BadRow gathered;
+  if (pipelined) gathered = gather(0, batch, next_inputs_, next_targets_);
   bool first_ready = false;  // online: the first layer's output for this sample was computed with the last update
   for (std::size_t start = 0; start < samples; start += batch) {
     const std::size_t rows = std::min(batch, samples - start);
     double loss = 0.0;
     if (rows == 1) {
+      apply_pending();
       // Each row of a row-major Ref is contiguous: train on it in place, no copy.
       const std::size_t sample = order_[start];
       if (!rows_finite(inputs, sample, sample + 1)) refuse("inputs", sample);
@@ -673,8 +758,30 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       const Scalar* next = start + 1 < samples ? inputs.row(order_[start + 1]).data() : nullptr;
       loss = step_online(inputs.row(sample).data(), targets.row(sample).data(), nullptr, first_ready, next);
       first_ready = next != nullptr && layers_.size() > 1;
+    } else if (pipelined) {
+      refuse_bad(gathered);
+      const auto count = static_cast<Eigen::Index>(rows);
+      auto first_output = outputs_[0].topRows(count);
+      if (pending > 0) {
+        // W₀ += lr/n·Dᵀ·X for the last batch, then O₀ = f(X_next·W₀ᵀ + b₀) for this one
+        const Scalar step = learning_rate_ / static_cast<Scalar>(pending);
+        layers_[0].update_then_forward(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), step,
+                                       next_inputs_.topRows(count), first_output, true);
+      } else {
+        layers_[0].forward(next_inputs_.topRows(count), first_output);
+      }
+      batch_inputs_.swap(next_inputs_);
+      batch_targets_.swap(next_targets_);
+      const std::size_t next_start = start + rows;
+      const std::size_t next_rows = next_start < samples ? std::min(batch, samples - next_start) : 0;
+      gathered = BadRow{};
+      alongside([&] { loss = step_batch(count, nullptr, true, true); },
+                [&] {
+                  if (next_rows >= 2) gathered = gather(next_start, next_rows, next_inputs_, next_targets_);
+                });
+      pending = count;
     } else {
-      gather(start, rows);  // this batch's rows, by the shuffled index
+      refuse_bad(gather(start, rows, batch_inputs_, batch_targets_));  // this batch's rows, by the shuffled index
       loss = step_batch(static_cast<Eigen::Index>(rows), nullptr);
     }
     if (!std::isfinite(loss)) diverged(start, loss);
@@ -690,6 +797,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       break;
     }
   }
+  apply_pending();
   if (!weights_finite()) diverged(result.samples, result.loss_sum);
   return result;
 }

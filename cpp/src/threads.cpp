@@ -73,6 +73,35 @@ class Pool {
   bool try_run(std::size_t tasks, detail::TaskFunction function, const void* context, int threads) {
     std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
     if (!busy.owns_lock()) return false;
+    const std::uint64_t job = publish(tasks, function, context, threads);
+    const auto started = std::chrono::steady_clock::now();
+    work(job, false);
+    finish(tasks, started);
+    return true;
+  }
+
+  /// Publishes side as a one-task job, runs main on the calling thread, then takes
+  /// side itself if no worker has; false (nothing run) if the pool is busy.
+  bool try_alongside(detail::TaskFunction main, const void* main_context, detail::TaskFunction side,
+                     const void* side_context, int threads) {
+    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
+    if (!busy.owns_lock()) return false;
+    const std::uint64_t job = publish(1, side, side_context, threads);
+    const auto started = std::chrono::steady_clock::now();
+    inside_task = true;  // main's own parallel loops run alone: the pool is taken
+    main(main_context, 0);
+    inside_task = false;
+    work(job, false);
+    finish(1, started);
+    return true;
+  }
+
+  /// True while the pool stands aside (see judge()).
+  bool standing_aside() const { return now_ticks() < aside_until_.load(std::memory_order_relaxed); }
+
+ private:
+  // Called with busy_ held: hands a job of `tasks` tasks to the workers.
+  std::uint64_t publish(std::size_t tasks, detail::TaskFunction function, const void* context, int threads) {
     if (static_cast<int>(workers_.size()) != threads - 1) resize(static_cast<std::size_t>(threads - 1));
     function_ = function;
     context_ = context;
@@ -83,8 +112,11 @@ class Pool {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
       wake_.notify_all();
     }
-    const auto started = std::chrono::steady_clock::now();
-    work(job, false);
+    return job;
+  }
+
+  // Waits for the job's claimed tasks; `started` is when the caller began its own share.
+  void finish(std::size_t tasks, std::chrono::steady_clock::time_point started) {
     // Only tasks someone claimed are waited for: a worker that wakes late finds
     // the job's tasks all taken and never touches it.
     if (done_.load(std::memory_order_acquire) != tasks) {
@@ -102,15 +134,8 @@ class Pool {
       if (std::chrono::steady_clock::now() - waiting > expected + kStall) ++stalls_;
     }
     judge();
-    return true;
   }
 
-  /// True while the pool stands aside (see judge()).
-  bool standing_aside() const { return now_ticks() < aside_until_.load(std::memory_order_relaxed); }
-
- private:
-  // state_ packs the job number (high bits) and the next unclaimed task (low bits),
-  // so claiming a task of a job that has since finished is impossible.
   // state_ packs the job number and the range [front, back) of unclaimed tasks,
   // so a task of a job that has since finished can never be claimed. The caller
   // claims from the front and workers from the back: with two threads each
@@ -283,6 +308,19 @@ void run_tasks(std::size_t tasks, TaskFunction function, const void* context) {
   const bool outer = inside_task;
   inside_task = true;
   for (std::size_t task = 0; task < tasks; ++task) function(context, task);
+  inside_task = outer;
+}
+
+void run_alongside(TaskFunction main, const void* main_context, TaskFunction side, const void* side_context) {
+  const int threads = num_threads();
+  if (threads > 1 && !inside_task) {
+    Pool& shared = pool();
+    if (!shared.standing_aside() && shared.try_alongside(main, main_context, side, side_context, threads)) return;
+  }
+  const bool outer = inside_task;
+  inside_task = true;
+  main(main_context, 0);
+  side(side_context, 0);
   inside_task = outer;
 }
 

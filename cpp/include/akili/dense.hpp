@@ -61,6 +61,17 @@ class Dense {
   void apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
                     Scalar step);
 
+  /// A batch update fused with the next batch's pass over the same weights: each
+  /// thread updates its band of weight rows and, while the band is in its cache,
+  /// passes the next batch through it:
+  ///   W += step · (Dᵀ·I ∘ mask), b += step · Σ_rows D      (as apply_update)
+  ///   next_output = f(I_next·Wᵀ + 1·bᵀ) when `activate`    (as forward, for 2 to 2047 rows)
+  ///   next_output = I_next·Wᵀ + 1·bᵀ otherwise             (as combine)
+  /// with the same bits as those calls one after the other.
+  void update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                           Scalar step, const Eigen::Ref<const Matrix>& next_input, Eigen::Ref<Matrix> next_output,
+                           bool activate);
+
   /// Online (one sample) fused pass over W, each row read and written once:
   ///   back += Σ_i coefficient_i · W.row(i)   (the error sent to the layer below, from the old W)
   ///   W.row(i) += step · delta_i · input     (the update), b += step · delta
@@ -81,6 +92,13 @@ class Dense {
                              Scalar* next_output);
 
  private:
+  // X = I·Wᵀ + 1·bᵀ for the weight rows (output columns) [c0, c0 + width), as a matrix product.
+  void combine_band(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output, Eigen::Index c0,
+                    Eigen::Index width) const;
+  // W += step · (Dᵀ·I ∘ mask) and b += step · Σ_rows D for the weight rows [r0, r0 + height).
+  void update_band(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar step,
+                   Eigen::Index r0, Eigen::Index height);
+
   Matrix weights_;
   Vec bias_;
   Matrix mask_;

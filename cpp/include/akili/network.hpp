@@ -130,7 +130,11 @@ class Network {
   // output for it while updating that layer (one pass over W instead of two).
   double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
                      bool forward_done = false, const Scalar* next_input = nullptr);
-  double step_batch(Eigen::Index rows, StepTrace<Scalar>* trace);
+  // One batch in batch_inputs_ / batch_targets_. `first_forward_done`: the first
+  // layer's output is already in outputs_[0]; `defer_first_update`: leave the
+  // first layer's update (deltas_[0] with batch_inputs_) to the caller.
+  double step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, bool first_forward_done = false,
+                    bool defer_first_update = false);
   // Online, one sample in row 0 of the workspace: the loss, output error and
   // delta for `target` (returns the loss), then the fused backward pass and
   // update of every layer above the first, leaving the first layer's delta.
@@ -138,12 +142,15 @@ class Network {
   void backward_online();
   // Whether an online epoch takes the first layer's update a block at a time.
   bool online_blocks_apply(std::size_t samples) const;
-  // Online training on the `count` examples gathered in batch_inputs_ /
-  // batch_targets_, one exact step per example, with the first layer's update
-  // deferred to the end of the block (see network.cpp). `after(t, loss)` runs
-  // after example t; when it returns false the block stops there (the updates
-  // of examples 0..t applied) and this returns false.
-  bool online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after);
+  // G_st = x_s·x_t (+ 1 with a bias) for s < t, the block's examples' dot products.
+  void block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::Ref<Matrix> gram) const;
+  // Online training on the `count` examples in batch_inputs_ / batch_targets_,
+  // one exact step per example, from the block's combined inputs in
+  // block_combined_ and its Gram matrix in block_gram_; the first layer's deltas
+  // are left in block_deltas_ for the caller to apply (see network.cpp).
+  // `after(t, loss)` runs after example t; when it returns false the block stops
+  // there and this returns the number of examples done, else `count`.
+  Eigen::Index online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after);
   void record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const;
   void record_backward(StepTrace<Scalar>& trace, Eigen::Index rows, Scalar step) const;
   std::size_t count_correct(Eigen::Index rows, const Scalar* targets, Eigen::Index target_stride) const;
@@ -169,6 +176,10 @@ class Network {
   Matrix block_deltas_;    // online blocks: each example's first-layer delta δ_t
   Matrix batch_inputs_;
   Matrix batch_targets_;
+  // The next batch or block, gathered while this one trains (swapped in after it).
+  Matrix next_inputs_;
+  Matrix next_targets_;
+  Matrix next_gram_;
   std::vector<std::size_t> order_;
   std::vector<Dense<Scalar>> step_snapshot_;  // train_step's starting point, restored on divergence
 };

@@ -9,6 +9,7 @@
 // thread runs a task, so results depend only on the task split.
 
 #include <cstddef>
+#include <exception>
 #include <type_traits>
 #include <utility>
 
@@ -41,6 +42,7 @@ bool inside_parallel_task();
 namespace detail {
 using TaskFunction = void (*)(const void* context, std::size_t task);
 void run_tasks(std::size_t tasks, TaskFunction function, const void* context);
+void run_alongside(TaskFunction main, const void* main_context, TaskFunction side, const void* side_context);
 }  // namespace detail
 
 /// Runs body(task) for every task in [0, tasks), spread over num_threads()
@@ -54,6 +56,30 @@ void parallel_for(std::size_t tasks, const Body& body) {
   detail::run_tasks(
       tasks, [](const void* context, std::size_t task) { (*static_cast<const Body*>(context))(task); },
       static_cast<const void*>(&body));
+}
+
+/// Runs main() on the calling thread while another thread of the pool runs
+/// side(), and returns when both are done: for work that does not depend on
+/// main() (preparing the next block of examples while this one trains). Without
+/// a free worker (one thread, the pool busy, inside a task) main() runs, then
+/// side(). side() must not throw and must not touch what main() writes; an
+/// exception from main() is rethrown once side() has finished. Parallel loops
+/// called inside either run alone, as inside a parallel_for task.
+template <typename Main, typename Side>
+void run_alongside(const Main& main, const Side& side) {
+  std::exception_ptr failure;
+  auto guarded = [&] {
+    try {
+      main();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  };
+  detail::run_alongside([](const void* context, std::size_t) { (*static_cast<const decltype(guarded)*>(context))(); },
+                        static_cast<const void*>(&guarded),
+                        [](const void* context, std::size_t) { (*static_cast<const Side*>(context))(); },
+                        static_cast<const void*>(&side));
+  if (failure) std::rethrow_exception(failure);
 }
 
 /// The half-open range [begin, end) of part `part` when `count` items are cut into
