@@ -171,12 +171,32 @@ def test_native_epoch_refuses_a_late_nan_and_leaves_the_network_unchanged(batch_
     np.testing.assert_array_equal(nn.wih, fresh.wih)
 
 
-def test_native_predict_refuses_nan_in_a_large_batch():
+@pytest.mark.parametrize("value", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("zero_weights", [False, True])
+def test_native_predict_refuses_nan_in_a_large_batch(value, zero_weights):
+    """Large batches check their inputs through the first layer's product (a
+    non-finite input makes its whole row of X non-finite, even through zero
+    weights: inf·0 is NaN), with no separate pass over the data."""
     X, _ = data(2600, 784, 10)
-    X[2500, 5] = np.inf
+    X[2500, 5] = value
     nn = akili.NeuralNetwork(784, 50, 10, seed=4)
+    if zero_weights:
+        nn.wih = np.zeros_like(nn.wih)
     with pytest.raises(ValueError, match="inputs contain NaN or infinity"):
         nn._native.predict(X)
+
+
+def test_native_predict_of_finite_inputs_that_overflow_is_not_refused():
+    """Finite float32 inputs so large that X overflows are not a NaN in the
+    inputs: the outputs saturate as they would for a small batch."""
+    X, _ = data(2600, 784, 10, dtype=np.float32)
+    X[7] = 3e38
+    nn = akili.NeuralNetwork(784, 50, 10, seed=4, dtype="float32")
+    nn.wih = np.abs(nn.wih)
+    large = nn._native.predict(X)
+    small = nn._native.predict(X[:10])
+    np.testing.assert_array_equal(large[:10], small)
+    assert np.isfinite(large).all()
 
 
 def test_thread_count_setting(threads):

@@ -17,6 +17,12 @@ namespace akili {
 
 using detail::shape_text;
 
+// Bands of weight rows for the batch products start at multiples of two
+// registers: the product kernel's tiles are two registers of columns wide, so
+// no band ends in a mostly empty tile.
+template <typename Scalar>
+constexpr Eigen::Index kBandAlign = 2 * kernels::packet_size<Scalar>();
+
 
 template <typename Scalar>
 Dense<Scalar>::Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activation, bool bias)
@@ -120,9 +126,9 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   // (output columns), which then stays in its core's cache from step to step.
   const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
   const bool elementwise = is_elementwise(activation_) || !split;
-  parallel::for_bands(outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) {
-    block(0, rows, c0, c1 - c0, elementwise);
-  });
+  parallel::for_bands(
+      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { block(0, rows, c0, c1 - c0, elementwise); },
+      kBandAlign<Scalar>);
   if (!elementwise) activate<Scalar>(activation_, output, output);  // softmax needs whole rows
 }
 
@@ -131,7 +137,9 @@ void Dense<Scalar>::combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   // Bands of weight rows (output columns) per thread, as in forward().
   const Eigen::Index rows = input.rows();
   const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
-  parallel::for_bands(outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0); });
+  parallel::for_bands(
+      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0); },
+      kBandAlign<Scalar>);
 }
 
 template <typename Scalar>
@@ -143,14 +151,22 @@ void Dense<Scalar>::combine_band(const Eigen::Ref<const Matrix>& input, Eigen::R
 }
 
 template <typename Scalar>
-void Dense<Scalar>::forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const {
+bool Dense<Scalar>::forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output,
+                                   bool check_input) const {
   if (input.rows() == 1) {
     output.row(0).transpose().noalias() = weights_ * input.row(0).transpose();  // X = W·I
   } else {
     detail::multiply_by_transpose<Scalar>(input, weights_, output);  // X = I·Wᵀ
   }
   if (has_bias_) output.rowwise() += bias_.transpose();  // X += 1·bᵀ
-  activate<Scalar>(activation_, output, output);          // O = f(X)
+  if (check_input) {
+    for (Eigen::Index row = 0; row < output.rows(); ++row) {
+      const bool combined_finite = kernels::all_finite(output.row(row).data(), output.cols());
+      if (!combined_finite && !kernels::all_finite(input.row(row).data(), input.cols())) return false;
+    }
+  }
+  activate<Scalar>(activation_, output, output);  // O = f(X)
+  return true;
 }
 
 template <typename Scalar>
@@ -159,8 +175,9 @@ void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Ei
   if (frozen_) return;
   // The same bands as the forward pass, so each thread updates the rows it just read.
   const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
-  parallel::for_bands(outputs(), split,
-                      [&](Eigen::Index r0, Eigen::Index r1) { update_band(delta, input, step, r0, r1 - r0); });
+  parallel::for_bands(
+      outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) { update_band(delta, input, step, r0, r1 - r0); },
+      kBandAlign<Scalar>);
 }
 
 template <typename Scalar>
@@ -182,18 +199,24 @@ template <typename Scalar>
 void Dense<Scalar>::update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
                                         Scalar step, const Eigen::Ref<const Matrix>& next_input,
                                         Eigen::Ref<Matrix> next_output, bool activate_output) {
-  const Eigen::Index rows = std::max(delta.rows(), next_input.rows());
-  const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
-  // As in forward(): an elementwise activation is applied band by band, softmax on whole rows after.
-  const bool activate_in_band = activate_output && (is_elementwise(activation_) || !split);
-  parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) {
-    if (!frozen_) update_band(delta, input, step, r0, r1 - r0);  // W += step·Dᵀ·I, b += step·Σ D
-    combine_band(next_input, next_output, r0, r1 - r0);          // X = I_next·Wᵀ + 1·bᵀ
-    if (activate_in_band) {
-      auto out = next_output.middleCols(r0, r1 - r0);
-      activate<Scalar>(activation_, out, out);  // O = f(X)
-    }
-  });
+  // forward() on next_input would split when split_next; the update alone when split_update.
+  const bool split_next = parallel::split_weight_rows(next_input.rows(), inputs(), outputs());
+  const bool split = split_next || parallel::split_weight_rows(delta.rows(), inputs(), outputs());
+  // The activation on exactly the blocks forward() uses (vector and scalar code
+  // paths may differ in the last bit): its bands when it splits and the
+  // activation is elementwise, else whole rows after the products.
+  const bool activate_in_band = activate_output && split_next && is_elementwise(activation_);
+  parallel::for_bands(
+      outputs(), split,
+      [&](Eigen::Index r0, Eigen::Index r1) {
+        if (!frozen_) update_band(delta, input, step, r0, r1 - r0);  // W += step·Dᵀ·I, b += step·Σ D
+        combine_band(next_input, next_output, r0, r1 - r0);          // X = I_next·Wᵀ + 1·bᵀ
+        if (activate_in_band) {
+          auto out = next_output.middleCols(r0, r1 - r0);
+          activate<Scalar>(activation_, out, out);  // O = f(X)
+        }
+      },
+      kBandAlign<Scalar>);
   if (activate_output && !activate_in_band) activate<Scalar>(activation_, next_output, next_output);
 }
 

@@ -88,13 +88,17 @@ constexpr Index kDirectDepth = 128;  // B is read in place up to this depth
 /// when A's rows are contiguous along k, A itself (a_row = its row stride,
 /// a_depth = 1: no packing). B(k, j) is b[k·b_depth + j]: a packed strip
 /// (b_depth = NR) or, when B's rows are contiguous along j, B itself.
-template <typename Scalar>
+/// `Half`: only the first register of columns (cols ≤ NR/2), for a last strip
+/// that would otherwise spend half its multiply-adds on zero padding; each entry
+/// is the same sum, in the same order, as in a full tile.
+template <typename Scalar, bool Half>
 inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const Scalar* b, Index b_depth, Scalar* c,
                  Index ldc, Scalar alpha, bool accumulate, int rows, int cols) {
   using P = Packet<Scalar>;
   using R = typename P::Register;
   constexpr int W = P::kWidth;
   constexpr int NR = kTileCols<Scalar>;
+  constexpr int kHalves = Half ? 1 : 2;
   R c00 = P::zero(), c01 = P::zero(), c10 = P::zero(), c11 = P::zero(), c20 = P::zero(), c21 = P::zero();
   R c30 = P::zero(), c31 = P::zero(), c40 = P::zero(), c41 = P::zero(), c50 = P::zero(), c51 = P::zero();
   const Scalar* a0 = a;
@@ -107,33 +111,42 @@ inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const
     // acc_r += A_rk · B_k for the six rows r of the tile: C_rj += A_rk·B_kj.
     const Index at = k * a_depth;
     const R b0 = P::load(b);
-    const R b1 = P::load(b + W);
-    R a_r = P::broadcast(a0 + at);
-    c00 = P::fma(a_r, b0, c00);
-    c01 = P::fma(a_r, b1, c01);
-    a_r = P::broadcast(a1 + at);
-    c10 = P::fma(a_r, b0, c10);
-    c11 = P::fma(a_r, b1, c11);
-    a_r = P::broadcast(a2 + at);
-    c20 = P::fma(a_r, b0, c20);
-    c21 = P::fma(a_r, b1, c21);
-    a_r = P::broadcast(a3 + at);
-    c30 = P::fma(a_r, b0, c30);
-    c31 = P::fma(a_r, b1, c31);
-    a_r = P::broadcast(a4 + at);
-    c40 = P::fma(a_r, b0, c40);
-    c41 = P::fma(a_r, b1, c41);
-    a_r = P::broadcast(a5 + at);
-    c50 = P::fma(a_r, b0, c50);
-    c51 = P::fma(a_r, b1, c51);
+    if constexpr (Half) {
+      c00 = P::fma(P::broadcast(a0 + at), b0, c00);
+      c10 = P::fma(P::broadcast(a1 + at), b0, c10);
+      c20 = P::fma(P::broadcast(a2 + at), b0, c20);
+      c30 = P::fma(P::broadcast(a3 + at), b0, c30);
+      c40 = P::fma(P::broadcast(a4 + at), b0, c40);
+      c50 = P::fma(P::broadcast(a5 + at), b0, c50);
+    } else {
+      const R b1 = P::load(b + W);
+      R a_r = P::broadcast(a0 + at);
+      c00 = P::fma(a_r, b0, c00);
+      c01 = P::fma(a_r, b1, c01);
+      a_r = P::broadcast(a1 + at);
+      c10 = P::fma(a_r, b0, c10);
+      c11 = P::fma(a_r, b1, c11);
+      a_r = P::broadcast(a2 + at);
+      c20 = P::fma(a_r, b0, c20);
+      c21 = P::fma(a_r, b1, c21);
+      a_r = P::broadcast(a3 + at);
+      c30 = P::fma(a_r, b0, c30);
+      c31 = P::fma(a_r, b1, c31);
+      a_r = P::broadcast(a4 + at);
+      c40 = P::fma(a_r, b0, c40);
+      c41 = P::fma(a_r, b1, c41);
+      a_r = P::broadcast(a5 + at);
+      c50 = P::fma(a_r, b0, c50);
+      c51 = P::fma(a_r, b1, c51);
+    }
     b += b_depth;
   }
   const R scale = P::splat(alpha);
   const R acc[kTileRows][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
-  if (rows == kTileRows && cols == NR) {
+  if (rows == kTileRows && cols == kHalves * W) {
     for (int r = 0; r < kTileRows; ++r) {
       Scalar* row = c + r * ldc;
-      for (int half = 0; half < 2; ++half) {
+      for (int half = 0; half < kHalves; ++half) {
         // C = α·acc, or C = α·acc + C
         P::store(row + half * W, accumulate ? P::fma(scale, acc[r][half], P::load(row + half * W))
                                             : P::mul(scale, acc[r][half]));
@@ -290,9 +303,13 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Operand<Scalar>& a, con
   thread_local std::vector<Scalar> packed_b;
   const Index depth_block = std::min(kDepthBlock, k);
   const Index column_block = std::min(kColumnBlock, n);
-  packed_a.resize(static_cast<std::size_t>(depth_block * ((std::min(kRowBlock, m) + kTileRows - 1) / kTileRows) *
-                                           kTileRows));
-  packed_b.resize(static_cast<std::size_t>(depth_block * ((column_block + NR - 1) / NR) * NR));
+  // The buffers only grow: shrinking and growing again (products of different
+  // shapes, one after another) would zero-fill them on every call.
+  const auto need_a = static_cast<std::size_t>(depth_block * ((std::min(kRowBlock, m) + kTileRows - 1) / kTileRows) *
+                                               kTileRows);
+  const auto need_b = static_cast<std::size_t>(depth_block * ((column_block + NR - 1) / NR) * NR);
+  if (packed_a.size() < need_a) packed_a.resize(need_a);
+  if (packed_b.size() < need_b) packed_b.resize(need_b);
   for (Index col0 = 0; col0 < n; col0 += kColumnBlock) {
     const Index cols = std::min(kColumnBlock, n - col0);
     for (Index k0 = 0; k0 < k; k0 += kDepthBlock) {
@@ -322,12 +339,17 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Operand<Scalar>& a, con
             const Scalar* strip_b =
                 in_place_b ? &b(k0, col0 + js * NR) : packed_b.data() + (js * NR - whole_b) / NR * depth * NR;
             const Index b_depth = in_place_b ? b.row_stride : Index{NR};
-            if (first < whole) {
-              tile(depth, &a(row0 + first, k0), a.row_stride, Index{1}, strip_b, b_depth, target, ldc, alpha, add,
-                   tile_rows, tile_cols);
+            const bool in_place_a = first < whole;
+            const Scalar* strip_a = in_place_a ? &a(row0 + first, k0)
+                                               : packed_a.data() + (first - whole) / kTileRows * depth * kTileRows;
+            const Index a_row = in_place_a ? a.row_stride : Index{1};
+            const Index a_depth = in_place_a ? Index{1} : Index{kTileRows};
+            if (tile_cols <= Packet<Scalar>::kWidth) {
+              tile<Scalar, true>(depth, strip_a, a_row, a_depth, strip_b, b_depth, target, ldc, alpha, add, tile_rows,
+                                 tile_cols);
             } else {
-              tile(depth, packed_a.data() + (first - whole) / kTileRows * depth * kTileRows, Index{1},
-                   Index{kTileRows}, strip_b, b_depth, target, ldc, alpha, add, tile_rows, tile_cols);
+              tile<Scalar, false>(depth, strip_a, a_row, a_depth, strip_b, b_depth, target, ldc, alpha, add,
+                                  tile_rows, tile_cols);
             }
           }
         }

@@ -208,10 +208,6 @@ typename Network<Scalar>::Matrix Network<Scalar>::predict(const Eigen::Ref<const
   parallel_for(tasks, [&](std::size_t task) {
     const Eigen::Index r0 = static_cast<Eigen::Index>(task) * chunk;
     const Eigen::Index h = std::min(chunk, rows - r0);
-    if (!rows_finite(inputs, r0, r0 + h)) {
-      finite.store(false);
-      return;
-    }
     Matrix current;
     Matrix next;
     for (std::size_t k = 0; k < layers_.size(); ++k) {
@@ -219,7 +215,11 @@ typename Network<Scalar>::Matrix Network<Scalar>::predict(const Eigen::Ref<const
       if (!output_layer) next.resize(h, layers_[k].outputs());
       Eigen::Ref<Matrix> target = output_layer ? Eigen::Ref<Matrix>(result.middleRows(r0, h)) : Eigen::Ref<Matrix>(next);
       if (k == 0) {
-        layers_[k].forward_serial(inputs.middleRows(r0, h), target);
+        // The chunk's inputs are checked through the first layer's product (no extra pass).
+        if (!layers_[k].forward_serial(inputs.middleRows(r0, h), target, true)) {
+          finite.store(false);
+          return;
+        }
       } else {
         layers_[k].forward_serial(current, target);
       }
@@ -468,16 +468,29 @@ Eigen::Index Network<Scalar>::online_block(Eigen::Index count,
                                            const std::function<bool(Eigen::Index, double)>& after) {
   const std::size_t last = layers_.size() - 1;
   const Dense<Scalar>& first = layers_[0];
-  const auto combined = block_combined_.topRows(count);
+  auto combined = block_combined_.topRows(count);
   const auto gram = block_gram_.topLeftCorner(count, count);
   const bool trains = !first.frozen();
   auto deltas = block_deltas_.topRows(count);
+  // The corrections z_t += lr·Σ_{s<t} G_st·δ_s come in two parts: at the start of
+  // each group of kGroup examples, the earlier groups' share for the whole group
+  // as one matrix product; then, per example, the terms of its own group.
+  constexpr Eigen::Index kGroup = 16;
   for (Eigen::Index t = 0; t < count; ++t) {
+    const Eigen::Index group_start = t / kGroup * kGroup;
+    if (trains && t == group_start && t > 0) {
+      // Z_j += lr·Σ_{s<t} G_sj·δ_s for the group's examples j: Z_group += lr·G[0:t, group]ᵀ·D[0:t]
+      const Eigen::Index size = std::min(kGroup, count - t);
+      detail::add_transposed_product<Scalar>(learning_rate_, gram.block(0, t, t, size), deltas.topRows(t),
+                                             combined.middleRows(t, size));
+    }
     auto z = outputs_[0].topRows(1);
     z = combined.row(t);
-    if (trains && t > 0) {
-      // z_t += lr·Σ_{s<t} G_st·δ_s (the block's earlier updates, seen through x_t)
-      z.noalias() += learning_rate_ * (gram.col(t).head(t).transpose() * deltas.topRows(t));
+    if (trains && t > group_start) {
+      // z_t += lr·Σ_{group_start ≤ s < t} G_st·δ_s (the group's earlier updates, seen through x_t)
+      const Eigen::Index earlier = t - group_start;
+      z.noalias() += learning_rate_ * (gram.col(t).segment(group_start, earlier).transpose() *
+                                       deltas.middleRows(group_start, earlier));
     }
     activate<Scalar>(first.activation(), z, z);  // o_0 = f(z_t)
     for (std::size_t k = 1; k <= last; ++k) layers_[k].forward_row(outputs_[k - 1].data(), outputs_[k].data());

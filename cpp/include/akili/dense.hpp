@@ -54,7 +54,13 @@ class Dense {
   void combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
 
   /// The same on the calling thread only (a caller that already splits the work).
-  void forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
+  /// With `check_input`, returns false (output unspecified) when a row of input
+  /// holds NaN or infinity, without a separate pass over the input: such a row
+  /// makes every entry of its row of X non-finite (a NaN or infinite term stays
+  /// so in the sum; inf·0 and inf − inf are NaN), so only rows whose X is not
+  /// finite are read again (finite inputs can still overflow X).
+  bool forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output,
+                      bool check_input = false) const;
 
   /// W += step · (Dᵀ·I ∘ mask), b += step · Σ_rows D: delta D (n, outputs), input I (n, inputs).
   /// Does nothing when the layer is frozen.
