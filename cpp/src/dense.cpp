@@ -17,12 +17,6 @@ namespace akili {
 
 using detail::shape_text;
 
-// Bands of weight rows for the batch products start at multiples of two
-// registers: the product kernel's tiles are two registers of columns wide, so
-// no band ends in a mostly empty tile.
-template <typename Scalar>
-constexpr Eigen::Index kBandAlign = 2 * kernels::packet_size<Scalar>();
-
 
 template <typename Scalar>
 Dense<Scalar>::Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activation, bool bias)
@@ -127,8 +121,7 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
   const bool elementwise = is_elementwise(activation_) || !split;
   parallel::for_bands(
-      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { block(0, rows, c0, c1 - c0, elementwise); },
-      kBandAlign<Scalar>);
+      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { block(0, rows, c0, c1 - c0, elementwise); });
   if (!elementwise) activate<Scalar>(activation_, output, output);  // softmax needs whole rows
 }
 
@@ -138,8 +131,7 @@ void Dense<Scalar>::combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   const Eigen::Index rows = input.rows();
   const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
   parallel::for_bands(
-      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0); },
-      kBandAlign<Scalar>);
+      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0); });
 }
 
 template <typename Scalar>
@@ -176,8 +168,7 @@ void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Ei
   // The same bands as the forward pass, so each thread updates the rows it just read.
   const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
   parallel::for_bands(
-      outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) { update_band(delta, input, step, r0, r1 - r0); },
-      kBandAlign<Scalar>);
+      outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) { update_band(delta, input, step, r0, r1 - r0); });
 }
 
 template <typename Scalar>
@@ -191,7 +182,8 @@ void Dense<Scalar>::update_band(const Eigen::Ref<const Matrix>& delta, const Eig
     weights.array() += update.array() * mask_.middleRows(r0, height).array();  // W += step·(Dᵀ·I) ∘ mask
   }
   if (has_bias_) {
-    bias_.segment(r0, height).noalias() += step * delta.middleCols(r0, height).colwise().sum().transpose();  // b += step·Σ_rows D
+    // b += step·Σ_rows D
+    bias_.segment(r0, height).noalias() += step * delta.middleCols(r0, height).colwise().sum().transpose();
   }
 }
 
@@ -215,8 +207,7 @@ void Dense<Scalar>::update_then_forward(const Eigen::Ref<const Matrix>& delta, c
           auto out = next_output.middleCols(r0, r1 - r0);
           activate<Scalar>(activation_, out, out);  // O = f(X)
         }
-      },
-      kBandAlign<Scalar>);
+      });
   if (activate_output && !activate_in_band) activate<Scalar>(activation_, next_output, next_output);
 }
 

@@ -654,7 +654,17 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
     std::size_t row = 0;
   };
   auto gather = [&](std::size_t start, std::size_t rows, Matrix& into_inputs, Matrix& into_targets) {
+    // Shuffled rows are scattered over the data set (main memory): each row's
+    // cache lines are requested two rows ahead, so the copies do not wait on them.
+    constexpr std::size_t kAhead = 2;
+    auto request = [&](std::size_t r) {
+      const char* row = reinterpret_cast<const char*>(inputs.row(order_[start + r]).data());
+      const std::size_t bytes = static_cast<std::size_t>(inputs.cols()) * sizeof(Scalar);
+      for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(row + at);
+    };
+    for (std::size_t r = 0; r < std::min(kAhead, rows); ++r) request(r);
     for (std::size_t r = 0; r < rows; ++r) {
+      if (r + kAhead < rows) request(r + kAhead);
       into_inputs.row(static_cast<Eigen::Index>(r)) = inputs.row(order_[start + r]);
       into_targets.row(static_cast<Eigen::Index>(r)) = targets.row(order_[start + r]);
     }
@@ -672,8 +682,9 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   bool upper_layers_small = true;
   for (std::size_t k = 1; k < layers_.size(); ++k) {
     const Dense<Scalar>& layer = layers_[k];
-    upper_layers_small = upper_layers_small && !parallel::worth_splitting_online(layer.weights().size()) &&
-                         !parallel::split_weight_rows(static_cast<Eigen::Index>(batch), layer.inputs(), layer.outputs());
+    const bool splits = parallel::worth_splitting_online(layer.weights().size()) ||
+                        parallel::split_weight_rows(static_cast<Eigen::Index>(batch), layer.inputs(), layer.outputs());
+    upper_layers_small = upper_layers_small && !splits;
   }
   auto alongside = [&](const auto& main, const auto& side) {
     if (upper_layers_small) {
@@ -693,7 +704,9 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
     // block's combined inputs (Dense::update_then_forward).
     next_gram_.resize(kOnlineBlock, kOnlineBlock);
     const bool first_trains = !layers_[0].frozen();
-    auto block_size = [&](std::size_t start) { return std::min(static_cast<std::size_t>(kOnlineBlock), samples - start); };
+    auto block_size = [&](std::size_t start) {
+      return std::min(static_cast<std::size_t>(kOnlineBlock), samples - start);
+    };
     auto prepare = [&](std::size_t start, Matrix& into_inputs, Matrix& into_targets, Matrix& into_gram) {
       const std::size_t count = block_size(start);
       const BadRow bad = gather(start, count, into_inputs, into_targets);
