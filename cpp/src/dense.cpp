@@ -96,14 +96,14 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   // X = I·Wᵀ + 1·bᵀ, then O = f(X), on the block of sample rows [r0, r0 + h) and
   // weight rows (output columns) [c0, c0 + w).
   auto block = [&](Eigen::Index r0, Eigen::Index h, Eigen::Index c0, Eigen::Index w, bool activate_now) {
-    auto out = output.block(r0, c0, h, w);
-    if (h == 1) {
-      // One sample: X = W·I + b as a matrix-vector product over W's contiguous rows.
-      out.row(0).transpose().noalias() = weights_.middleRows(c0, w) * input.row(r0).transpose();
-      if (has_bias_) out.rowwise() += bias_.segment(c0, w).transpose();
-    } else {
-      combine_band(input.middleRows(r0, h), output.middleRows(r0, h), c0, w);  // X = I·Wᵀ + 1·bᵀ
+    if (h > 1) {
+      combine_band(input.middleRows(r0, h), output.middleRows(r0, h), c0, w, activate_now);  // O = f(I·Wᵀ + 1·bᵀ)
+      return;
     }
+    // One sample: X = W·I + b as a matrix-vector product over W's contiguous rows.
+    auto out = output.block(r0, c0, h, w);
+    out.row(0).transpose().noalias() = weights_.middleRows(c0, w) * input.row(r0).transpose();
+    if (has_bias_) out.rowwise() += bias_.segment(c0, w).transpose();
     if (activate_now) activate<Scalar>(activation_, out, out);  // O = f(X)
   };
   const Eigen::Index chunk = parallel::kChunkRows;
@@ -131,15 +131,29 @@ void Dense<Scalar>::combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   const Eigen::Index rows = input.rows();
   const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
   parallel::for_bands(
-      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0); });
+      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0, false); });
 }
 
 template <typename Scalar>
 void Dense<Scalar>::combine_band(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output, Eigen::Index c0,
-                                 Eigen::Index width) const {
-  auto out = output.middleCols(c0, width);
-  detail::multiply_by_transpose<Scalar>(input, weights_.middleRows(c0, width), out);  // X = I·Wᵀ
-  if (has_bias_) out.rowwise() += bias_.segment(c0, width).transpose();               // X += 1·bᵀ
+                                 Eigen::Index width, bool activate_now) const {
+  auto combined = [&](auto&& out) {
+    detail::multiply_by_transpose<Scalar>(input, weights_.middleRows(c0, width), out);  // X = I·Wᵀ
+    if (has_bias_) out.rowwise() += bias_.segment(c0, width).transpose();               // X += 1·bᵀ
+    if (activate_now) activate<Scalar>(activation_, out, out);                          // O = f(X)
+  };
+  if (width == output.cols()) {
+    combined(output);
+    return;
+  }
+  // A band of a wider output is computed in this thread's own buffer and copied
+  // out once: the product stores its tiles once per depth block, and two
+  // threads' bands would otherwise keep trading the cache line they share at
+  // their edge. Row by row, the activation runs on the same widths either way.
+  thread_local Matrix band;
+  band.resize(input.rows(), width);
+  combined(band);
+  output.middleCols(c0, width) = band;
 }
 
 template <typename Scalar>
@@ -202,11 +216,7 @@ void Dense<Scalar>::update_then_forward(const Eigen::Ref<const Matrix>& delta, c
       outputs(), split,
       [&](Eigen::Index r0, Eigen::Index r1) {
         if (!frozen_) update_band(delta, input, step, r0, r1 - r0);  // W += step·Dᵀ·I, b += step·Σ D
-        combine_band(next_input, next_output, r0, r1 - r0);          // X = I_next·Wᵀ + 1·bᵀ
-        if (activate_in_band) {
-          auto out = next_output.middleCols(r0, r1 - r0);
-          activate<Scalar>(activation_, out, out);  // O = f(X)
-        }
+        combine_band(next_input, next_output, r0, r1 - r0, activate_in_band);  // O = f(I_next·Wᵀ + 1·bᵀ)
       });
   if (activate_output && !activate_in_band) activate<Scalar>(activation_, next_output, next_output);
 }

@@ -1,4 +1,5 @@
-// Network: forward pass, the three error-propagation rules and the SGD loop.
+// Network: forward pass, the three error-propagation rules and single training
+// steps (the epoch loops are in epoch.cpp).
 #include "akili/network.hpp"
 
 #include "akili/activation.hpp"
@@ -11,9 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cmath>
-#include <numeric>
 #include <string>
 
 namespace akili {
@@ -22,10 +21,6 @@ using detail::shape_text;
 
 namespace {
 
-// The training loop calls the progress hook at least this often, so Ctrl-C is
-// answered quickly however slow a single step is.
-constexpr std::chrono::milliseconds kHookInterval{5};
-
 template <typename Scalar>
 void check_learning_rate(const char* where, Scalar learning_rate) {
   if (!(std::isfinite(static_cast<double>(learning_rate)) && learning_rate > Scalar(0))) {
@@ -33,15 +28,6 @@ void check_learning_rate(const char* where, Scalar learning_rate) {
                                 "] expected a positive finite learning rate, got " +
                                 std::to_string(static_cast<double>(learning_rate)));
   }
-}
-
-// Every value of rows [r0, r1) finite (rows of a row-major Ref are contiguous).
-template <typename Scalar>
-bool rows_finite(const Eigen::Ref<const RowMatrix<Scalar>>& matrix, Eigen::Index r0, Eigen::Index r1) {
-  for (Eigen::Index r = r0; r < r1; ++r) {
-    if (!kernels::all_finite(matrix.row(r).data(), matrix.cols())) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -164,7 +150,7 @@ void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matri
     throw std::invalid_argument(at + "expected " + std::to_string(this->inputs()) + " input columns, got " +
                                 std::to_string(inputs.cols()));
   }
-  if (values && !rows_finite(inputs, 0, inputs.rows())) {
+  if (values && !kernels::rows_finite(inputs, 0, inputs.rows())) {
     throw std::invalid_argument(at + "inputs contain NaN or infinity");
   }
   if (!targets) return;
@@ -173,7 +159,7 @@ void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matri
                                 " (one row per input sample), got " +
                                 shape_text((*targets).rows(), (*targets).cols()));
   }
-  if (values && !rows_finite(*targets, 0, targets->rows())) {
+  if (values && !kernels::rows_finite(*targets, 0, targets->rows())) {
     throw std::invalid_argument(at + "targets contain NaN or infinity");
   }
 }
@@ -418,90 +404,6 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
   return loss;
 }
 
-// Online training a block at a time. Example t of a block sees the first layer's
-// weights after the updates of examples 0..t-1 of the block:
-//   W_t = W_0 + lr·Σ_{s<t} δ_s·x_sᵀ   and   b_t = b_0 + lr·Σ_{s<t} δ_s,
-// so its combined input is
-//   z_t = W_t·x_t + b_t = (W_0·x_t + b_0) + lr·Σ_{s<t} δ_s·(x_s·x_t + 1),
-// where the 1 is the bias's constant input (absent without a bias). The first
-// term, for every example of the block, is one matrix product over W_0; the dot
-// products x_s·x_t are one more (the Gram matrix of the block); the δ_s come from
-// the examples already done. After the block the updates are applied together,
-// W += lr·Dᵀ·X. Every example is still one exact step of the book's online rule
-// (the same arithmetic, summed in another order), but the first layer, which
-// holds nearly all the weights, is read twice per block instead of twice per
-// example: online training becomes bound by arithmetic, not by memory traffic.
-// The layers above are small and are stepped one example at a time as before.
-#define kOnlineBlock (static_cast<Eigen::Index>(std::getenv("AKB") ? std::atol(std::getenv("AKB")) : 64))
-
-template <typename Scalar>
-bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
-  const Dense<Scalar>& first = layers_[0];
-  return samples > 1 && first.trainable_mask().size() == 0 &&
-         parallel::worth_splitting_online(first.weights().size());
-}
-
-template <typename Scalar>
-void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::Ref<Matrix> gram) const {
-  // G_st = x_s·x_t (+ 1·1 for the bias input), needed only above the diagonal
-  // (s < t): columns [c0, c1) need rows [0, c1). Narrow column bands, handed
-  // out to the threads as they come free, keep the triangle's work balanced.
-  const Eigen::Index count = inputs.rows();
-  constexpr Eigen::Index kBand = 8;
-  const std::size_t bands = static_cast<std::size_t>((count + kBand - 1) / kBand);
-  auto band = [&](std::size_t index) {
-    const Eigen::Index c0 = static_cast<Eigen::Index>(index) * kBand;
-    const Eigen::Index c1 = std::min(count, c0 + kBand);
-    auto block = gram.block(0, c0, c1, c1 - c0);
-    detail::multiply_by_transpose<Scalar>(inputs.topRows(c1), inputs.middleRows(c0, c1 - c0), block);
-    if (layers_[0].has_bias()) block.array() += Scalar(1);
-  };
-  if (parallel::worth_splitting(count * count * inputs.cols() / 2)) {
-    parallel_for(bands, band);
-  } else {
-    for (std::size_t index = 0; index < bands; ++index) band(index);
-  }
-}
-
-template <typename Scalar>
-Eigen::Index Network<Scalar>::online_block(Eigen::Index count,
-                                           const std::function<bool(Eigen::Index, double)>& after) {
-  const std::size_t last = layers_.size() - 1;
-  const Dense<Scalar>& first = layers_[0];
-  auto combined = block_combined_.topRows(count);
-  const auto gram = block_gram_.topLeftCorner(count, count);
-  const bool trains = !first.frozen();
-  auto deltas = block_deltas_.topRows(count);
-  // The corrections z_t += lr·Σ_{s<t} G_st·δ_s come in two parts: at the start of
-  // each group of kGroup examples, the earlier groups' share for the whole group
-  // as one matrix product; then, per example, the terms of its own group.
-  constexpr Eigen::Index kGroup = 16;
-  for (Eigen::Index t = 0; t < count; ++t) {
-    const Eigen::Index group_start = t / kGroup * kGroup;
-    if (trains && t == group_start && t > 0) {
-      // Z_j += lr·Σ_{s<t} G_sj·δ_s for the group's examples j: Z_group += lr·G[0:t, group]ᵀ·D[0:t]
-      const Eigen::Index size = std::min(kGroup, count - t);
-      detail::add_transposed_product<Scalar>(learning_rate_, gram.block(0, t, t, size), deltas.topRows(t),
-                                             combined.middleRows(t, size));
-    }
-    auto z = outputs_[0].topRows(1);
-    z = combined.row(t);
-    if (trains && t > group_start) {
-      // z_t += lr·Σ_{group_start ≤ s < t} G_st·δ_s (the group's earlier updates, seen through x_t)
-      const Eigen::Index earlier = t - group_start;
-      z.noalias() += learning_rate_ * (gram.col(t).segment(group_start, earlier).transpose() *
-                                       deltas.middleRows(group_start, earlier));
-    }
-    activate<Scalar>(first.activation(), z, z);  // o_0 = f(z_t)
-    for (std::size_t k = 1; k <= last; ++k) layers_[k].forward_row(outputs_[k - 1].data(), outputs_[k].data());
-    const double loss = output_online(batch_targets_.row(t).data());
-    backward_online();  // the layers above the first
-    deltas.row(t) = deltas_[0].row(0);
-    if (!after(t, loss)) return t + 1;
-  }
-  return count;
-}
-
 template <typename Scalar>
 void Network<Scalar>::record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const {
   trace = StepTrace<Scalar>{};
@@ -589,243 +491,6 @@ bool Network<Scalar>::weights_finite() const {
     }
   }
   return true;
-}
-
-template <typename Scalar>
-EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
-                                         const Eigen::Ref<const Matrix>& targets, std::size_t batch_size,
-                                         bool shuffle, const ProgressHook& hook, std::size_t hook_every) {
-  std::unique_lock lock(mutex_);
-  // Values are checked row by row as the epoch first uses them (while they are in
-  // cache) rather than in a separate pass over the whole data set.
-  check_data("Network::train_epoch", inputs, &targets, false);
-  if (batch_size == 0) throw std::invalid_argument("[Network::train_epoch] expected batch_size >= 1, got 0");
-  const std::size_t samples = static_cast<std::size_t>(inputs.rows());
-  const std::size_t batch = std::min(batch_size, samples);
-  const bool blocks = batch == 1 && online_blocks_apply(samples);
-  reserve_workspace(blocks ? kOnlineBlock : static_cast<Eigen::Index>(batch));
-  if (blocks) {
-    block_combined_.resize(kOnlineBlock, layers_[0].outputs());
-    block_gram_.resize(kOnlineBlock, kOnlineBlock);
-    block_deltas_.resize(kOnlineBlock, layers_[0].outputs());
-  }
-
-  // Shuffle an index, never the data: memory stays at one copy of the data set.
-  const Random random_before = random_;
-  order_.resize(samples);
-  std::iota(order_.begin(), order_.end(), std::size_t{0});
-  if (shuffle) random_.shuffle(order_);
-
-  // The epoch's starting point, restored if training diverges.
-  const std::vector<Dense<Scalar>> snapshot = layers_;
-  auto diverged = [&](std::size_t at, double loss) {
-    layers_ = snapshot;
-    throw DivergenceError("[Network::train_epoch] training diverged at sample " + std::to_string(at) +
-                          ": the loss became " + std::to_string(loss) +
-                          "; weights restored to the start of the epoch. Try a smaller learning rate (now " +
-                          std::to_string(static_cast<double>(learning_rate_)) + ")");
-  };
-
-  // A NaN or infinity in the data: the network is left exactly as it was.
-  auto refuse = [&](const char* what, std::size_t row) {
-    layers_ = snapshot;
-    random_ = random_before;
-    throw std::invalid_argument(std::string("[Network::train_epoch] ") + what + " contain NaN or infinity (row " +
-                                std::to_string(row) + ")");
-  };
-
-  EpochResult result;
-  auto last_hook = std::chrono::steady_clock::now();
-  std::size_t next_report = hook_every ? hook_every : samples + 1;
-  // The hook, every hook_every samples and at least every kHookInterval; false: stop.
-  auto report = [&]() {
-    if (!hook) return true;
-    const auto now = std::chrono::steady_clock::now();
-    if (result.samples < next_report && now - last_hook < kHookInterval) return true;
-    while (next_report <= result.samples) next_report += hook_every ? hook_every : samples + 1;
-    last_hook = now;
-    return hook(result.samples);
-  };
-  // Gathers rows [start, start + rows) of the epoch's order into the given
-  // workspaces and returns the first row holding NaN or infinity, if any (the
-  // caller refuses it: this may run on another thread, where it must not throw).
-  struct BadRow {
-    const char* what = nullptr;
-    std::size_t row = 0;
-  };
-  auto gather = [&](std::size_t start, std::size_t rows, Matrix& into_inputs, Matrix& into_targets) {
-    // Shuffled rows are scattered over the data set (main memory): each row's
-    // cache lines are requested two rows ahead, so the copies do not wait on them.
-    constexpr std::size_t kAhead = 2;
-    auto request = [&](std::size_t r) {
-      const char* row = reinterpret_cast<const char*>(inputs.row(order_[start + r]).data());
-      const std::size_t bytes = static_cast<std::size_t>(inputs.cols()) * sizeof(Scalar);
-      for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(row + at);
-    };
-    for (std::size_t r = 0; r < std::min(kAhead, rows); ++r) request(r);
-    for (std::size_t r = 0; r < rows; ++r) {
-      if (r + kAhead < rows) request(r + kAhead);
-      into_inputs.row(static_cast<Eigen::Index>(r)) = inputs.row(order_[start + r]);
-      into_targets.row(static_cast<Eigen::Index>(r)) = targets.row(order_[start + r]);
-    }
-    for (std::size_t r = 0; r < rows; ++r) {
-      if (!kernels::all_finite(into_inputs.row(r).data(), inputs.cols())) return BadRow{"inputs", order_[start + r]};
-      if (!kernels::all_finite(into_targets.row(r).data(), targets.cols())) return BadRow{"targets", order_[start + r]};
-    }
-    return BadRow{};
-  };
-  auto refuse_bad = [&](const BadRow& bad) {
-    if (bad.what) refuse(bad.what, bad.row);
-  };
-  // The next batch or block is prepared on the second core while the layers above
-  // the first train on this one, when those layers are too small to use it themselves.
-  bool upper_layers_small = true;
-  for (std::size_t k = 1; k < layers_.size(); ++k) {
-    const Dense<Scalar>& layer = layers_[k];
-    const bool splits = parallel::worth_splitting_online(layer.weights().size()) ||
-                        parallel::split_weight_rows(static_cast<Eigen::Index>(batch), layer.inputs(), layer.outputs());
-    upper_layers_small = upper_layers_small && !splits;
-  }
-  auto alongside = [&](const auto& main, const auto& side) {
-    if (upper_layers_small) {
-      run_alongside(main, side);
-    } else {
-      side();
-      main();
-    }
-  };
-  next_inputs_.resize(batch_inputs_.rows(), batch_inputs_.cols());
-  next_targets_.resize(batch_targets_.rows(), batch_targets_.cols());
-
-  if (blocks) {
-    // Online blocks (see online_block): while one block's examples are stepped, the
-    // next block is gathered and its Gram matrix computed; then one pass per band
-    // of the first layer applies the block's updates and computes the next
-    // block's combined inputs (Dense::update_then_forward).
-    next_gram_.resize(kOnlineBlock, kOnlineBlock);
-    const bool first_trains = !layers_[0].frozen();
-    auto block_size = [&](std::size_t start) {
-      return std::min(static_cast<std::size_t>(kOnlineBlock), samples - start);
-    };
-    auto prepare = [&](std::size_t start, Matrix& into_inputs, Matrix& into_targets, Matrix& into_gram) {
-      const std::size_t count = block_size(start);
-      const BadRow bad = gather(start, count, into_inputs, into_targets);
-      const auto rows = static_cast<Eigen::Index>(count);
-      if (!bad.what && first_trains) block_gram(into_inputs.topRows(rows), into_gram.topLeftCorner(rows, rows));
-      return bad;
-    };
-    refuse_bad(prepare(0, batch_inputs_, batch_targets_, block_gram_));
-    const auto first_count = static_cast<Eigen::Index>(block_size(0));
-    layers_[0].combine(batch_inputs_.topRows(first_count), block_combined_.topRows(first_count));  // Z = X·W₀ᵀ + b₀
-    for (std::size_t start = 0; start < samples; start += kOnlineBlock) {
-      const auto count = static_cast<Eigen::Index>(block_size(start));
-      const std::size_t next_start = start + static_cast<std::size_t>(count);
-      const bool has_next = next_start < samples;
-      Eigen::Index done = 0;
-      BadRow bad;
-      alongside(
-          [&] {
-            done = online_block(count, [&](Eigen::Index t, double loss) {
-              if (!std::isfinite(loss)) diverged(start + static_cast<std::size_t>(t), loss);
-              result.loss_sum += loss;
-              result.correct += count_correct(1, batch_targets_.row(t).data(), 0);
-              result.samples += 1;
-              return report();
-            });
-          },
-          [&] {
-            if (has_next) bad = prepare(next_start, next_inputs_, next_targets_, next_gram_);
-          });
-      const auto deltas = block_deltas_.topRows(done);
-      const auto block_inputs = batch_inputs_.topRows(done);
-      if (done < count || !has_next) {
-        layers_[0].apply_update(deltas, block_inputs, learning_rate_);  // W += lr·Dᵀ·X, b += lr·Σ_t δ_t
-        result.stopped = done < count;
-        break;
-      }
-      refuse_bad(bad);
-      const auto next_count = static_cast<Eigen::Index>(block_size(next_start));
-      // W += lr·Dᵀ·X, b += lr·Σ_t δ_t, then the next block's Z = X·Wᵀ + b
-      layers_[0].update_then_forward(deltas, block_inputs, learning_rate_, next_inputs_.topRows(next_count),
-                                     block_combined_.topRows(next_count), false);
-      batch_inputs_.swap(next_inputs_);
-      batch_targets_.swap(next_targets_);
-      block_gram_.swap(next_gram_);
-    }
-    if (!weights_finite()) diverged(result.samples, result.loss_sum);
-    return result;
-  }
-
-  // Mini-batches: each batch's first-layer update waits for the next batch, so
-  // that one pass per band of the first layer's weights applies it and computes
-  // the next batch's first layer (Dense::update_then_forward); the next batch is
-  // gathered while the layers above train on this one. Batches of 2048 rows and
-  // more take the forward pass's fixed sample chunks instead.
-  const bool pipelined = batch >= 2 && batch < static_cast<std::size_t>(2 * parallel::kChunkRows);
-  Eigen::Index pending = 0;  // rows in batch_inputs_ whose first-layer update (deltas_[0]) waits
-  auto apply_pending = [&] {
-    if (pending == 0) return;
-    const Scalar step = learning_rate_ / static_cast<Scalar>(pending);  // lr/n: the mean over the batch
-    layers_[0].apply_update(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), step);
-    pending = 0;
-  };
-  BadRow gathered;
-  if (pipelined) gathered = gather(0, batch, next_inputs_, next_targets_);
-  bool first_ready = false;  // online: the first layer's output for this sample was computed with the last update
-  for (std::size_t start = 0; start < samples; start += batch) {
-    const std::size_t rows = std::min(batch, samples - start);
-    double loss = 0.0;
-    if (rows == 1) {
-      apply_pending();
-      // Each row of a row-major Ref is contiguous: train on it in place, no copy.
-      const std::size_t sample = order_[start];
-      if (!rows_finite(inputs, sample, sample + 1)) refuse("inputs", sample);
-      if (!rows_finite(targets, sample, sample + 1)) refuse("targets", sample);
-      const Scalar* next = start + 1 < samples ? inputs.row(order_[start + 1]).data() : nullptr;
-      loss = step_online(inputs.row(sample).data(), targets.row(sample).data(), nullptr, first_ready, next);
-      first_ready = next != nullptr && layers_.size() > 1;
-    } else if (pipelined) {
-      refuse_bad(gathered);
-      const auto count = static_cast<Eigen::Index>(rows);
-      auto first_output = outputs_[0].topRows(count);
-      if (pending > 0) {
-        // W₀ += lr/n·Dᵀ·X for the last batch, then O₀ = f(X_next·W₀ᵀ + b₀) for this one
-        const Scalar step = learning_rate_ / static_cast<Scalar>(pending);
-        layers_[0].update_then_forward(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), step,
-                                       next_inputs_.topRows(count), first_output, true);
-      } else {
-        layers_[0].forward(next_inputs_.topRows(count), first_output);
-      }
-      batch_inputs_.swap(next_inputs_);
-      batch_targets_.swap(next_targets_);
-      const std::size_t next_start = start + rows;
-      const std::size_t next_rows = next_start < samples ? std::min(batch, samples - next_start) : 0;
-      gathered = BadRow{};
-      alongside([&] { loss = step_batch(count, nullptr, true, true); },
-                [&] {
-                  if (next_rows >= 2) gathered = gather(next_start, next_rows, next_inputs_, next_targets_);
-                });
-      pending = count;
-    } else {
-      refuse_bad(gather(start, rows, batch_inputs_, batch_targets_));  // this batch's rows, by the shuffled index
-      loss = step_batch(static_cast<Eigen::Index>(rows), nullptr);
-    }
-    if (!std::isfinite(loss)) diverged(start, loss);
-    result.loss_sum += loss;
-    if (rows == 1) {
-      result.correct += count_correct(1, targets.row(order_[start]).data(), 0);
-    } else {
-      result.correct += count_correct(static_cast<Eigen::Index>(rows), batch_targets_.data(), batch_targets_.cols());
-    }
-    result.samples += rows;
-    if (!report()) {
-      result.stopped = true;
-      break;
-    }
-  }
-  apply_pending();
-  if (!weights_finite()) diverged(result.samples, result.loss_sum);
-  return result;
 }
 
 template class Network<float>;

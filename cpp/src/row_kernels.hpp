@@ -8,6 +8,8 @@
 // accumulation order, so a value is computed the same way whichever slice of a
 // row a thread is given, provided slices start at multiples of packet_size().
 
+#include "akili/types.hpp"
+
 #include <Eigen/Core>
 
 #include <type_traits>
@@ -118,6 +120,15 @@ inline bool all_finite(const Scalar* x, Eigen::Index n) {
   for (; j < n; ++j) tail += x[j] * Scalar(0);
   const Scalar total = ei::predux(ei::padd(acc0, acc1)) + tail;
   return total == total;  // false only for NaN
+}
+
+/// Every value of rows [r0, r1) finite (rows of a row-major Ref are contiguous).
+template <typename Scalar>
+bool rows_finite(const Eigen::Ref<const RowMatrix<Scalar>>& matrix, Eigen::Index r0, Eigen::Index r1) {
+  for (Eigen::Index r = r0; r < r1; ++r) {
+    if (!all_finite(matrix.row(r).data(), matrix.cols())) return false;
+  }
+  return true;
 }
 
 }  // namespace akili::kernels

@@ -98,9 +98,10 @@ class Dense {
                              Scalar* next_output);
 
  private:
-  // X = I·Wᵀ + 1·bᵀ for the weight rows (output columns) [c0, c0 + width), as a matrix product.
+  // X = I·Wᵀ + 1·bᵀ for the weight rows (output columns) [c0, c0 + width), as a
+  // matrix product, then O = f(X) on those columns when `activate_now`.
   void combine_band(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output, Eigen::Index c0,
-                    Eigen::Index width) const;
+                    Eigen::Index width, bool activate_now) const;
   // W += step · (Dᵀ·I ∘ mask) and b += step · Σ_rows D for the weight rows [r0, r0 + height).
   void update_band(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar step,
                    Eigen::Index r0, Eigen::Index height);

@@ -147,7 +147,7 @@ class Network {
   // Online training on the `count` examples in batch_inputs_ / batch_targets_,
   // one exact step per example, from the block's combined inputs in
   // block_combined_ and its Gram matrix in block_gram_; the first layer's deltas
-  // are left in block_deltas_ for the caller to apply (see network.cpp).
+  // are left in block_deltas_ for the caller to apply (see epoch.cpp).
   // `after(t, loss)` runs after example t; when it returns false the block stops
   // there and this returns the number of examples done, else `count`.
   Eigen::Index online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after);
