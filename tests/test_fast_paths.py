@@ -300,3 +300,18 @@ def test_mini_batch_with_a_frozen_first_layer_leaves_it_unchanged():
     np.testing.assert_array_equal(net.layers[0].weights, before[0])
     np.testing.assert_array_equal(net.layers[0].bias, before[1])
     assert not np.array_equal(net.layers[1].weights, after_top)
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_mini_batch_refuses_the_first_bad_row_of_a_batch_gathered_by_two_threads(threads, count):
+    """The next batch is gathered by both threads in chunks of rows; the error
+    still names the first bad row in the epoch's order."""
+    akili.set_num_threads(count)
+    X, T = data(64 * 5, 784, 10)
+    X[64 * 3 + 12, 7] = np.nan     # the second chunk of the fourth batch
+    T[64 * 3 + 3, 0] = np.inf      # the first chunk of the same batch: reported first
+    nn = akili.NeuralNetwork(784, 200, 10, seed=4)
+    before = nn.wih.copy()
+    with pytest.raises(ValueError, match=r"targets contain NaN or infinity \(row 195\)"):
+        nn._native.train_epoch(X, T, 64, False)
+    np.testing.assert_array_equal(nn.wih, before)

@@ -10,10 +10,12 @@
 #include "row_kernels.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <numeric>
 #include <string>
+#include <vector>
 
 namespace akili {
 namespace {
@@ -163,31 +165,46 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
     last_hook = now;
     return hook(result.samples);
   };
-  // Gathers rows [start, start + rows) of the epoch's order into the given
-  // workspaces and returns the first row holding NaN or infinity, if any (the
-  // caller refuses it: this may run on another thread, where it must not throw).
+  // Gathers rows [first, last) of the batch that starts at `start` in the epoch's
+  // order into the given workspaces and returns the first of them holding NaN or
+  // infinity, if any (the caller refuses it: this may run on another thread,
+  // where it must not throw).
   struct BadRow {
     const char* what = nullptr;
     std::size_t row = 0;
   };
-  auto gather = [&](std::size_t start, std::size_t rows, Matrix& into_inputs, Matrix& into_targets) {
-    // Shuffled rows are scattered over the data set (main memory): each row's
-    // cache lines are requested two rows ahead, so the copies do not wait on them.
-    constexpr std::size_t kAhead = 2;
-    auto request = [&](std::size_t r) {
-      const char* row = reinterpret_cast<const char*>(inputs.row(order_[start + r]).data());
-      const std::size_t bytes = static_cast<std::size_t>(inputs.cols()) * sizeof(Scalar);
-      for (std::size_t at = 0; at < bytes; at += 64) __builtin_prefetch(row + at);
-    };
-    for (std::size_t r = 0; r < std::min(kAhead, rows); ++r) request(r);
-    for (std::size_t r = 0; r < rows; ++r) {
-      if (r + kAhead < rows) request(r + kAhead);
+  auto gather_rows = [&](std::size_t start, std::size_t first, std::size_t last, Matrix& into_inputs,
+                         Matrix& into_targets) {
+    for (std::size_t r = first; r < last; ++r) {
       into_inputs.row(static_cast<Eigen::Index>(r)) = inputs.row(order_[start + r]);
       into_targets.row(static_cast<Eigen::Index>(r)) = targets.row(order_[start + r]);
     }
-    for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t r = first; r < last; ++r) {
       if (!kernels::all_finite(into_inputs.row(r).data(), inputs.cols())) return BadRow{"inputs", order_[start + r]};
       if (!kernels::all_finite(into_targets.row(r).data(), targets.cols())) return BadRow{"targets", order_[start + r]};
+    }
+    return BadRow{};
+  };
+  auto gather = [&](std::size_t start, std::size_t rows, Matrix& into_inputs, Matrix& into_targets) {
+    return gather_rows(start, 0, rows, into_inputs, into_targets);
+  };
+  // A gather that several threads share: shuffled rows come from all over the
+  // data set, so gathering is bound by main memory, not by one core. Each thread
+  // claims chunks of rows from a common cursor; each chunk keeps its own finding.
+  constexpr std::size_t kGatherChunk = 8;
+  std::atomic<std::size_t> gather_cursor{0};
+  std::vector<BadRow> chunk_findings;
+  auto gather_share = [&](std::size_t start, std::size_t rows, Matrix& into_inputs, Matrix& into_targets) {
+    for (;;) {
+      const std::size_t chunk = gather_cursor.fetch_add(1, std::memory_order_relaxed);
+      const std::size_t first = chunk * kGatherChunk;
+      if (first >= rows) return;
+      chunk_findings[chunk] = gather_rows(start, first, std::min(rows, first + kGatherChunk), into_inputs, into_targets);
+    }
+  };
+  auto first_finding = [&] {
+    for (const BadRow& finding : chunk_findings) {
+      if (finding.what) return finding;
     }
     return BadRow{};
   };
@@ -317,11 +334,18 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       batch_targets_.swap(next_targets_);
       const std::size_t next_start = start + rows;
       const std::size_t next_rows = next_start < samples ? std::min(batch, samples - next_start) : 0;
-      gathered = BadRow{};
-      alongside([&] { loss = step_batch(count, nullptr, true, true); },
-                [&] {
-                  if (next_rows >= 2) gathered = gather(next_start, next_rows, next_inputs_, next_targets_);
-                });
+      // The layers above train on this batch while the second core gathers the
+      // next one; the first core joins the gathering when it is done.
+      const std::size_t gather_rows_next = next_rows >= 2 ? next_rows : 0;
+      gather_cursor.store(0, std::memory_order_relaxed);
+      chunk_findings.assign((gather_rows_next + kGatherChunk - 1) / kGatherChunk, BadRow{});
+      alongside(
+          [&] {
+            loss = step_batch(count, nullptr, true, true);
+            gather_share(next_start, gather_rows_next, next_inputs_, next_targets_);
+          },
+          [&] { gather_share(next_start, gather_rows_next, next_inputs_, next_targets_); });
+      gathered = first_finding();
       pending = count;
     } else {
       refuse_bad(gather(start, rows, batch_inputs_, batch_targets_));  // this batch's rows, by the shuffled index
