@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.threads:
         akili.set_num_threads(args.threads)
-    online_n, batch_n, slow_n, repeats = (3000, 12800, 1000, 3) if args.quick else (20000, 60000, 4000, 3)
+    online_n, batch_n, slow_n, repeats = (3000, 12800, 1000, 3) if args.quick else (20000, 60000, 4000, 5)
     skip = {name.strip() for name in args.skip.split(",") if name.strip()}
     torch = None if "torch" in skip else optional("torch")
     sklearn = None if "sklearn" in skip else optional("sklearn")
