@@ -111,34 +111,19 @@ inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const
     // acc_r += A_rk · B_k for the six rows r of the tile: C_rj += A_rk·B_kj.
     const Index at = k * a_depth;
     const R b0 = P::load(b);
-    if constexpr (Half) {
-      c00 = P::fma(P::broadcast(a0 + at), b0, c00);
-      c10 = P::fma(P::broadcast(a1 + at), b0, c10);
-      c20 = P::fma(P::broadcast(a2 + at), b0, c20);
-      c30 = P::fma(P::broadcast(a3 + at), b0, c30);
-      c40 = P::fma(P::broadcast(a4 + at), b0, c40);
-      c50 = P::fma(P::broadcast(a5 + at), b0, c50);
-    } else {
-      const R b1 = P::load(b + W);
-      R a_r = P::broadcast(a0 + at);
-      c00 = P::fma(a_r, b0, c00);
-      c01 = P::fma(a_r, b1, c01);
-      a_r = P::broadcast(a1 + at);
-      c10 = P::fma(a_r, b0, c10);
-      c11 = P::fma(a_r, b1, c11);
-      a_r = P::broadcast(a2 + at);
-      c20 = P::fma(a_r, b0, c20);
-      c21 = P::fma(a_r, b1, c21);
-      a_r = P::broadcast(a3 + at);
-      c30 = P::fma(a_r, b0, c30);
-      c31 = P::fma(a_r, b1, c31);
-      a_r = P::broadcast(a4 + at);
-      c40 = P::fma(a_r, b0, c40);
-      c41 = P::fma(a_r, b1, c41);
-      a_r = P::broadcast(a5 + at);
-      c50 = P::fma(a_r, b0, c50);
-      c51 = P::fma(a_r, b1, c51);
-    }
+    const R b1 = Half ? b0 : P::load(b + W);  // Half: the second register is never used
+    // One row r of the tile: a broadcast of A_rk, times both registers of B_k.
+    auto row = [&](const Scalar* a_r, R& low, R& high) {
+      const R a_rk = P::broadcast(a_r + at);
+      low = P::fma(a_rk, b0, low);
+      if constexpr (!Half) high = P::fma(a_rk, b1, high);
+    };
+    row(a0, c00, c01);
+    row(a1, c10, c11);
+    row(a2, c20, c21);
+    row(a3, c30, c31);
+    row(a4, c40, c41);
+    row(a5, c50, c51);
     b += b_depth;
   }
   const R scale = P::splat(alpha);
