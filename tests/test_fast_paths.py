@@ -88,15 +88,18 @@ def test_online_blocks_stop_mid_block_with_the_steps_so_far_applied():
         np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12 * np.abs(b.weights).max())
 
 
-def test_online_training_is_the_same_for_every_thread_count(threads):
+@pytest.mark.parametrize("sizes, activations", [
+    ([400, 300, 200, 10], ["sigmoid", "tanh", "sigmoid"]),  # threaded layers above the first
+    ([784, 200, 10], ["sigmoid", "sigmoid"]),               # small layers above: the next block prepared alongside
+])
+def test_online_training_is_the_same_for_every_thread_count(threads, sizes, activations):
     """Online passes split a matrix by rows (or columns for the error sent back), so
     each weight is computed the same way whichever thread computes it."""
-    X, T = data(80, 400, 10)
+    X, T = data(150, sizes[0], 10)
     results = []
     for count in (1, 2, 3):
         akili.set_num_threads(count)
-        net = network([400, 300, 200, 10], ["sigmoid", "tanh", "sigmoid"], "float64", loss="squared_error",
-                      rule="transpose")
+        net = network(sizes, activations, "float64", loss="squared_error", rule="transpose")
         net.fit(X, T, batch_size=1, shuffle=True)
         results.append([layer.weights for layer in net.layers])
     for other in results[1:]:

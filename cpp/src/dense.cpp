@@ -196,8 +196,16 @@ void Dense<Scalar>::update_band(const Eigen::Ref<const Matrix>& delta, const Eig
     weights.array() += update.array() * mask_.middleRows(r0, height).array();  // W += step·(Dᵀ·I) ∘ mask
   }
   if (has_bias_) {
-    // b += step·Σ_rows D
-    bias_.segment(r0, height).noalias() += step * delta.middleCols(r0, height).colwise().sum().transpose();
+    // b += step·Σ_rows D, summed one row after another: every column in the same
+    // order whichever band it falls in (Eigen's column sums vectorise whole
+    // packets of columns with another order than the rest), so threads do not
+    // change the result.
+    thread_local Vec column_sums;
+    column_sums.setZero(height);
+    for (Eigen::Index row = 0; row < delta.rows(); ++row) {
+      column_sums += delta.row(row).segment(r0, height).transpose();
+    }
+    bias_.segment(r0, height) += step * column_sums;
   }
 }
 
