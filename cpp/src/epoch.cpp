@@ -50,7 +50,7 @@ bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
 }
 
 template <typename Scalar>
-void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::Ref<Matrix> gram) const {
+void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::Ref<Matrix> gram, bool bias) {
   // G_st = x_s·x_t (+ 1·1 for the bias input), needed only above the diagonal
   // (s < t): columns [c0, c1) need rows [0, c1). Narrow column bands, handed
   // out to the threads as they come free, keep the triangle's work balanced.
@@ -62,7 +62,7 @@ void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::
     const Eigen::Index c1 = std::min(count, c0 + kBand);
     auto block = gram.block(0, c0, c1, c1 - c0);
     detail::multiply_by_transpose<Scalar>(inputs.topRows(c1), inputs.middleRows(c0, c1 - c0), block);
-    if (layers_[0].has_bias()) block.array() += Scalar(1);
+    if (bias) block.array() += Scalar(1);
   };
   if (parallel::worth_splitting(count * count * inputs.cols() / 2)) {
     parallel_for(bands, band);
@@ -238,6 +238,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
     // block's combined inputs (Dense::update_then_forward).
     next_gram_.resize(kOnlineBlock, kOnlineBlock);
     const bool first_trains = !layers_[0].frozen();
+    const bool first_bias = layers_[0].has_bias();
     auto block_size = [&](std::size_t start) {
       return std::min(static_cast<std::size_t>(kOnlineBlock), samples - start);
     };
@@ -245,7 +246,9 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       const std::size_t count = block_size(start);
       const BadRow bad = gather(start, count, into_inputs, into_targets);
       const auto rows = static_cast<Eigen::Index>(count);
-      if (!bad.what && first_trains) block_gram(into_inputs.topRows(rows), into_gram.topLeftCorner(rows, rows));
+      if (!bad.what && first_trains) {
+        block_gram(into_inputs.topRows(rows), into_gram.topLeftCorner(rows, rows), first_bias);
+      }
       return bad;
     };
     refuse_bad(prepare(0, batch_inputs_, batch_targets_, block_gram_));
@@ -257,10 +260,16 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       const bool has_next = next_start < samples;
       Eigen::Index done = 0;
       BadRow bad;
+      // A diverging example stops the block; the weights are restored (and the
+      // error thrown) only once the other core has finished with them.
+      double diverging_loss = 0.0;
       alongside(
           [&] {
             done = online_block(count, [&](Eigen::Index t, double loss) {
-              if (!std::isfinite(loss)) diverged(start + static_cast<std::size_t>(t), loss);
+              if (!std::isfinite(loss)) {
+                diverging_loss = loss;
+                return false;
+              }
               result.loss_sum += loss;
               result.correct += count_correct(1, batch_targets_.row(t).data(), 0);
               result.samples += 1;
@@ -270,6 +279,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
           [&] {
             if (has_next) bad = prepare(next_start, next_inputs_, next_targets_, next_gram_);
           });
+      if (!std::isfinite(diverging_loss)) diverged(start + static_cast<std::size_t>(done - 1), diverging_loss);
       const auto deltas = block_deltas_.topRows(done);
       const auto block_inputs = batch_inputs_.topRows(done);
       if (done < count || !has_next) {
@@ -373,7 +383,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
 // class is instantiated in network.cpp).
 #define AKILI_INSTANTIATE_EPOCH(Scalar)                                                                           \
   template bool Network<Scalar>::online_blocks_apply(std::size_t) const;                                          \
-  template void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>&, Eigen::Ref<Matrix>) const;          \
+  template void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>&, Eigen::Ref<Matrix>, bool);          \
   template Eigen::Index Network<Scalar>::online_block(Eigen::Index,                                                \
                                                       const std::function<bool(Eigen::Index, double)>&);          \
   template EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&, \

@@ -143,7 +143,8 @@ class Network {
   // Whether an online epoch takes the first layer's update a block at a time.
   bool online_blocks_apply(std::size_t samples) const;
   // G_st = x_s·x_t (+ 1 with a bias) for s < t, the block's examples' dot products.
-  void block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::Ref<Matrix> gram) const;
+  // Static: it runs beside training and touches no member.
+  static void block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::Ref<Matrix> gram, bool bias);
   // Online training on the `count` examples in batch_inputs_ / batch_targets_,
   // one exact step per example, from the block's combined inputs in
   // block_combined_ and its Gram matrix in block_gram_; the first layer's deltas
