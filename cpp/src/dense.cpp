@@ -213,7 +213,7 @@ template <typename Scalar>
 void Dense<Scalar>::update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
                                         Scalar step, const Eigen::Ref<const Matrix>& next_input,
                                         Eigen::Ref<Matrix> next_output, bool activate_output) {
-  // forward() on next_input would split when split_next; the update alone when split_update.
+  // forward() on next_input splits its bands when split_next; the job splits when either product would.
   const bool split_next = parallel::split_weight_rows(next_input.rows(), inputs(), outputs());
   const bool split = split_next || parallel::split_weight_rows(delta.rows(), inputs(), outputs());
   // The activation on exactly the blocks forward() uses (vector and scalar code

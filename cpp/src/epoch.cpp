@@ -40,7 +40,7 @@ constexpr std::chrono::milliseconds kHookInterval{5};
 // holds nearly all the weights, is read twice per block instead of twice per
 // example: online training becomes bound by arithmetic, not by memory traffic.
 // The layers above are small and are stepped one example at a time as before.
-#define kOnlineBlock (static_cast<Eigen::Index>(std::getenv("AKB") ? std::atol(std::getenv("AKB")) : 64))
+constexpr Eigen::Index kOnlineBlock = 64;
 
 template <typename Scalar>
 bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
