@@ -31,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import machine  # noqa: E402
 
-COLUMNS = ("online f64", "online f32", "mini-batch 64 f32", "inference 10k f32")
+COLUMNS = ("online f64", "online f32", "mini-batch 64 f32", "inference 10k f32",
+           "book loop: train() per call f64", "book loop: query() per call f64", "book loop: query() per call f32")
 
 
 def optional(name: str) -> Any:
@@ -183,6 +184,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs.append(("scikit-learn MLPClassifier (sgd, batch 64)", lambda: classifier.predict(Xt32), count))
     for name, rate in base.best_rates(runs, repeats + 2).items():
         record(name, inf, rate)
+
+    # The book's own loops from Python: one train() per example (targets built in
+    # the loop) and one query() per test record, akili's NeuralNetwork against the
+    # book's class, each from the same weights on the same records.
+    loop_n = min(online_n, slow_n)
+    X64, labels = data["X"][:loop_n], y[:loop_n]
+    book = base.BookNetwork(np.float64)
+    net = base.akili_network(book)
+    # Reading `who` applies the steps akili still holds queued: they are timed too.
+    runs = [("book NumPy (one example at a time)", lambda: base.book_train_loop(book, X64, labels), loop_n),
+            ("akili", lambda: (base.book_train_loop(net, X64, labels), net.who), loop_n)]
+    for name, rate in base.best_rates(runs, repeats).items():
+        record(name, "book loop: train() per call f64", rate)
+    for dtype in (np.float64, np.float32):
+        Xt = data["Xt"][:loop_n].astype(dtype)
+        book = base.BookNetwork(dtype)
+        net = base.akili_network(book)
+        runs = [("book NumPy (one example at a time)", lambda book=book, Xt=Xt: base.book_query_loop(book, Xt, yt),
+                 Xt.shape[0]),
+                ("akili", lambda net=net, Xt=Xt: base.book_query_loop(net, Xt, yt), Xt.shape[0])]
+        for name, rate in base.best_rates(runs, repeats).items():
+            record(name, f"book loop: query() per call {'f64' if dtype == np.float64 else 'f32'}", rate)
 
     # -- the tables ------------------------------------------------------------------
     order = ["akili", "book NumPy (one example at a time)", "NumPy, matrix form", "PyTorch, the same rule written out",

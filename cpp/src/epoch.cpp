@@ -40,7 +40,7 @@ constexpr std::chrono::milliseconds kHookInterval{5};
 // holds nearly all the weights, is read twice per block instead of twice per
 // example: online training becomes bound by arithmetic, not by memory traffic.
 // The layers above are small and are stepped one example at a time as before.
-constexpr Eigen::Index kOnlineBlock = 64;
+// The block holds Network::kOnlineBlock examples.
 
 template <typename Scalar>
 bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
@@ -73,7 +73,8 @@ void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::
 
 template <typename Scalar>
 Eigen::Index Network<Scalar>::online_block(Eigen::Index count,
-                                           const std::function<bool(Eigen::Index, double)>& after) {
+                                           const std::function<bool(Eigen::Index, double)>& after,
+                                           double& diverging_loss) {
   const std::size_t last = layers_.size() - 1;
   const Dense<Scalar>& first = layers_[0];
   auto combined = block_combined_.topRows(count);
@@ -103,6 +104,10 @@ Eigen::Index Network<Scalar>::online_block(Eigen::Index count,
     activate<Scalar>(first.activation(), z, z);  // o_0 = f(z_t)
     for (std::size_t k = 1; k <= last; ++k) layers_[k].forward_row(outputs_[k - 1].data(), outputs_[k].data());
     const double loss = output_online(batch_targets_.row(t).data());
+    if (!std::isfinite(loss)) {
+      diverging_loss = loss;  // stop before this example changes anything
+      return t;
+    }
     backward_online();  // the layers above the first
     deltas.row(t) = deltas_[0].row(0);
     if (!after(t, loss)) return t + 1;
@@ -115,6 +120,8 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
                                          const Eigen::Ref<const Matrix>& targets, std::size_t batch_size,
                                          bool shuffle, const ProgressHook& hook, std::size_t hook_every) {
   std::unique_lock lock(mutex_);
+  apply_queued();   // single-example steps queued before this epoch come first
+  reset_journal();  // the epoch changes the weights outside the journal
   // Values are checked row by row as the epoch first uses them (while they are in
   // cache) rather than in a separate pass over the whole data set.
   check_data("Network::train_epoch", inputs, &targets, false);
@@ -266,20 +273,16 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       alongside(
           [&] {
             done = online_block(count, [&](Eigen::Index t, double loss) {
-              if (!std::isfinite(loss)) {
-                diverging_loss = loss;
-                return false;
-              }
               result.loss_sum += loss;
               result.correct += count_correct(1, batch_targets_.row(t).data(), 0);
               result.samples += 1;
               return report();
-            });
+            }, diverging_loss);
           },
           [&] {
             if (has_next) bad = prepare(next_start, next_inputs_, next_targets_, next_gram_);
           });
-      if (!std::isfinite(diverging_loss)) diverged(start + static_cast<std::size_t>(done - 1), diverging_loss);
+      if (!std::isfinite(diverging_loss)) diverged(start + static_cast<std::size_t>(done), diverging_loss);
       const auto deltas = block_deltas_.topRows(done);
       const auto block_inputs = batch_inputs_.topRows(done);
       if (done < count || !has_next) {
@@ -384,8 +387,8 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
 #define AKILI_INSTANTIATE_EPOCH(Scalar)                                                                           \
   template bool Network<Scalar>::online_blocks_apply(std::size_t) const;                                          \
   template void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>&, Eigen::Ref<Matrix>, bool);          \
-  template Eigen::Index Network<Scalar>::online_block(Eigen::Index,                                                \
-                                                      const std::function<bool(Eigen::Index, double)>&);          \
+  template Eigen::Index Network<Scalar>::online_block(                                                             \
+      Eigen::Index, const std::function<bool(Eigen::Index, double)>&, double&);                                    \
   template EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&, \
                                                     std::size_t, bool, const ProgressHook&, std::size_t);
 AKILI_INSTANTIATE_EPOCH(float)

@@ -51,6 +51,7 @@ Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule
 
 template <typename Scalar>
 Network<Scalar>::Network(const Network& other) {
+  other.settle();  // a copy holds every step taken so far
   std::shared_lock lock(other.mutex_);
   layers_ = other.layers_;
   loss_ = other.loss_;
@@ -64,6 +65,10 @@ Network<Scalar>& Network<Scalar>::operator=(const Network& other) {
   if (this == &other) return *this;
   Network copy(other);
   std::unique_lock lock(mutex_);
+  // Steps still queued here are replaced with the rest of the state.
+  journal_queued_ = 0;
+  has_queued_.store(false, std::memory_order_release);
+  reset_journal();
   layers_ = std::move(copy.layers_);
   loss_ = copy.loss_;
   rule_ = copy.rule_;
@@ -75,56 +80,78 @@ Network<Scalar>& Network<Scalar>::operator=(const Network& other) {
 template <typename Scalar>
 void Network<Scalar>::initialize(Init init, std::uint64_t seed) {
   std::unique_lock lock(mutex_);
+  // New weights replace whatever queued steps would have changed.
+  journal_queued_ = 0;
+  has_queued_.store(false, std::memory_order_release);
+  reset_journal();
   random_ = Random(seed);
   for (auto& layer : layers_) layer.initialize(init, random_);
 }
 
 template <typename Scalar>
 const Dense<Scalar>& Network<Scalar>::layer(std::size_t index) const {
-  if (index >= layers_.size()) {
-    throw std::out_of_range("[Network::layer] layer index " + std::to_string(index) + " out of range for " +
-                            std::to_string(layers_.size()) + " layers");
-  }
+  settle();
+  check_index("Network::layer", index);
   return layers_[index];
 }
 
 template <typename Scalar>
+void Network<Scalar>::check_index(const char* where, std::size_t index) const {
+  if (index >= layers_.size()) {
+    throw std::out_of_range(std::string("[") + where + "] layer index " + std::to_string(index) +
+                            " out of range for " + std::to_string(layers_.size()) + " layers");
+  }
+}
+
+template <typename Scalar>
 typename Network<Scalar>::Matrix Network<Scalar>::weights(std::size_t index) const {
+  settle();
   std::shared_lock lock(mutex_);
-  return layer(index).weights();
+  check_index("Network::weights", index);
+  return layers_[index].weights();
 }
 
 template <typename Scalar>
 typename Network<Scalar>::Vec Network<Scalar>::bias(std::size_t index) const {
+  settle();
   std::shared_lock lock(mutex_);
-  return layer(index).bias();
+  check_index("Network::bias", index);
+  return layers_[index].bias();
 }
 
 template <typename Scalar>
 void Network<Scalar>::set_weights(std::size_t index, const Eigen::Ref<const Matrix>& weights) {
   std::unique_lock lock(mutex_);
-  layer(index);  // range check
+  apply_queued();  // queued steps ran with the old values
+  reset_journal();
+  check_index("Network::set_weights", index);
   layers_[index].set_weights(weights);
 }
 
 template <typename Scalar>
 void Network<Scalar>::set_bias(std::size_t index, const Eigen::Ref<const Vec>& bias) {
   std::unique_lock lock(mutex_);
-  layer(index);
+  apply_queued();  // queued steps ran with the old values
+  reset_journal();
+  check_index("Network::set_bias", index);
   layers_[index].set_bias(bias);
 }
 
 template <typename Scalar>
 void Network<Scalar>::set_frozen(std::size_t index, bool frozen) {
   std::unique_lock lock(mutex_);
-  layer(index);
+  apply_queued();  // queued steps ran with the old values
+  reset_journal();
+  check_index("Network::set_frozen", index);
   layers_[index].set_frozen(frozen);
 }
 
 template <typename Scalar>
 void Network<Scalar>::set_trainable_mask(std::size_t index, const Eigen::Ref<const Matrix>& mask) {
   std::unique_lock lock(mutex_);
-  layer(index);
+  apply_queued();  // queued steps ran with the old values
+  reset_journal();
+  check_index("Network::set_trainable_mask", index);
   layers_[index].set_trainable_mask(mask);
 }
 
@@ -132,12 +159,16 @@ template <typename Scalar>
 void Network<Scalar>::set_learning_rate(Scalar learning_rate) {
   check_learning_rate("Network::set_learning_rate", learning_rate);
   std::unique_lock lock(mutex_);
+  apply_queued();  // queued steps ran with the old rate
+  reset_journal();
   learning_rate_ = learning_rate;
 }
 
 template <typename Scalar>
 void Network<Scalar>::set_rule(Rule rule) {
   std::unique_lock lock(mutex_);
+  apply_queued();
+  reset_journal();
   rule_ = rule;
 }
 
@@ -166,9 +197,17 @@ void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matri
 
 template <typename Scalar>
 typename Network<Scalar>::Matrix Network<Scalar>::predict(const Eigen::Ref<const Matrix>& inputs) const {
+  settle();
   std::shared_lock lock(mutex_);
   const Eigen::Index rows = inputs.rows();
   const Eigen::Index chunk = parallel::kChunkRows;
+  if (rows == 1) {
+    // One example: the row kernels, as predict_example (same bits either way).
+    check_data("Network::predict", inputs, nullptr);
+    Matrix output(1, outputs());
+    forward_example(inputs.data(), output.data());
+    return output;
+  }
   if (rows < 2 * chunk) {
     check_data("Network::predict", inputs, nullptr);
     Matrix current;
@@ -217,6 +256,33 @@ typename Network<Scalar>::Matrix Network<Scalar>::predict(const Eigen::Ref<const
 }
 
 template <typename Scalar>
+void Network<Scalar>::forward_example(const Scalar* input, Scalar* output) const {
+  // o_k = f(W_k·o_{k-1} + b_k), alternating between two per-thread rows.
+  thread_local Matrix rows[2];
+  const Scalar* below = input;
+  for (std::size_t k = 0; k < layers_.size(); ++k) {
+    const bool last = k + 1 == layers_.size();
+    Matrix& scratch = rows[k % 2];
+    if (!last && scratch.cols() < layers_[k].outputs()) scratch.resize(1, layers_[k].outputs());
+    Scalar* into = last ? output : scratch.data();
+    layers_[k].forward_row(below, into);
+    below = into;
+  }
+}
+
+template <typename Scalar>
+void Network<Scalar>::predict_example(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const {
+  settle();
+  std::shared_lock lock(mutex_);
+  if (input.rows() != 1 || output.rows() != 1 || output.cols() != outputs()) {
+    throw std::invalid_argument("[Network::predict_example] expected one example in and one row of " +
+                                std::to_string(outputs()) + " outputs");
+  }
+  check_data("Network::predict_example", input, nullptr);
+  forward_example(input.data(), output.data());
+}
+
+template <typename Scalar>
 double Network<Scalar>::loss_value(const Eigen::Ref<const Matrix>& inputs,
                                    const Eigen::Ref<const Matrix>& targets) const {
   check_data("Network::loss_value", inputs, &targets);
@@ -227,6 +293,7 @@ double Network<Scalar>::loss_value(const Eigen::Ref<const Matrix>& inputs,
 
 template <typename Scalar>
 StepTrace<Scalar> Network<Scalar>::forward_trace(const Eigen::Ref<const Matrix>& inputs) const {
+  settle();
   std::shared_lock lock(mutex_);
   check_data("Network::forward_trace", inputs, nullptr);
   StepTrace<Scalar> trace;
@@ -436,21 +503,26 @@ template <typename Scalar>
 double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
                                    StepTrace<Scalar>* trace) {
   std::unique_lock lock(mutex_);
+  apply_queued();
   check_data("Network::train_step", inputs, &targets);
   const Eigen::Index rows = inputs.rows();
   reserve_workspace(rows);
+  if (rows == 1) {
+    // One example: journaled (see single_steps.cpp), so no copy of the model per step.
+    const Eigen::Index row = journal_row();
+    journal_inputs_.row(row) = inputs.row(0);
+    journal_targets_.row(row) = targets.row(0);
+    ++single_steps_;
+    return step_journaled(row, trace);
+  }
+  reset_journal();  // a batch step changes the weights outside the journal
   // The step's starting point, restored if the step makes the loss or a weight
   // non-finite (a learning rate far too large): a diverging step never leaves NaN weights.
   // Copied into a kept buffer: same sizes every step, so no allocation after the first.
   step_snapshot_ = layers_;
-  double loss = 0.0;
-  if (rows == 1) {
-    loss = step_online(inputs.data(), targets.data(), trace);  // a Ref's row is contiguous
-  } else {
-    batch_inputs_.topRows(rows) = inputs;
-    batch_targets_.topRows(rows) = targets;
-    loss = step_batch(rows, trace);
-  }
+  batch_inputs_.topRows(rows) = inputs;
+  batch_targets_.topRows(rows) = targets;
+  const double loss = step_batch(rows, trace);
   if (!std::isfinite(loss) || !weights_finite()) {
     layers_ = step_snapshot_;
     throw DivergenceError("[Network::train_step] training diverged: the loss became " + std::to_string(loss) +
@@ -484,7 +556,13 @@ std::size_t Network<Scalar>::count_correct(Eigen::Index rows, const Scalar* targ
 
 template <typename Scalar>
 bool Network<Scalar>::weights_finite() const {
-  for (const auto& layer : layers_) {
+  return layers_finite(0);
+}
+
+template <typename Scalar>
+bool Network<Scalar>::layers_finite(std::size_t first) const {
+  for (std::size_t k = first; k < layers_.size(); ++k) {
+    const Dense<Scalar>& layer = layers_[k];
     if (!kernels::all_finite(layer.weights().data(), layer.weights().size()) ||
         !kernels::all_finite(layer.bias().data(), layer.bias().size())) {
       return false;

@@ -120,6 +120,26 @@ class BookNetwork:
         return self.activation_function(self.activation_function(X @ self.wih.T) @ self.who.T)
 
 
+def book_train_loop(network: Any, X: np.ndarray, labels: np.ndarray) -> None:
+    """The book's training loop as printed, on records already scaled: the targets
+    built for each record, then one ``train()`` call per example."""
+    output_nodes = SIZES[2]
+    for inputs, label in zip(X, labels):
+        targets = np.zeros(output_nodes) + 0.01  # the book's targets: 0.01 everywhere ...
+        targets[int(label)] = 0.99               # ... and 0.99 for the label
+        network.train(inputs, targets)
+
+
+def book_query_loop(network: Any, X: np.ndarray, labels: np.ndarray) -> float:
+    """The book's scoring loop: one ``query()`` per test record, the scorecard kept
+    in Python; returns the share of records classified correctly."""
+    scorecard = []
+    for inputs, label in zip(X, labels):
+        outputs = network.query(inputs)
+        scorecard.append(1 if int(np.argmax(outputs)) == int(label) else 0)
+    return sum(scorecard) / max(len(scorecard), 1)
+
+
 def akili_network(book: BookNetwork) -> Any:
     """akili's preset with the book network's starting weights and dtype."""
     import akili
@@ -208,6 +228,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         akili_acc = accuracy(net.predict(Xt), data["yt"])
         rows.append([label, format_rate(numpy_rate), format_rate(akili_rate), f"{akili_rate / numpy_rate:.1f}x",
                      f"{numpy_acc:.4f} / {akili_acc:.4f}"])
+    for label, dtype in (("book loop: train() per call f64", np.float64),):
+        X = data["X"][:args.samples].astype(dtype)
+        labels = data["y"][:args.samples]
+        book = BookNetwork(dtype)
+        net = akili_network(book)
+        rates = best_rates([("numpy", lambda: book_train_loop(book, X, labels), len(X)),
+                            # reading `who` applies the steps still queued: they are timed too
+                            ("akili", lambda: (book_train_loop(net, X, labels), net.who), len(X))], args.repeats)
+        Xt = data["Xt"].astype(dtype)
+        rows.append([label, format_rate(rates["numpy"]), format_rate(rates["akili"]),
+                     f"{rates['akili'] / rates['numpy']:.1f}x",
+                     f"{accuracy(book.predict(Xt), data['yt']):.4f} / {accuracy(net.predict(Xt), data['yt']):.4f}"])
+    for label, dtype in (("book loop: query() per call f64", np.float64),
+                         ("book loop: query() per call f32", np.float32)):
+        Xt = data["Xt"].astype(dtype)
+        book = BookNetwork(dtype)
+        net = akili_network(book)
+        scores: dict[str, float] = {}
+
+        def score(name: str, network: Any, Xt: np.ndarray = Xt) -> None:
+            scores[name] = book_query_loop(network, Xt, data["yt"])
+
+        rates = best_rates([("numpy", lambda: score("numpy", book), len(Xt)),
+                            ("akili", lambda: score("akili", net), len(Xt))], args.repeats)
+        rows.append([label, format_rate(rates["numpy"]), format_rate(rates["akili"]),
+                     f"{rates['akili'] / rates['numpy']:.1f}x", f"{scores['numpy']:.4f} / {scores['akili']:.4f}"])
     X32 = data["Xt"].astype(np.float32)
     book = BookNetwork(np.float32)
     net = akili_network(book)

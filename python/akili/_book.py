@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ._network import Dense, Network
+from ._validation import as_matrix, as_targets
 
 
 class NeuralNetwork(Network):
@@ -40,16 +41,51 @@ class NeuralNetwork(Network):
         super().__init__(layers, loss="squared_error", learning_rate=learning_rate, rule=rule, dtype=dtype,
                          init="book", seed=seed)
 
-    def train(self, inputs_list: Any, targets_list: Any) -> float:
-        """One training step on one example (the book's train()); returns its loss ½Σ(t-o)²."""
+    def train(self, inputs_list: Any, targets_list: Any) -> None:
+        """One training step on one example (the book's train()); returns None, as the book's does.
+
+        Calls made one example at a time, as in the book's loop, run at the speed of
+        ``fit(batch_size=1)``: the example is checked at once (a wrong size, NaN or
+        infinity raises here, with the network unchanged), then queued, and a block
+        of 64 queued examples is applied together with the exact arithmetic of
+        ``fit``'s online training. Anything that reads or changes the network
+        (``wih``/``who``, ``weights``, ``query``/``predict``, ``step``, ``fit``,
+        ``save``, ``copy``, pickling, a new learning rate or rule) applies the queue
+        first, so it always sees every step so far: the weights equal those of
+        immediate steps (float64: to ~1e-15). For the loss of a step, use
+        ``step(inputs, targets)``, which steps at once and returns it.
+
+        A queued step that diverges (loss or weights non-finite: the learning rate
+        is far too large) raises DivergenceError from the call that applies it
+        (this one, or the next that reads or changes the network), naming the
+        step; the weights are then those from before it and later queued steps
+        are dropped.
+        """
+        try:
+            if self._native.train_example(inputs_list, targets_list, "NeuralNetwork.train"):
+                return None
+        except ValueError:
+            pass  # refused: the checks below say why, under this call's name
         if np.ndim(inputs_list) != 1:
             raise ValueError(f"[NeuralNetwork.train] expected one example as a 1-D array, got shape "
                              f"{np.shape(inputs_list)}; use fit() for many")
-        return self.step(inputs_list, targets_list)
+        matrix, _ = as_matrix(inputs_list, dtype=self.dtype, columns=self.n_inputs, name="inputs",
+                              where="NeuralNetwork.train")
+        target_matrix = as_targets(np.asarray(targets_list).reshape(1, -1) if np.ndim(targets_list) == 1
+                                   else targets_list, dtype=self.dtype, columns=self.n_outputs, samples=1,
+                                   where="NeuralNetwork.train")
+        self._native.train_example(matrix[0], target_matrix[0], "NeuralNetwork.train")
+        return None
 
     def query(self, inputs_list: Any) -> np.ndarray:
         """The outputs for one example (1-D) or many (2-D rows), the book's query()."""
-        return self.predict(inputs_list)
+        try:
+            outputs = self._native.predict_example(inputs_list)
+        except ValueError:
+            outputs = None  # refused: the checked path says why
+        if outputs is not None:
+            return outputs
+        return self._predict_checked(inputs_list, "NeuralNetwork.query")
 
     @property
     def wih(self) -> np.ndarray:

@@ -40,6 +40,18 @@ class Network32:
         ...
     def train_epoch(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, progress: typing.Any = None, every: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[float, int, int, bool]:
         ...
+    def predict_example(self, inputs: typing.Any) -> typing.Any:
+        """
+        The outputs for one 1-D float example; None (nothing done) for other input.
+        """
+    def step_example(self, inputs: typing.Any, targets: typing.Any) -> typing.Any:
+        """
+        One immediate online step on 1-D float arrays, returning the loss; None (nothing done) for other input.
+        """
+    def train_example(self, inputs: typing.Any, targets: typing.Any, caller: str) -> bool:
+        """
+        Queue one online step if both are 1-D float arrays of the right length; False (nothing done) otherwise.
+        """
     def train_step(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], trace: bool = False) -> tuple[float, typing.Any]:
         ...
     def trainable_mask(self, index: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]"]:
@@ -63,6 +75,9 @@ class Network32:
         ...
     @property
     def outputs(self) -> int:
+        ...
+    @property
+    def single_steps(self) -> int:
         ...
 class Network64:
     """
@@ -95,6 +110,18 @@ class Network64:
         ...
     def train_epoch(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, progress: typing.Any = None, every: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[float, int, int, bool]:
         ...
+    def predict_example(self, inputs: typing.Any) -> typing.Any:
+        """
+        The outputs for one 1-D float example; None (nothing done) for other input.
+        """
+    def step_example(self, inputs: typing.Any, targets: typing.Any) -> typing.Any:
+        """
+        One immediate online step on 1-D float arrays, returning the loss; None (nothing done) for other input.
+        """
+    def train_example(self, inputs: typing.Any, targets: typing.Any, caller: str) -> bool:
+        """
+        Queue one online step if both are 1-D float arrays of the right length; False (nothing done) otherwise.
+        """
     def train_step(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], trace: bool = False) -> tuple[float, typing.Any]:
         ...
     def trainable_mask(self, index: typing.SupportsInt | typing.SupportsIndex) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
@@ -118,6 +145,9 @@ class Network64:
         ...
     @property
     def outputs(self) -> int:
+        ...
+    @property
+    def single_steps(self) -> int:
         ...
 class ModelFormatError(ValueError):
     """

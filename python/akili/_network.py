@@ -281,12 +281,23 @@ class Network:
 
     def predict(self, inputs: Any) -> np.ndarray:
         """Outputs for inputs of shape (n, inputs) -> (n, outputs); a 1-D sample gives 1-D outputs."""
+        # One example as a 1-D float array (the book's query loop): straight to the
+        # core, which checks it; anything else, or a refusal, takes the checked path.
+        try:
+            outputs = self._native.predict_example(inputs)
+        except ValueError:
+            outputs = None
+        if outputs is not None:
+            return outputs
+        return self._predict_checked(inputs)
+
+    def _predict_checked(self, inputs: Any, where: str = "Network.predict") -> np.ndarray:
         matrix, was_1d = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs",
-                                   where="Network.predict", core_checks_finite=True)
+                                   where=where, core_checks_finite=True)
         try:
             outputs = self._native.predict(matrix)
         except ValueError as error:
-            raise _named_for_python(error, "Network.predict") from None
+            raise _named_for_python(error, where) from None
         return outputs[0] if was_1d else outputs
 
     def forward(self, inputs: Any, *, trace: bool = False) -> np.ndarray | Trace:
@@ -335,7 +346,20 @@ class Network:
 
         Returns the loss before the update, or with ``trace=True`` a Trace of every
         array the step computed. Tracing never changes the resulting weights.
+
+        One sample is one exact online step, taken at once (steps queued by
+        ``NeuralNetwork.train`` are applied first). A step that makes the loss or
+        a weight non-finite raises DivergenceError and leaves the weights from
+        before it.
         """
+        if not trace:
+            # One sample as 1-D float arrays: straight to the core, which checks it.
+            try:
+                loss = self._native.step_example(inputs, targets)
+            except ValueError:
+                loss = None  # refused: the checked path below says why, under this call's name
+            if loss is not None:
+                return loss
         matrix, was_1d = self._inputs(inputs, "Network.step")
         target_matrix = as_targets(
             np.asarray(targets).reshape(1, -1) if was_1d and np.ndim(targets) == 1 else targets,

@@ -10,6 +10,7 @@
 #include <pybind11/stl.h>
 
 #include <string>
+#include <type_traits>
 #include <tuple>
 #include <vector>
 
@@ -32,6 +33,32 @@ py::dict trace_to_dict(const StepTrace<Scalar>& trace) {
   result["weight_updates"] = trace.weight_updates;
   result["bias_updates"] = trace.bias_updates;
   return result;
+}
+
+template <typename Scalar, typename Source>
+const Scalar* row_from(const py::array& array, Eigen::Index length, RowMatrix<Scalar>& buffer) {
+  const auto stride = array.strides(0) / static_cast<py::ssize_t>(sizeof(Source));
+  const auto* values = static_cast<const Source*>(array.data());
+  if constexpr (std::is_same_v<Scalar, Source>) {
+    if (stride == 1) return values;  // used in place
+  }
+  buffer.resize(1, length);
+  for (Eigen::Index i = 0; i < length; ++i) buffer(0, i) = static_cast<Scalar>(values[i * stride]);
+  return buffer.data();
+}
+
+/// One example given as a 1-D float64 or float32 NumPy array of `length` values,
+/// as a row of Scalar: in place when it already is one, else converted into
+/// `buffer`. Null for anything else: the Python layer then converts and checks
+/// it with its own messages (the per-call paths stay free of that work).
+template <typename Scalar>
+const Scalar* example_row(py::handle object, Eigen::Index length, RowMatrix<Scalar>& buffer) {
+  if (!py::isinstance<py::array>(object)) return nullptr;
+  const auto array = py::reinterpret_borrow<py::array>(object);
+  if (array.ndim() != 1 || array.shape(0) != length || array.strides(0) % array.itemsize() != 0) return nullptr;
+  if (py::array_t<double>::check_(object)) return row_from<Scalar, double>(array, length, buffer);
+  if (py::array_t<float>::check_(object)) return row_from<Scalar, float>(array, length, buffer);
+  return nullptr;
 }
 
 template <typename Scalar>
@@ -104,6 +131,46 @@ void bind_network_type(py::module_& module, const char* name) {
              if (trace) record = trace_to_dict(recorded);
              return py::make_tuple(loss, record);
            }, py::arg("inputs"), py::arg("targets"), py::arg("trace") = false)
+      .def("train_example", [](Net& network, py::handle inputs, py::handle targets, const char* caller) {
+             thread_local Matrix input_buffer;
+             thread_local Matrix target_buffer;
+             const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
+             const Scalar* target = input ? example_row<Scalar>(targets, network.outputs(), target_buffer) : nullptr;
+             if (!target) return false;
+             py::gil_scoped_release release;
+             network.train_example(Eigen::Map<const Matrix>(input, 1, network.inputs()),
+                                   Eigen::Map<const Matrix>(target, 1, network.outputs()), caller);
+             return true;
+           }, py::arg("inputs"), py::arg("targets"), py::arg("caller"),
+           "Queue one online step if both are 1-D float arrays of the right length; False (nothing done) otherwise.")
+      .def("step_example", [](Net& network, py::handle inputs, py::handle targets) -> py::object {
+             thread_local Matrix input_buffer;
+             thread_local Matrix target_buffer;
+             const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
+             const Scalar* target = input ? example_row<Scalar>(targets, network.outputs(), target_buffer) : nullptr;
+             if (!target) return py::none();
+             double loss = 0.0;
+             {
+               py::gil_scoped_release release;
+               loss = network.train_step(Eigen::Map<const Matrix>(input, 1, network.inputs()),
+                                         Eigen::Map<const Matrix>(target, 1, network.outputs()));
+             }
+             return py::float_(loss);
+           }, py::arg("inputs"), py::arg("targets"),
+           "One immediate online step on 1-D float arrays, returning the loss; None (nothing done) for other input.")
+      .def("predict_example", [](const Net& network, py::handle inputs) -> py::object {
+             thread_local Matrix input_buffer;
+             const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
+             if (!input) return py::none();
+             py::array_t<Scalar> result(network.outputs());
+             {
+               py::gil_scoped_release release;
+               Eigen::Map<Matrix> output(result.mutable_data(), 1, network.outputs());
+               network.predict_example(Eigen::Map<const Matrix>(input, 1, network.inputs()), output);
+             }
+             return std::move(result);
+           }, py::arg("inputs"), "The outputs for one 1-D float example; None (nothing done) for other input.")
+      .def_property_readonly("single_steps", &Net::single_steps)
       .def("train_epoch", [](Net& network, const MatrixRef& inputs, const MatrixRef& targets,
                              std::size_t batch_size, bool shuffle, py::object progress, std::size_t every) {
              // The hook runs between steps: it takes the GIL only to let Python

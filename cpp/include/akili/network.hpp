@@ -12,6 +12,7 @@
 
 #include "akili/dense.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -80,7 +81,8 @@ class Network {
   std::size_t layer_count() const { return layers_.size(); }
   Eigen::Index inputs() const { return layers_.front().inputs(); }
   Eigen::Index outputs() const { return layers_.back().outputs(); }
-  /// Read access to a layer; not synchronised with a concurrent training call.
+  /// Read access to a layer (queued steps applied first); not synchronised with a
+  /// concurrent training call.
   const Dense<Scalar>& layer(std::size_t index) const;
   Loss loss() const { return loss_; }
   Rule rule() const { return rule_; }
@@ -97,6 +99,10 @@ class Network {
 
   /// O = the output layer's output for inputs X (n, inputs) -> (n, outputs).
   Matrix predict(const Eigen::Ref<const Matrix>& inputs) const;
+  /// O for one example: `input` (1, inputs) -> `output` (1, outputs), allocation-free
+  /// (the book's query() on one record). Throws std::invalid_argument on a wrong
+  /// size or a NaN or infinity in the input. predict on one row takes the same path.
+  void predict_example(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output) const;
   /// Mean per-sample loss over the rows of X, T.
   double loss_value(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets) const;
   /// Forward pass recording inputs, combined inputs and outputs of every layer.
@@ -109,6 +115,23 @@ class Network {
   /// weights restored, when the step makes the loss or a weight non-finite.
   double train_step(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
                     StepTrace<Scalar>* trace = nullptr);
+
+  /// One online step on one example, the book's train(), possibly deferred: the
+  /// example (a row of inputs() and one of outputs() values) is checked at once
+  /// (std::invalid_argument on a wrong size, NaN or infinity, with the network
+  /// unchanged) and queued; queued examples are applied in order, a block at a
+  /// time with the same arithmetic as train_epoch's online blocks (see epoch.cpp),
+  /// when the block is full and before anything reads or changes the network
+  /// (every accessor, predict, train_step, a copy, a save). So the result is that
+  /// of immediate steps (float64 weights equal to them to ~1e-15), at fit's speed.
+  /// A step that diverges (non-finite loss or weights) is reported by the
+  /// DivergenceError of the call that applies it, naming the step; the weights
+  /// are then those before it and the steps queued after it are dropped.
+  /// `caller` names the API the user called, for that message.
+  void train_example(const Eigen::Ref<const Matrix>& input, const Eigen::Ref<const Matrix>& target,
+                     const char* caller = "Network::train_example");
+  /// Single-example steps (train_example and one-row train_step) accepted so far.
+  std::uint64_t single_steps() const { return single_steps_; }
 
   /// One epoch: every row once, in a shuffled order when `shuffle` (drawn from the
   /// network's random source), in batches of `batch_size` (the last may be
@@ -150,13 +173,42 @@ class Network {
   // block_combined_ and its Gram matrix in block_gram_; the first layer's deltas
   // are left in block_deltas_ for the caller to apply (see epoch.cpp).
   // `after(t, loss)` runs after example t; when it returns false the block stops
-  // there and this returns the number of examples done, else `count`.
-  Eigen::Index online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after);
+  // there and this returns the number of examples done, else `count`. An example
+  // whose loss is not finite stops the block before its update: its loss goes to
+  // `diverging_loss` and this returns its index (the examples done before it).
+  Eigen::Index online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after,
+                            double& diverging_loss);
   void record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const;
   void record_backward(StepTrace<Scalar>& trace, Eigen::Index rows, Scalar step) const;
   std::size_t count_correct(Eigen::Index rows, const Scalar* targets, Eigen::Index target_stride) const;
   void backward_coefficients(std::size_t index, Eigen::Index rows);
   bool weights_finite() const;
+  // predict_example's pass (caller holds a lock and checked the sizes).
+  void forward_example(const Scalar* input, Scalar* output) const;
+  // Layers [first, end) all finite (weights and bias).
+  bool layers_finite(std::size_t first) const;
+  void check_index(const char* where, std::size_t index) const;
+
+  // Single-example steps (single_steps.cpp). The journal holds, in order, the
+  // examples stepped or queued since checkpoint_ (a copy of the layers taken
+  // before its first row): a diverging step is undone exactly by restoring the
+  // checkpoint and replaying the journal's earlier rows, so no step copies the
+  // model (one copy per kOnlineBlock steps instead).
+  static constexpr Eigen::Index kOnlineBlock = 64;
+  // Applies the queued examples (caller holds the exclusive lock).
+  void apply_queued();
+  // settle() for const observers: applies queued examples under the exclusive lock.
+  void settle() const;
+  // Makes room for one more journal row (resetting the journal when it is full
+  // or stale) and returns its index.
+  Eigen::Index journal_row();
+  // Forgets the journal (weights changed by something else than a journaled step).
+  void reset_journal();
+  // One immediate online step on journal row `row` (train_step on one row).
+  double step_journaled(Eigen::Index row, StepTrace<Scalar>* trace);
+  // Restores the checkpoint, replays journal rows [0, good) and throws the
+  // DivergenceError for the step in journal row `good`.
+  [[noreturn]] void undo_diverged(Eigen::Index good, double loss, const std::string& caller);
 
   std::vector<Dense<Scalar>> layers_;
   Loss loss_;
@@ -182,7 +234,18 @@ class Network {
   Matrix next_targets_;
   Matrix next_gram_;
   std::vector<std::size_t> order_;
-  std::vector<Dense<Scalar>> step_snapshot_;  // train_step's starting point, restored on divergence
+  std::vector<Dense<Scalar>> step_snapshot_;  // a batch train_step's starting point, restored on divergence
+
+  Matrix journal_inputs_;                     // (kOnlineBlock, inputs): examples since checkpoint_
+  Matrix journal_targets_;                    // (kOnlineBlock, outputs)
+  Eigen::Index journal_applied_ = 0;          // rows [0, applied) are in the weights
+  Eigen::Index journal_queued_ = 0;           // rows [applied, applied + queued) wait
+  bool checkpoint_valid_ = false;             // checkpoint_ is the weights before journal row 0
+  std::vector<Dense<Scalar>> checkpoint_;
+  std::uint64_t single_steps_ = 0;            // single-example steps accepted (names a diverging one)
+  std::uint64_t journal_first_step_ = 0;      // single_steps_ number of journal row 0 (1-based)
+  std::atomic<bool> has_queued_{false};       // lets const observers skip the exclusive lock
+  std::string queued_by_;                     // the API that queued them, for a divergence message
 };
 
 extern template class Network<float>;

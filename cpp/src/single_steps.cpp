@@ -1,0 +1,204 @@
+// Single-example training called once per example (the book's loop:
+// `n.train(inputs, targets)` for each record), at the speed of an online epoch.
+//
+// train_example queues the example and applies a block of them at a time with
+// the online-block arithmetic of train_epoch (epoch.cpp): z_t = W₀·x_t + b₀ +
+// lr·Σ_{s<t} δ_s·(x_s·x_t + 1), then W += lr·Dᵀ·X. Anything that can observe
+// or change the network applies the queue first, so every observer sees every
+// step taken so far. train_step on one row steps at once.
+//
+// Divergence without a copy of the model per step: the journal keeps the
+// examples stepped or queued since a checkpoint (a copy of the layers taken
+// once per kOnlineBlock steps). When a step makes the loss or a weight
+// non-finite, the checkpoint is restored and the journal's earlier examples are
+// replayed, which leaves exactly the weights from before the diverging step.
+#include "akili/network.hpp"
+
+#include "row_kernels.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace akili {
+namespace {
+
+// A number as printf's %g writes it (1e-09, 0.1, nan), never rounded to zero.
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+}  // namespace
+
+template <typename Scalar>
+void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>& input, const Eigen::Ref<const Matrix>& target,
+                                    const char* caller) {
+  std::unique_lock lock(mutex_);
+  const std::string at = std::string("[") + caller + "] ";
+  if (input.rows() != 1 || input.cols() != inputs()) {
+    throw std::invalid_argument(at + "expected one example of " + std::to_string(inputs()) + " inputs, got " +
+                                std::to_string(input.rows()) + " x " + std::to_string(input.cols()) + " values");
+  }
+  if (target.rows() != 1 || target.cols() != outputs()) {
+    throw std::invalid_argument(at + "expected one target of " + std::to_string(outputs()) + " values, got " +
+                                std::to_string(target.rows()) + " x " + std::to_string(target.cols()) + " values");
+  }
+  // Refused here, at the call that passes it, with the network unchanged.
+  if (!kernels::all_finite(input.data(), input.cols())) throw std::invalid_argument(at + "inputs contain NaN or infinity");
+  if (!kernels::all_finite(target.data(), target.cols())) {
+    throw std::invalid_argument(at + "targets contain NaN or infinity");
+  }
+  const Eigen::Index row = journal_row();  // may apply a full journal's queue first
+  journal_inputs_.row(row) = input;
+  journal_targets_.row(row) = target;
+  if (journal_queued_ == 0) queued_by_ = caller;
+  ++single_steps_;
+  ++journal_queued_;
+  has_queued_.store(true, std::memory_order_release);
+  if (journal_applied_ + journal_queued_ == kOnlineBlock) apply_queued();  // a full block: apply it now
+}
+
+template <typename Scalar>
+void Network<Scalar>::settle() const {
+  if (!has_queued_.load(std::memory_order_acquire)) return;
+  // Applying the queue changes the weights but not the network's state as the
+  // caller knows it: the steps were taken when they were queued, only their
+  // arithmetic was deferred. A network with queued steps was trained through a
+  // non-const reference, so it is not a const object.
+  auto& self = const_cast<Network&>(*this);
+  std::unique_lock lock(self.mutex_);
+  self.apply_queued();
+}
+
+template <typename Scalar>
+Eigen::Index Network<Scalar>::journal_row() {
+  if (checkpoint_valid_ && journal_applied_ + journal_queued_ < kOnlineBlock) {
+    return journal_applied_ + journal_queued_;
+  }
+  apply_queued();
+  if (journal_inputs_.rows() != kOnlineBlock || journal_inputs_.cols() != inputs()) {
+    journal_inputs_.resize(kOnlineBlock, inputs());
+    journal_targets_.resize(kOnlineBlock, outputs());
+  }
+  checkpoint_ = layers_;  // same sizes every time: copied into the kept buffers
+  checkpoint_valid_ = true;
+  journal_applied_ = 0;
+  journal_first_step_ = single_steps_ + 1;
+  return 0;
+}
+
+template <typename Scalar>
+void Network<Scalar>::reset_journal() {
+  checkpoint_valid_ = false;
+  journal_applied_ = 0;
+}
+
+template <typename Scalar>
+double Network<Scalar>::step_journaled(Eigen::Index row, StepTrace<Scalar>* trace) {
+  const double loss = step_online(journal_inputs_.row(row).data(), journal_targets_.row(row).data(), trace);
+  if (!std::isfinite(loss) || !weights_finite()) undo_diverged(row, loss, "Network::train_step");
+  ++journal_applied_;
+  return loss;
+}
+
+template <typename Scalar>
+void Network<Scalar>::apply_queued() {
+  if (journal_queued_ == 0) return;
+  const Eigen::Index first = journal_applied_;
+  const Eigen::Index count = journal_queued_;
+  journal_queued_ = 0;
+  has_queued_.store(false, std::memory_order_release);
+  reserve_workspace(kOnlineBlock);
+  double diverging_loss = 0.0;
+  if (count > 1 && online_blocks_apply(static_cast<std::size_t>(count))) {
+    if (block_combined_.rows() < kOnlineBlock || block_combined_.cols() != layers_[0].outputs()) {
+      block_combined_.resize(kOnlineBlock, layers_[0].outputs());
+      block_gram_.resize(kOnlineBlock, kOnlineBlock);
+      block_deltas_.resize(kOnlineBlock, layers_[0].outputs());
+    }
+    auto block_inputs = batch_inputs_.topRows(count);
+    block_inputs = journal_inputs_.middleRows(first, count);
+    batch_targets_.topRows(count) = journal_targets_.middleRows(first, count);
+    if (!layers_[0].frozen()) {
+      block_gram(block_inputs, block_gram_.topLeftCorner(count, count), layers_[0].has_bias());  // G_st = x_s·x_t (+1)
+    }
+    layers_[0].combine(block_inputs, block_combined_.topRows(count));  // Z = X·W₀ᵀ + b₀
+    const Eigen::Index done = online_block(count, [](Eigen::Index, double) { return true; }, diverging_loss);
+    layers_[0].apply_update(block_deltas_.topRows(done), block_inputs.topRows(done), learning_rate_);  // W += lr·Dᵀ·X
+  } else {
+    // Small networks (and masked first layers): exact online steps, each update
+    // sharing its pass over the first layer with the next example's forward pass.
+    bool forward_done = false;
+    for (Eigen::Index r = first; r < first + count; ++r) {
+      const Scalar* next = r + 1 < first + count ? journal_inputs_.row(r + 1).data() : nullptr;
+      const double loss = step_online(journal_inputs_.row(r).data(), journal_targets_.row(r).data(), nullptr,
+                                      forward_done, next);
+      forward_done = next != nullptr && layers_.size() > 1;
+      if (!std::isfinite(loss)) {
+        diverging_loss = loss;
+        break;
+      }
+    }
+  }
+  if (std::isfinite(diverging_loss) && weights_finite()) {
+    reset_journal();  // all applied and sound: the next step starts a new checkpoint
+    return;
+  }
+  // Something diverged: find the first step that did, one immediate step at a
+  // time from the checkpoint (the journal's earlier rows were stepped that way).
+  layers_ = checkpoint_;
+  for (Eigen::Index r = 0; r < first; ++r) {
+    step_online(journal_inputs_.row(r).data(), journal_targets_.row(r).data(), nullptr);
+  }
+  for (Eigen::Index r = first; r < first + count; ++r) {
+    const double loss = step_online(journal_inputs_.row(r).data(), journal_targets_.row(r).data(), nullptr);
+    if (!std::isfinite(loss) || !weights_finite()) {
+      journal_queued_ = first + count - r - 1;  // the steps after it, dropped (named in the message)
+      undo_diverged(r, loss, queued_by_);
+    }
+  }
+  // Stepped one at a time, every step stayed finite (the block's other order of
+  // summation had overflowed at the edge): keep these weights.
+  reset_journal();
+}
+
+template <typename Scalar>
+void Network<Scalar>::undo_diverged(Eigen::Index good, double loss, const std::string& caller) {
+  const std::size_t dropped = static_cast<std::size_t>(journal_queued_);
+  journal_queued_ = 0;
+  has_queued_.store(false, std::memory_order_release);
+  layers_ = checkpoint_;
+  for (Eigen::Index r = 0; r < good; ++r) {
+    step_online(journal_inputs_.row(r).data(), journal_targets_.row(r).data(), nullptr);
+  }
+  const std::uint64_t step = journal_first_step_ + static_cast<std::uint64_t>(good);
+  single_steps_ = step - 1;  // the diverging step and those after it were not taken
+  journal_applied_ = good;   // the journal still describes the weights: later steps continue it
+  std::string message = "[" + caller + "] training diverged at step " + std::to_string(step) + ": ";
+  message += std::isfinite(loss) ? "a weight became non-finite (loss " + number_text(loss) + ")"
+                                 : "the loss became " + number_text(loss);
+  message += "; the weights are those from before that step";
+  if (dropped > 0) {
+    message += ", and the " + std::to_string(dropped) + " step" + (dropped == 1 ? "" : "s") +
+               " queued after it were not taken";
+  }
+  message += ". Try a smaller learning rate (now " + number_text(static_cast<double>(learning_rate_)) + ")";
+  throw DivergenceError(message);
+}
+
+#define AKILI_INSTANTIATE_SINGLE_STEPS(Scalar)                                                                  \
+  template void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&, \
+                                               const char*);                                                    \
+  template void Network<Scalar>::settle() const;                                                                \
+  template Eigen::Index Network<Scalar>::journal_row();                                                         \
+  template void Network<Scalar>::reset_journal();                                                               \
+  template double Network<Scalar>::step_journaled(Eigen::Index, StepTrace<Scalar>*);                            \
+  template void Network<Scalar>::apply_queued();                                                                \
+  template void Network<Scalar>::undo_diverged(Eigen::Index, double, const std::string&);
+AKILI_INSTANTIATE_SINGLE_STEPS(float)
+AKILI_INSTANTIATE_SINGLE_STEPS(double)
+#undef AKILI_INSTANTIATE_SINGLE_STEPS
+
+}  // namespace akili
