@@ -207,3 +207,15 @@ def test_example_trains_the_book_network_on_fashion_mnist(example: Path, tmp_pat
     labels = np.fromfile(data / "t10k-labels-idx1-ubyte", dtype=np.uint8, offset=8)[:1000]
     python_accuracy = np.mean(np.argmax(network.predict(images / 255.0 * 0.99 + 0.01), axis=1) == labels)
     assert f"{python_accuracy:.4f}" == f"{accuracy:.4f}"
+
+
+def test_cpp_per_call_benchmark_builds_runs_and_checks_its_results(standalone_prefix: Path,
+                                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    """bench/cpp/single_steps.cpp times one call per example from C++ and exits
+    non-zero unless the three paths leave the same weights (1e-12)."""
+    build = tmp_path_factory.mktemp("bench-cpp")
+    build_project(REPO / "bench" / "cpp", build, f"-DCMAKE_PREFIX_PATH={standalone_prefix}")
+    output = run(build / "single_steps", "130", "1")
+    assert "| train_example per call |" in output and "| train_step per call |" in output, output
+    # run() has already failed the test if the program found a difference above 1e-12.
+    assert "largest relative weight difference between the three:" in output, output

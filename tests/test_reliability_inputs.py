@@ -102,7 +102,7 @@ def test_bad_inputs_raise_clear_errors_and_leave_the_model(call, case):
     with pytest.raises(error) as raised:
         INPUT_CALLS[call](net, values)
     message = str(raised.value)
-    assert message.startswith("[Network.") and words in message, message
+    assert message.startswith(("[Network.", "[NeuralNetwork.")) and words in message, message
     assert_unchanged(net)
 
 
@@ -114,7 +114,7 @@ def test_bad_targets_raise_clear_errors_and_leave_the_model(call, case):
     with pytest.raises(error) as raised:
         TARGET_CALLS[call](net, values)
     message = str(raised.value)
-    assert message.startswith("[Network.") and words in message, message
+    assert message.startswith(("[Network.", "[NeuralNetwork.")) and words in message, message
     assert_unchanged(net)
 
 

@@ -101,4 +101,8 @@ def test_book_train_with_absurd_rate_never_leaves_nan():
             net.train(rng.uniform(-1e3, 1e3, size=3), [0.01, 0.99])
         except akili.DivergenceError:
             pass
+        try:
+            net.wih  # noqa: B018 - applies the queued step, which may be the one that diverges
+        except akili.DivergenceError:
+            pass  # raised once, by the first read after it; the weights are from before that step
         assert np.isfinite(net.wih).all() and np.isfinite(net.who).all()

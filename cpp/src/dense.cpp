@@ -284,7 +284,7 @@ void Dense<Scalar>::forward_row(const Scalar* input, Scalar* output) const {
 }
 
 template <typename Scalar>
-void Dense<Scalar>::online_update_forward(const Scalar* delta, const Scalar* input, Scalar step,
+bool Dense<Scalar>::online_update_forward(const Scalar* delta, const Scalar* input, Scalar step,
                                           const Scalar* next_input, Scalar* next_output) {
   const bool trains = !frozen_;
   const bool masked = mask_.size() != 0;
@@ -318,10 +318,11 @@ void Dense<Scalar>::online_update_forward(const Scalar* delta, const Scalar* inp
   };
   // Each thread owns a band of rows: they stay in its core's cache from example to example.
   parallel::for_bands(outputs(), parallel::worth_splitting_online(n_in * outputs()), rows);
-  if (next_input) {
-    Eigen::Map<Matrix> row(next_output, 1, outputs());
-    activate<Scalar>(activation_, row, row);  // o = f(x)
-  }
+  if (!next_input) return true;
+  Eigen::Map<Matrix> row(next_output, 1, outputs());
+  const bool finite = kernels::all_finite(next_output, outputs());
+  activate<Scalar>(activation_, row, row);  // o = f(x)
+  return finite;
 }
 
 template class Dense<float>;

@@ -432,7 +432,7 @@ void Network<Scalar>::backward_online() {
 
 template <typename Scalar>
 double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
-                                    bool forward_done, const Scalar* next_input) {
+                                    bool forward_done, const Scalar* next_input, bool check_weights) {
   const std::size_t last = layers_.size() - 1;
   const Eigen::Map<const Matrix> input_row(input, 1, inputs());
   if (trace) {
@@ -466,6 +466,14 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
   // The first layer sends nothing back: its update shares the pass over W with
   // the next example's forward pass (when there is a next example and the
   // output layer's result is no longer needed).
+  if (check_weights) {
+    // x' = W_new·input + b, into a row of its own: finite exactly when no updated weight
+    // of the first layer became non-finite (barring an overflow of the sum itself).
+    if (check_row_.cols() != layers_[0].outputs()) check_row_.resize(1, layers_[0].outputs());
+    first_layer_finite_ = layers_[0].online_update_forward(deltas_[0].data(), input, learning_rate_, input,
+                                                           check_row_.data());
+    return loss;
+  }
   const Scalar* next = last > 0 ? next_input : nullptr;
   layers_[0].online_update_forward(deltas_[0].data(), input, learning_rate_, next, outputs_[0].data());
   return loss;

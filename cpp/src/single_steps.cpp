@@ -97,8 +97,13 @@ void Network<Scalar>::reset_journal() {
 
 template <typename Scalar>
 double Network<Scalar>::step_journaled(Eigen::Index row, StepTrace<Scalar>* trace) {
-  const double loss = step_online(journal_inputs_.row(row).data(), journal_targets_.row(row).data(), trace);
-  if (!std::isfinite(loss) || !weights_finite()) undo_diverged(row, loss, "Network::train_step");
+  // The first layer, nearly all the weights, is checked in its own update pass; the
+  // layers above (small) by a read.
+  const double loss = step_online(journal_inputs_.row(row).data(), journal_targets_.row(row).data(), trace, false,
+                                  nullptr, true);
+  if (!std::isfinite(loss) || !first_layer_finite_ || !layers_finite(1)) {
+    undo_diverged(row, loss, "Network::train_step");
+  }
   ++journal_applied_;
   return loss;
 }
@@ -177,7 +182,7 @@ void Network<Scalar>::undo_diverged(Eigen::Index good, double loss, const std::s
   single_steps_ = step - 1;  // the diverging step and those after it were not taken
   journal_applied_ = good;   // the journal still describes the weights: later steps continue it
   std::string message = "[" + caller + "] training diverged at step " + std::to_string(step) + ": ";
-  message += std::isfinite(loss) ? "a weight became non-finite (loss " + number_text(loss) + ")"
+  message += std::isfinite(loss) ? "a weight became non-finite or too large (loss " + number_text(loss) + ")"
                                  : "the loss became " + number_text(loss);
   message += "; the weights are those from before that step";
   if (dropped > 0) {

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 using akili::Activation;
@@ -144,4 +145,91 @@ TEST_CASE("bad shapes and settings are refused with std::invalid_argument") {
   bad << 1.0, INFINITY;
   CHECK_THROWS_AS(network.set_weights(0, bad), std::invalid_argument);
   CHECK_THROWS_AS(Dense<double>(0, 1), std::invalid_argument);
+}
+
+namespace {
+
+// A book network 784-40-10 (a first layer of 31,360 weights... too small for the
+// online blocks) or 900-40-10 (36,000: blocks), weights from its seed.
+Network<double> book_network(Eigen::Index inputs, double rate) {
+  std::vector<Dense<double>> layers;
+  layers.emplace_back(inputs, 40, Activation::sigmoid);
+  layers.emplace_back(40, 10, Activation::sigmoid);
+  Network<double> network(std::move(layers), Loss::squared_error, Rule::transpose, rate, 3);
+  network.initialize(akili::Init::book, 3);
+  return network;
+}
+
+// Uniform 0.01..1 inputs and 0.01/0.99 targets, from a fixed formula.
+void book_rows(Eigen::Index rows, Eigen::Index inputs, Matrix& x, Matrix& t) {
+  x.resize(rows, inputs);
+  t = Matrix::Constant(rows, 10, 0.01);
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    for (Eigen::Index c = 0; c < inputs; ++c) x(r, c) = 0.01 + 0.99 * std::fmod(0.618034 * double(r * inputs + c), 1.0);
+    t(r, r % 10) = 0.99;
+  }
+}
+
+double largest_difference(const Matrix& a, const Matrix& b) {
+  return (a - b).cwiseAbs().maxCoeff() / b.cwiseAbs().maxCoeff();
+}
+
+}  // namespace
+
+TEST_CASE("train_example one call per example equals an online epoch, read at any point") {
+  for (const Eigen::Index inputs : {Eigen::Index{784}, Eigen::Index{900}}) {
+    Matrix x, t;
+    book_rows(150, inputs, x, t);
+    Network<double> queued = book_network(inputs, 0.1);
+    for (const Eigen::Index stop : {Eigen::Index{10}, Eigen::Index{64}, Eigen::Index{150}}) {
+      for (Eigen::Index r = queued.single_steps(); r < stop; ++r) queued.train_example(x.row(r), t.row(r));
+      Network<double> epoch = book_network(inputs, 0.1);
+      epoch.train_epoch(x.topRows(stop), t.topRows(stop), 1, false);
+      CHECK(largest_difference(queued.weights(0), epoch.weights(0)) < 1e-12);
+      CHECK(largest_difference(queued.weights(1), epoch.weights(1)) < 1e-12);
+    }
+  }
+}
+
+TEST_CASE("train_example refuses a bad example at once and keeps the good ones") {
+  Matrix x, t;
+  book_rows(20, 900, x, t);
+  Network<double> network = book_network(900, 0.1);
+  for (Eigen::Index r = 0; r < 5; ++r) network.train_example(x.row(r), t.row(r));
+  Matrix bad = x.row(5);
+  bad(0, 7) = std::nan("");
+  CHECK_THROWS_AS(network.train_example(bad, t.row(5)), std::invalid_argument);
+  CHECK_THROWS_AS(network.train_example(x.row(5).leftCols(899), t.row(5)), std::invalid_argument);
+  CHECK(network.single_steps() == 5);
+  Network<double> epoch = book_network(900, 0.1);
+  epoch.train_epoch(x.topRows(5), t.topRows(5), 1, false);
+  CHECK(largest_difference(network.weights(0), epoch.weights(0)) < 1e-12);
+}
+
+TEST_CASE("a diverging queued step is undone exactly and named by the next observer") {
+  Matrix x, t;
+  book_rows(30, 900, x, t);
+  x *= 1000.0;
+  Network<double> queued = book_network(900, 1e300);
+  Network<double> immediate = book_network(900, 1e300);
+  std::size_t diverged_at = 0;
+  for (Eigen::Index r = 0; r < 30 && diverged_at == 0; ++r) {
+    try {
+      immediate.train_step(x.row(r), t.row(r));
+    } catch (const akili::DivergenceError&) {
+      diverged_at = static_cast<std::size_t>(r) + 1;
+    }
+  }
+  REQUIRE(diverged_at > 0);
+  for (Eigen::Index r = 0; r < 30; ++r) queued.train_example(x.row(r), t.row(r));
+  try {
+    queued.weights(0);
+    FAIL("expected a DivergenceError");
+  } catch (const akili::DivergenceError& error) {
+    CHECK(std::string(error.what()).find("at step " + std::to_string(diverged_at) + ":") != std::string::npos);
+  }
+  CHECK(queued.single_steps() == diverged_at - 1);
+  CHECK(queued.weights(0) == immediate.weights(0));  // the same steps, the same bits
+  CHECK(queued.weights(1) == immediate.weights(1));
+  CHECK(queued.weights(0).allFinite());
 }

@@ -94,7 +94,11 @@ class Dense {
   ///   W.row(i) += step · delta_i · input (∘ mask_i), b += step · delta   (skipped when frozen)
   ///   next_output = f(W·next_input + b) with the updated W, when next_input is not null
   /// Rows of length outputs (delta, next_output) and inputs (input, next_input).
-  void online_update_forward(const Scalar* delta, const Scalar* input, Scalar step, const Scalar* next_input,
+  /// Returns whether every combined input W·next_input + b was finite (true without
+  /// a next input): a non-finite weight makes its row's sum non-finite for any
+  /// finite input (∞·0 and ∞ − ∞ are NaN), so this checks the updated W in the
+  /// same pass.
+  bool online_update_forward(const Scalar* delta, const Scalar* input, Scalar step, const Scalar* next_input,
                              Scalar* next_output);
 
  private:

@@ -151,8 +151,10 @@ class Network {
   // One online step; `forward_done`: the first layer's output for `input` is
   // already in outputs_[0]; `next_input` (may be null): compute the first layer's
   // output for it while updating that layer (one pass over W instead of two).
+  // `check_weights`: instead, check the updated first layer in its update pass
+  // (W·input + b all finite) and leave the answer in first_layer_finite_.
   double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
-                     bool forward_done = false, const Scalar* next_input = nullptr);
+                     bool forward_done = false, const Scalar* next_input = nullptr, bool check_weights = false);
   // One batch in batch_inputs_ / batch_targets_. `first_forward_done`: the first
   // layer's output is already in outputs_[0]; `defer_first_update`: leave the
   // first layer's update (deltas_[0] with batch_inputs_) to the caller.
@@ -242,6 +244,8 @@ class Network {
   Eigen::Index journal_queued_ = 0;           // rows [applied, applied + queued) wait
   bool checkpoint_valid_ = false;             // checkpoint_ is the weights before journal row 0
   std::vector<Dense<Scalar>> checkpoint_;
+  Matrix check_row_;                          // step_online's check of the updated first layer
+  bool first_layer_finite_ = true;
   std::uint64_t single_steps_ = 0;            // single-example steps accepted (names a diverging one)
   std::uint64_t journal_first_step_ = 0;      // single_steps_ number of journal row 0 (1-based)
   std::atomic<bool> has_queued_{false};       // lets const observers skip the exclusive lock
