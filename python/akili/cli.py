@@ -7,6 +7,7 @@
     akili info m.akili
     akili backquery m.akili --out classes.png    # the book's network run backwards
     akili bench                                  # the quick benchmark against the book's NumPy code
+    akili playground                             # an interactive page in the browser
 
 Also ``python -m akili``. Mistakes in the command or its files are reported as
 one line on stderr with exit status 1 (2 for a malformed command line); Ctrl-C
@@ -147,11 +148,24 @@ def build_parser() -> argparse.ArgumentParser:
                                 add_help=False)
     # Every argument after `bench` goes to the benchmark (see main()).
     bench.set_defaults(handler="bench")
+
+    playground = commands.add_parser("playground", help="an interactive page that trains a network live",
+                                     description="Serve the playground page locally; Ctrl-C stops it.")
+    playground.add_argument("--port", type=_non_negative_int, default=8765,
+                            help="port to listen on; 0 lets the system choose (default: 8765)")
+    playground.add_argument("--host", default="127.0.0.1",
+                            help="address to listen on (default: 127.0.0.1, this machine only)")
+    playground.add_argument("--no-browser", action="store_true", help="print the address without opening a browser")
+    playground.set_defaults(handler="playground")
     return parser
 
 
 def _handler(name: str) -> Callable[[argparse.Namespace], int]:
     # Imported per command so `akili info` does not load what training needs, and back.
+    if name == "playground":
+        from .playground import serve
+
+        return lambda args: serve(args.host, args.port, open_browser=not args.no_browser)
     from . import _cli_model, _cli_train
 
     return {"train": _cli_train.run, "evaluate": _cli_model.evaluate, "predict": _cli_model.predict,
