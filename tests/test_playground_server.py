@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 import weakref
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -264,3 +265,16 @@ def test_a_non_loopback_host_is_served_with_a_warning():
         assert "warning: serving on 0.0.0.0" in err
     finally:
         _stop(process)
+
+
+def test_the_books_2x2_example_and_the_docs_snippet(capsys):
+    for rule, expected in (("transpose", [2.1, 4.4]), ("normalized", [0.42, 0.88])):
+        example = Session({"data": "lecture:book_2x2", "rule": rule}).step("example")["example"]
+        assert example["trace"]["errors"][1] == pytest.approx([0.8, 0.5], abs=1e-12)
+        assert example["trace"]["errors"][0] == pytest.approx(expected, abs=1e-12)
+    docs = (Path(__file__).parent.parent / "docs" / "playground.md").read_text()
+    snippets = [block.split("```", 1)[0] for block in docs.split("```python\n")[1:]]
+    assert snippets
+    for snippet in snippets:
+        exec(compile(snippet, "docs/playground.md", "exec"), {"__name__": "docs"})
+    assert capsys.readouterr().out.splitlines() == ["transpose [1.2, 0.4]", "normalized [1.5, 0.5]"]

@@ -9,7 +9,7 @@ each rule shares it: transpose (Wᵀ·E) gives 1.2 and 0.4, normalized (E·w/Σ|
 
 ``book_2x2``: the book's two-output example, W_hidden_output = [[2, 3], [1, 4]] and
 output errors 0.8 and 0.5; transpose gives Wᵀ·E = [2.1, 4.4], normalized
-[0.42, 0.9] (0.8·2/(2+3) + 0.5·1/(1+4) = 0.42).
+[0.42, 0.88] (0.8·2/(2+3) + 0.5·1/(1+4) = 0.42).
 """
 
 from __future__ import annotations
