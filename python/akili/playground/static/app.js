@@ -22,19 +22,29 @@ function say(message, isError = false) {
   status.classList.toggle("error", isError);
 }
 
-/** Run API work one call at a time, in order; a failure is shown, and playing stops. */
+/** A failed call: playing stops and the message is shown; an expired session is replaced. */
+async function report(error) {
+  app.playing = false;
+  updatePlayButton();
+  if (error instanceof ApiError && error.status === 404 && /session/.test(error.message)) {
+    await startSession(app.state?.config ?? {});
+    say(t("expired"));
+    return;
+  }
+  say(error.message, true);
+}
+
+/** Run API work one call at a time, in order. */
 function enqueue(task) {
-  app.queue = app.queue.then(task).catch(async (error) => {
-    app.playing = false;
-    updatePlayButton();
-    if (error instanceof ApiError && error.status === 404 && /session/.test(error.message)) {
-      await startSession(app.state?.config ?? {});
-      say(t("expired"));
-      return;
-    }
-    say(error.message, true);
-  });
+  app.queue = app.queue.then(task).catch(report);
   return app.queue;
+}
+
+/** A call in the same order as enqueue's, whose result (or error) goes to the caller. */
+function queued(call) {
+  const result = app.queue.then(call);
+  app.queue = result.then(() => undefined, () => undefined);
+  return result;
 }
 
 // -- controls ------------------------------------------------------------------
@@ -253,11 +263,24 @@ function updatePlayButton() {
 }
 
 async function play() {
+  // One frame is always on its way while the last one is drawn: the server trains the
+  // next epoch while the browser paints, and no more than one frame is ever in flight,
+  // so the page never falls behind. A hidden tab stops asking (the training pauses).
   let frames = 0;
   let since = performance.now();
-  while (app.playing) {
-    // The next frame is asked for only after the last one is drawn: never behind.
-    await enqueue(async () => acceptFrame(await api.frame(app.id)));
+  const run = (app.playRun = (app.playRun ?? 0) + 1);  // a quick pause and play starts a new loop
+  let pending = queued(() => api.frame(app.id));
+  while (app.playing && app.playRun === run) {
+    let frame;
+    try {
+      frame = await pending;
+    } catch (error) {
+      await report(error);
+      return;
+    }
+    if (document.hidden) await new Promise((resolve) => document.addEventListener("visibilitychange", resolve, { once: true }));
+    if (app.playing && app.playRun === run) pending = queued(() => api.frame(app.id));
+    acceptFrame(frame);
     frames += 1;
     const now = performance.now();
     if (now - since >= 1000) {
@@ -266,7 +289,6 @@ async function play() {
       frames = 0;
       since = now;
     }
-    await new Promise((resolve) => requestAnimationFrame(resolve));
   }
 }
 
