@@ -91,6 +91,21 @@ def test_wrong_method_oversized_body_and_unknown_api(server):
     assert status == 400 and "expected x from -1 to 1" in json.loads(body)["error"]
 
 
+def test_a_diverging_run_is_a_422_json_error_and_replays(server):
+    session_id, _ = new_session(server, {"hidden": [{"nodes": 8, "activation": "relu"}], "loss": "mse",
+                                         "output_activation": "identity", "learning_rate": 10.0})
+    for _ in range(5):
+        status, _, body = request(server, "POST", f"/api/sessions/{session_id}/frame", {})
+        if status != 200:
+            break
+    assert status == 422 and "training diverged" in json.loads(body)["error"]
+    _, _, model = request(server, "GET", f"/api/sessions/{session_id}/model")
+    _, _, code = request(server, "GET", f"/api/sessions/{session_id}/code")
+    namespace: dict = {"__name__": "replay"}
+    exec(code.decode(), namespace)  # the divergence is part of the replay, and caught there too
+    assert namespace["net"].to_bytes() == model
+
+
 def test_unknown_session_is_a_404_json_error(server):
     for method, path in [("GET", "/api/sessions/nope"), ("POST", "/api/sessions/nope/frame"),
                          ("GET", "/api/sessions/nope/model"), ("POST", "/api/sessions/nope/close")]:
@@ -118,20 +133,28 @@ def test_two_sessions_are_isolated(server):
     assert trained["frame"]["epoch"] == 3 and trained["frame"]["weights"] != second_state["frame"]["weights"]
 
 
+def _released(reference: weakref.ref) -> bool:
+    """Whether the object is gone, once the handler thread that answered has let go of it."""
+    deadline = time.monotonic() + 10  # bounds a leak only; normally the first look succeeds
+    while True:
+        gc.collect()
+        if reference() is None or time.monotonic() > deadline:
+            return reference() is None
+        time.sleep(0.01)
+
+
 def test_a_closed_sessions_memory_is_released():
     with running_server(idle_seconds=60, max_sessions=3) as server:
         session_id, _ = new_session(server)
         network = weakref.ref(server.sessions.get(session_id).net)
         assert call(server, "POST", f"/api/sessions/{session_id}/close", {}) == {"closed": session_id}
-        gc.collect()
-        assert network() is None and len(server.sessions) == 0
+        assert _released(network) and len(server.sessions) == 0
         # A tab that went away without a word: dropped once idle for longer than idle_seconds.
         idle_id, _ = new_session(server)
         idle_network = weakref.ref(server.sessions.get(idle_id).net)
         server.sessions.get(idle_id).last_used -= 61
         status, _, _ = request(server, "GET", f"/api/sessions/{idle_id}")
-        gc.collect()
-        assert status == 404 and idle_network() is None
+        assert status == 404 and _released(idle_network)
         # More tabs than max_sessions: the least recently used goes first.
         ids = [new_session(server)[0] for _ in range(4)]
         assert len(server.sessions) == 3 and ids[0] not in server.sessions and ids[-1] in server.sessions

@@ -43,7 +43,8 @@ import akili
 
 from . import options as opts
 from .data import IRIS_FEATURES, IRIS_SPECIES
-from .session import DATA_NAMES, DEFAULT_CONFIG, MAX_EPOCHS_PER_FRAME, MAX_HIDDEN_LAYERS, MAX_NODES, Session, SessionError
+from .session import (DATA_NAMES, DEFAULT_CONFIG, MAX_EPOCHS_PER_FRAME, MAX_HIDDEN_LAYERS, MAX_NODES, Session,
+                      SessionError, TrainingDiverged)
 
 STATIC_DIR = Path(str(resources.files(__package__) / "static")).resolve()
 MAX_BODY = 1 << 20
@@ -213,7 +214,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except RequestError as error:
             self._json(error.status, {"error": str(error)})
         except SessionError as error:
-            self._json(422 if "diverged" in str(error) else 400, {"error": str(error)})
+            self._json(422 if isinstance(error, TrainingDiverged) else 400, {"error": str(error)})
         except (ConnectionError, TimeoutError):
             self.close_connection = True  # the client went away: nothing to answer
         except Exception as error:  # a bug: a short JSON answer, never a traceback to the page

@@ -59,6 +59,10 @@ class SessionError(ValueError):
     """A request the session cannot carry out (its message is shown to the learner)."""
 
 
+class TrainingDiverged(SessionError):
+    """The loss became non-finite; ``Network.fit`` restored the weights of the epoch's start."""
+
+
 def _whole(value: Any, low: int, high: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or not low <= value <= high:
         raise SessionError(f"[playground config] expected {what} as a whole number from {low} to {high}, got {value!r}")
@@ -260,7 +264,7 @@ class Session:
             history = self.net.fit(self.x_train, self.t_train, epochs=epochs, shuffle=True, **fit)
         except akili.DivergenceError as error:
             self.log.append(("diverged", epochs, fit))
-            raise SessionError(f"training diverged: {error}; lower the learning rate and press reset") from None
+            raise TrainingDiverged(f"training diverged: {error}") from None
         self.epoch += len(history.loss)
         self.steps += sum(-(-n // fit["batch_size"]) for n in history.samples)
         if self.log and self.log[-1][0] == "fit" and self.log[-1][2] == fit:

@@ -63,10 +63,7 @@ function configure(changes) {
 function buildControls(options) {
   $("dataset").replaceChildren(...options.data.map((name) => option(name, `data.${name}`)));
   for (const id of ["iris-x", "iris-y"]) {
-    $(id).replaceChildren(...options.iris_features.map((name, i) => option(String(i))).map((element, i) => {
-      element.textContent = options.iris_features[i];
-      return element;
-    }));
+    $(id).replaceChildren(...options.iris_features.map((name, i) => option(String(i), `iris.${i}`)));
   }
   $("iris-species").replaceChildren(...options.iris_species.map((name, i) => {
     const element = option(String(i));

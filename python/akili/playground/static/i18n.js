@@ -49,6 +49,7 @@ const TEXT = {
     eq_hidden_gradient: "hidden error: the gradient sent back through Wᵀ",
     eq_delta: "error times the slope of the activation", eq_update: "weight change",
     eq_bias_update: "bias change",
+    "iris.0": "sepal length", "iris.1": "sepal width", "iris.2": "petal length", "iris.3": "petal width",
   },
   sw: {
     title: "uwanja wa mazoezi",
@@ -66,8 +67,8 @@ const TEXT = {
     click_adds: "Kubofya kwenye mchoro kunaongeza nukta ya mafunzo ya daraja",
     show_test: "Onyesha nukta za majaribio",
     network: "Mtandao", add_layer: "+ tabaka", remove_layer: "− tabaka",
-    layer_count: "tabaka fiche {n}", hidden_layer: "Tabaka fiche la {n}", nodes: "nodi",
-    output_activation: "Uamilisho wa tabaka la matokeo", bias: "Vipendeleo (mtandao wa kitabu hauna)",
+    layer_count: "matabaka fiche: {n}", hidden_layer: "Tabaka fiche la {n}", nodes: "nodi",
+    output_activation: "Uamilisho wa tabaka la matokeo", bias: "Upendeleo (mtandao wa kitabu hauna)",
     network_note: "Viungo: rangi ya chungwa ni chanya, buluu ni hasi, unene ∝ |uzito|. Kila nodi inaonyesha tokeo lake kwenye mchoro mzima.",
     output: "Matokeo", train_loss: "Hasara ya mafunzo", test_loss: "Hasara ya majaribio", train: "mafunzo", test: "majaribio",
     boundary_note: "Rangi ni tokeo la mtandao katika kila nukta: buluu karibu na 0, chungwa karibu na 1.",
@@ -81,7 +82,7 @@ const TEXT = {
     "choice.loss.squared_error": "kosa la mraba ½Σ(t−o)²",
     "choice.loss.mse": "wastani wa makosa ya mraba",
     "choice.loss.cross_entropy": "cross-entropy",
-    "data.xor": "XOR", "data.gaussians": "Mafungu mawili ya Gauss", "data.circles": "Duara", "data.spiral": "Spirali",
+    "data.xor": "XOR", "data.gaussians": "Mafungu mawili ya Gauss", "data.circles": "Miduara", "data.spiral": "Spirali",
     "data.iris": "Iris (sifa mbili)",
     "data.lecture:split": "Mhadhara: 0.6 na 0.2 zinagawana kosa la 2.0",
     "data.lecture:book_2x2": "Mhadhara: mfano wa kitabu wa 2×2",
@@ -97,6 +98,7 @@ const TEXT = {
     eq_hidden_gradient: "kosa la tabaka fiche: gradienti inayorudishwa kupitia Wᵀ",
     eq_delta: "kosa mara mteremko wa kitendakazi cha uamilisho", eq_update: "badiliko la uzito",
     eq_bias_update: "badiliko la upendeleo",
+    "iris.0": "urefu wa sepali", "iris.1": "upana wa sepali", "iris.2": "urefu wa petali", "iris.3": "upana wa petali",
   },
 };
 
