@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import platform
 import threading
 import time
@@ -81,6 +82,18 @@ def browser_rate(server: PlaygroundServer, seconds: float) -> float:
     return epochs / elapsed  # one epoch per frame
 
 
+def machine() -> str:
+    """CPU model, cores and load: the rate depends on all three."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    load = ", load average %.1f" % os.getloadavg()[0] if hasattr(os, "getloadavg") else ""
+    return f"{model}, {os.cpu_count()} cores{load}; Python {platform.python_version()}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -89,7 +102,7 @@ def main() -> None:
     server = PlaygroundServer("127.0.0.1", 0, sessions=SessionStore())
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        print(f"machine: {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+        print(f"machine: {machine()}")
         rate, size = http_rate(server, args.seconds)
         print(f"http client : {rate:6.1f} frames/s (2-8-8-1, 500 training points, one epoch per frame; "
               f"{size / 1024:.1f} KiB per frame)")

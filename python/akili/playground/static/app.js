@@ -230,6 +230,8 @@ function acceptFrame(frame) {
   const last = app.history.at(-1);
   if (!last || last[0] !== frame.epoch || last[1] !== frame.steps) {
     app.history.push([frame.epoch, frame.steps, frame.train_loss, frame.test_loss]);
+    // A long run keeps every other point, as the server does: memory stays bounded.
+    if (app.history.length > 5000) app.history = app.history.filter((_, i) => i % 2 === 0);
   }
   draw();
 }

@@ -47,13 +47,17 @@ export function toPlane(canvas, px, py) {
   return [(px / canvas.width) * 2 - 1, 1 - (py / canvas.height) * 2];
 }
 
-export function drawBoundary(canvas, frame, data, showTest) {
-  const context = canvas.getContext("2d");
-  context.fillStyle = "#f4f4f4";
-  context.fillRect(0, 0, canvas.width, canvas.height);
-  if (!frame.boundary) return;
-  context.imageSmoothingEnabled = true;
-  context.drawImage(mapImage(frame.boundary, null, true), 0, 0, canvas.width, canvas.height);
+// The points change only with the data, not with each frame: drawn once, then copied.
+const pointLayers = new WeakMap();
+
+function pointLayer(canvas, data, showTest) {
+  const key = showTest ? "withTest" : "trainOnly";
+  const cached = pointLayers.get(data)?.[key];
+  if (cached && cached.width === canvas.width && cached.height === canvas.height) return cached;
+  const layer = document.createElement("canvas");
+  layer.width = canvas.width;
+  layer.height = canvas.height;
+  const context = layer.getContext("2d");
   const sets = [[data.train, "#ffffff"]];
   if (showTest) sets.push([data.test, "#222222"]);
   for (const [set, edge] of sets) {
@@ -69,6 +73,18 @@ export function drawBoundary(canvas, frame, data, showTest) {
       context.stroke();
     });
   }
+  pointLayers.set(data, { ...pointLayers.get(data), [key]: layer });
+  return layer;
+}
+
+export function drawBoundary(canvas, frame, data, showTest) {
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#f4f4f4";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  if (!frame.boundary) return;
+  context.imageSmoothingEnabled = true;
+  context.drawImage(mapImage(frame.boundary, null, true), 0, 0, canvas.width, canvas.height);
+  context.drawImage(pointLayer(canvas, data, showTest), 0, 0);
 }
 
 export function drawLosses(canvas, history) {
@@ -78,11 +94,14 @@ export function drawLosses(canvas, history) {
   context.fillStyle = "#fafafa";
   context.fillRect(0, 0, width, height);
   if (history.length < 2) return;
-  const top = Math.max(...history.map((h) => Math.max(h[2], h[3]))) || 1;
-  const steps = history.length - 1;
+  // At most one point per pixel column: long runs cost no more to draw than short ones.
+  const stride = Math.max(1, Math.ceil(history.length / width));
+  const shown = history.filter((_, i) => i % stride === 0 || i === history.length - 1);
+  const top = Math.max(...shown.map((h) => Math.max(h[2], h[3]))) || 1;
+  const steps = shown.length - 1;
   for (const [column, style] of [[2, "#999999"], [3, "#111111"]]) {
     context.beginPath();
-    history.forEach((h, i) => {
+    shown.forEach((h, i) => {
       const x = (i / steps) * (width - 4) + 2;
       const y = height - 2 - (h[column] / top) * (height - 4);
       if (i === 0) context.moveTo(x, y);
