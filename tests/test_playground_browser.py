@@ -83,7 +83,7 @@ def save_screenshot(image: bytes, path: Path) -> None:
         Image.open(path).convert("RGB").quantize(256).save(Path(target) / path.name, optimize=True)
 
 
-def assert_not_blank(image: bytes) -> None:
+def assert_not_blank(image: bytes, *, trained: bool = True) -> None:
     from PIL import Image  # matplotlib's dependency, in the test extra
 
     pixels = np.asarray(Image.open(io.BytesIO(image)).convert("RGB"), dtype=np.int32)
@@ -91,15 +91,23 @@ def assert_not_blank(image: bytes) -> None:
     orange = (np.abs(pixels - [245, 147, 34]).sum(axis=2) < 60).mean()
     blue = (np.abs(pixels - [8, 119, 189]).sum(axis=2) < 60).mean()
     assert len(colours) > 200 and pixels.std() > 20, "the screenshot is (almost) blank"
+    if not trained:
+        return
     assert orange > 0.005 and blue > 0.005, f"no trained boundary drawn (orange {orange:.4f}, blue {blue:.4f})"
 
 
-def test_the_page_loads_without_console_errors_in_both_languages(page):
+def test_the_page_loads_without_console_errors_in_both_languages(page, tmp_path):
     assert page.inner_text("#play") == "Play"
     assert page.locator("#layers .layer").count() == 2
     page.select_option("#lang", "sw")
     assert page.inner_text("#play") == "Endesha" and page.inner_text("#step-example") == "Hatua ya mfano mmoja"
     assert page.inner_text("#layers .layer >> nth=0").startswith("Tabaka fiche la 1")
+    page.click("#step-example")
+    page.wait_for_selector("#step-panel:not([hidden])")
+    assert page.inner_text("#step-layers h3 >> nth=0") == "Tabaka 0: tabaka fiche la 1"
+    image = page.screenshot(full_page=True)
+    save_screenshot(image, tmp_path / "playground-sw.png")
+    assert_not_blank(image, trained=False)
     assert page.evaluate("document.documentElement.lang") == "sw"
     page.select_option("#lang", "en")
     assert page.inner_text("#test-loss") != "–"

@@ -106,6 +106,16 @@ def test_a_diverging_run_is_a_422_json_error_and_replays(server):
     assert namespace["net"].to_bytes() == model
 
 
+def test_a_refused_setting_leaves_the_session_as_it_was(server):
+    session_id, _ = new_session(server)
+    trained = call(server, "POST", f"/api/sessions/{session_id}/frame", {})
+    status, _, body = request(server, "POST", f"/api/sessions/{session_id}/config",
+                              {"loss": "cross_entropy", "output_activation": "tanh"})
+    assert status == 400 and "cross_entropy" in json.loads(body)["error"]
+    state = call(server, "GET", f"/api/sessions/{session_id}")
+    assert state["frame"]["weights"] == trained["weights"] and state["config"]["loss"] == "squared_error"
+
+
 def test_unknown_session_is_a_404_json_error(server):
     for method, path in [("GET", "/api/sessions/nope"), ("POST", "/api/sessions/nope/frame"),
                          ("GET", "/api/sessions/nope/model"), ("POST", "/api/sessions/nope/close")]:

@@ -214,18 +214,18 @@ class Session:
         """Apply setting changes; a change outside LIVE_KEYS starts again."""
         config = check_config(changes, self.config)
         changed = {key for key in config if config[key] != self.config[key]}
-        old = self.config
-        self.config = config
         if not changed <= LIVE_KEYS:
-            if config["data"] != old["data"]:
+            saved = dict(self.__dict__)
+            if config["data"] != self.config["data"]:
                 self.extra_points = []
+            self.config = config
             try:
                 self._reset()
             except SessionError:
-                self.config = old
-                self._reset()
+                self.__dict__.update(saved)  # refused: the session goes on exactly as it was
                 raise
             return
+        self.config = config
         for key in sorted(changed):
             option = opts.BY_NAME.get(key)
             if option is not None and option.target == "network":
