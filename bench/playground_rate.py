@@ -1,8 +1,9 @@
 """How many states per second the playground delivers for a 2-8-8-1 network on 500 points.
 
 The issue asks for at least 20 updates/s "without falling behind". The page pulls
-states: it asks for the next frame only after drawing the last one, so it can
-never fall behind; what can fall short is the rate. This measures it two ways:
+states, never more than one request on its way (it asks for the next frame while
+drawing the last), so it can never fall behind; what can fall short is the rate.
+This measures it two ways:
 
 * http: a client on one keep-alive connection asks for frames as fast as the server
   answers and decodes each JSON answer (what the page does before drawing);

@@ -20,8 +20,8 @@ Routes (``ID`` is a session id the server handed out):
 Every error is JSON, ``{"error": "..."}``, with a 4xx status: 400 for a malformed
 request or a bad setting, 403 for a foreign Host header, 404 for an unknown path
 or session, 405 for a wrong method, 413 for a body over 1 MB, 422 when training
-diverges. The page pulls frames one at a time (it asks for the next one after
-drawing the last), so it can never fall behind the training.
+diverges. The page pulls frames, never more than one request on its way (it asks
+for the next while drawing the last), so it can never fall behind the training.
 """
 
 from __future__ import annotations

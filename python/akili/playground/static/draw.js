@@ -21,13 +21,20 @@ export function decodeMap(map) {
 
 const RANGES = { sigmoid: [0, 1], tanh: [-1, 1] };
 
+// Small canvases reused from frame to frame (one per node and one for the boundary).
+const mapCanvases = new Map();
+
 /** A map drawn onto a small canvas, values brought to [0, 1] by the activation's range. */
-function mapImage(map, activation, forOutput) {
+function mapImage(map, activation, forOutput, key) {
   const values = decodeMap(map);
   let [low, high] = forOutput ? [0, 1] : RANGES[activation] ?? [map.low, map.high];
   if (!(high > low)) [low, high] = [low - 1, low + 1];
-  const canvas = document.createElement("canvas");
-  canvas.width = canvas.height = map.size;
+  let canvas = mapCanvases.get(key);
+  if (!canvas || canvas.width !== map.size) {
+    canvas = document.createElement("canvas");
+    canvas.width = canvas.height = map.size;
+    mapCanvases.set(key, canvas);
+  }
   const context = canvas.getContext("2d");
   const image = context.createImageData(map.size, map.size);
   values.forEach((value, i) => {
@@ -83,7 +90,7 @@ export function drawBoundary(canvas, frame, data, showTest) {
   context.fillRect(0, 0, canvas.width, canvas.height);
   if (!frame.boundary) return;
   context.imageSmoothingEnabled = true;
-  context.drawImage(mapImage(frame.boundary, null, true), 0, 0, canvas.width, canvas.height);
+  context.drawImage(mapImage(frame.boundary, null, true, "boundary"), 0, 0, canvas.width, canvas.height);
   context.drawImage(pointLayer(canvas, data, showTest), 0, 0);
 }
 
@@ -168,7 +175,8 @@ export function drawNetwork(canvas, layers, frame, nodeValues) {
       if (maps) {
         context.imageSmoothingEnabled = false;
         const map = maps[k][i];
-        context.drawImage(mapImage(map, activations[k], k === places.length - 1), x - box / 2, y - box / 2, box, box);
+        const image = mapImage(map, activations[k], k === places.length - 1, `${k}-${i}`);
+        context.drawImage(image, x - box / 2, y - box / 2, box, box);
       } else {
         context.fillStyle = "#ffffff";
         context.fillRect(x - box / 2, y - box / 2, box, box);
