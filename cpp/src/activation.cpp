@@ -44,7 +44,6 @@ bool is_elementwise(Activation activation) { return activation != Activation::so
 template <typename Scalar>
 void activate(Activation activation, const Eigen::Ref<const RowMatrix<Scalar>>& z,
               Eigen::Ref<RowMatrix<Scalar>> a) {
-  const Scalar one(1);
   switch (activation) {
     case Activation::identity:
       if (a.data() != z.data()) a = z;
