@@ -78,7 +78,7 @@ def main() -> int:
     if args.worker:
         worker(args.worker, args.quick, args.repeats)
         return 0
-    native = args.native_dir or REPO / "build" / "native-target"
+    native = (args.native_dir or REPO / "build" / "native-target").resolve()  # the workers run in bench/
     if args.native_dir is None:
         started = time.perf_counter()
         build_native(native)
