@@ -309,7 +309,7 @@ Model<Scalar> decode_network(Reader& in) {
   } catch (const std::invalid_argument& error) {
     fail(std::string("the saved loss does not suit the output layer: ") + error.what());
   }
-  return Model<Scalar>{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed), ModelInfo{seed, init}};
+  return Model<Scalar>{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed, init), ModelInfo{seed, init}};
 }
 
 std::uint64_t read_le(const std::uint8_t* data, int size) {
@@ -433,6 +433,16 @@ std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network, const ModelIn
 }
 
 template <typename Scalar>
+std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network) {
+  return to_bytes(network, ModelInfo{network.seed(), network.init()});
+}
+
+template <typename Scalar>
+void save(const Network<Scalar>& network, const std::string& path) {
+  save(network, path, ModelInfo{network.seed(), network.init()});
+}
+
+template <typename Scalar>
 void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info) {
   const std::vector<std::uint8_t> bytes = to_bytes(network, info);
 
@@ -528,6 +538,10 @@ Model<Scalar> load_as(const std::string& path) {
        " network; expected " + (sizeof(Scalar) == 4 ? "float32" : "float64"));
 }
 
+template std::vector<std::uint8_t> to_bytes(const Network<float>&);
+template std::vector<std::uint8_t> to_bytes(const Network<double>&);
+template void save(const Network<float>&, const std::string&);
+template void save(const Network<double>&, const std::string&);
 template std::vector<std::uint8_t> to_bytes(const Network<float>&, const ModelInfo&);
 template std::vector<std::uint8_t> to_bytes(const Network<double>&, const ModelInfo&);
 template void save(const Network<float>&, const std::string&, const ModelInfo&);

@@ -30,13 +30,30 @@ void check_learning_rate(const char* where, Scalar learning_rate) {
   }
 }
 
+// Either every layer brings its weights or none does (then the constructor draws them).
+template <typename Scalar>
+void check_layer_weights(const std::vector<Dense<Scalar>>& layers) {
+  std::string with, without;
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    std::string& list = layers[k].has_weights() ? with : without;
+    list += (list.empty() ? "" : ", ") + std::to_string(k);
+  }
+  if (!with.empty() && !without.empty()) {
+    throw std::invalid_argument("[Network] expected every layer to have weights (set_weights or initialize) or "
+                                "none (the network initialises them), got weights in layers " + with +
+                                " but not in layers " + without);
+  }
+}
+
 }  // namespace
 
 template <typename Scalar>
 Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule, Scalar learning_rate,
-                         std::uint64_t seed)
-    : layers_(std::move(layers)), loss_(loss), rule_(rule), learning_rate_(learning_rate), random_(seed) {
+                         std::uint64_t seed, Init init)
+    : layers_(std::move(layers)), loss_(loss), rule_(rule), learning_rate_(learning_rate), seed_(seed),
+      init_(init), random_(seed) {
   if (layers_.empty()) throw std::invalid_argument("[Network] expected at least one layer, got none");
+  check_layer_weights(layers_);
   for (std::size_t k = 1; k < layers_.size(); ++k) {
     if (layers_[k - 1].outputs() != layers_[k].inputs()) {
       throw std::invalid_argument("[Network] layer " + std::to_string(k - 1) + " has " +
@@ -47,6 +64,10 @@ Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule
   }
   check_loss_pairing(loss_, layers_.back().activation());
   check_learning_rate("Network", learning_rate_);
+  // A network is never left with all-zero weights, which train nothing.
+  if (!layers_.front().has_weights()) {
+    for (auto& layer : layers_) layer.initialize(init_, random_);
+  }
 }
 
 template <typename Scalar>
@@ -57,6 +78,8 @@ Network<Scalar>::Network(const Network& other) {
   loss_ = other.loss_;
   rule_ = other.rule_;
   learning_rate_ = other.learning_rate_;
+  seed_ = other.seed_;
+  init_ = other.init_;
   random_ = other.random_;
 }
 
@@ -73,6 +96,8 @@ Network<Scalar>& Network<Scalar>::operator=(const Network& other) {
   loss_ = copy.loss_;
   rule_ = copy.rule_;
   learning_rate_ = copy.learning_rate_;
+  seed_ = copy.seed_;
+  init_ = copy.init_;
   random_ = copy.random_;
   return *this;
 }
@@ -85,7 +110,21 @@ void Network<Scalar>::initialize(Init init, std::uint64_t seed) {
   has_queued_.store(false, std::memory_order_release);
   reset_journal();
   random_ = Random(seed);
+  seed_ = seed;
+  init_ = init;
   for (auto& layer : layers_) layer.initialize(init, random_);
+}
+
+template <typename Scalar>
+std::uint64_t Network<Scalar>::seed() const {
+  std::shared_lock lock(mutex_);
+  return seed_;
+}
+
+template <typename Scalar>
+Init Network<Scalar>::init() const {
+  std::shared_lock lock(mutex_);
+  return init_;
 }
 
 template <typename Scalar>

@@ -18,6 +18,7 @@ import importlib
 from typing import Any
 
 from ._book import NeuralNetwork
+from ._build_info import build_info
 from ._brute_force import BruteForceResult, brute_force, combination_count
 from ._core import DivergenceError
 from ._history import History
@@ -44,6 +45,7 @@ __all__ = [
     "Trace",
     "__version__",
     "brute_force",
+    "build_info",
     "combination_count",
     "restarts",
     "datasets",

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['DivergenceError', 'ModelFormatError', 'Network32', 'Network64', 'backquery', 'brute_force', 'combination_text', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'save_model', 'searchable_parameters', 'set_num_threads', 'train_restarts']
+__all__: list[str] = ['DivergenceError', 'ModelFormatError', 'Network32', 'Network64', 'backquery', 'brute_force', 'build_info', 'combination_text', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'save_model', 'searchable_parameters', 'set_num_threads', 'train_restarts']
 class DivergenceError(ArithmeticError):
     pass
 class Network32:
@@ -172,6 +172,10 @@ def brute_force(network: Network32, inputs: typing.Annotated[numpy.typing.NDArra
 def brute_force(network: Network64, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], grid: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex], limit: typing.SupportsInt | typing.SupportsIndex) -> dict:
     """
     Best grid point for the network's searchable weights and biases (see akili.brute_force).
+    """
+def build_info() -> dict:
+    """
+    The core's build (compiler, Eigen, native or portable) and product kernels: compiled, supported by this CPU, in use; raises ValueError for a bad AKILI_ISA.
     """
 def combination_text(grid_size: typing.SupportsInt | typing.SupportsIndex, parameters: typing.SupportsInt | typing.SupportsIndex) -> str:
     """

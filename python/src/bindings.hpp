@@ -24,4 +24,7 @@ void bind_restarts(pybind11::module_& module);
 /// Binds the thread count: `set_num_threads(n)`, `get_num_threads()`.
 void bind_threads(pybind11::module_& module);
 
+// akili.build_info(): compiler, Eigen, kernels compiled in and in use.
+void bind_build_info(pybind11::module_& module);
+
 }  // namespace akili::python

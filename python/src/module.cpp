@@ -8,6 +8,7 @@ PYBIND11_MODULE(_core, module) {
   pybind11::register_exception<akili::DivergenceError>(module, "DivergenceError", PyExc_ArithmeticError);
   akili::python::bind_network(module);
   akili::python::bind_threads(module);
+  akili::python::bind_build_info(module);
   akili::python::bind_model(module);
   akili::python::bind_restarts(module);
   akili::python::bind_backquery(module);

@@ -3,6 +3,7 @@
 
 #include "akili/activation.hpp"
 #include "akili/backquery.hpp"
+#include "akili/build_info.hpp"
 #include "akili/dense.hpp"
 #include "akili/loss.hpp"
 #include "akili/model_file.hpp"
