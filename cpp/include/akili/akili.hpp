@@ -3,7 +3,9 @@
 
 #include "akili/activation.hpp"
 #include "akili/backquery.hpp"
+#include "akili/classes.hpp"
 #include "akili/dense.hpp"
+#include "akili/errors.hpp"
 #include "akili/loss.hpp"
 #include "akili/model_file.hpp"
 #include "akili/network.hpp"
