@@ -16,6 +16,10 @@ from conftest import require_system
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: False until the tree has been formatted once (ruff check --fix, ruff format, clang-format -i):
+#: then True checks every Python file and every C++ file of the repository.
+WHOLE_TREE = False
+
 #: Python files and directories ruff checks (relative to the repository root).
 CHECKED = [
     "python/akili/_cli_common.py",
@@ -29,6 +33,7 @@ CHECKED = [
     "tests/test_divergence.py",
 ]
 #: C++ files clang-format checks.
+CPP_DIRECTORIES = ("cpp", "python/src", "tests/cpp", "tests/fuzz", "examples/cpp", "bench/cpp")
 CHECKED_CPP = [
     "cpp/include/akili/classes.hpp",
     "cpp/include/akili/errors.hpp",
@@ -36,6 +41,11 @@ CHECKED_CPP = [
     "python/src/bind_names.cpp",
     "python/src/bind_pickle.cpp",
 ]
+if WHOLE_TREE:
+    CHECKED = ["."]
+    CHECKED_CPP = sorted(
+        str(path.relative_to(ROOT)) for directory in CPP_DIRECTORIES for path in (ROOT / directory).rglob("*.[ch]pp")
+    )
 
 
 def _ruff() -> list[str]:
