@@ -4,6 +4,7 @@
 
 #include "akili/loss.hpp"
 #include "crc32.hpp"
+#include "number_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -204,7 +205,7 @@ Model<Scalar> decode_network(Reader& in) {
   const Scalar learning_rate = rate_fits ? static_cast<Scalar>(stored_rate) : Scalar(0);
   if (!(learning_rate > Scalar(0))) {
     fail("expected a positive finite learning rate at offset " + std::to_string(rate_at) + ", got " +
-         std::to_string(stored_rate));
+         detail::number_text(static_cast<double>(stored_rate)));
   }
   if (layer_count == 0) fail("expected at least one layer, got a layer count of 0");
   // Each layer takes at least its fixed fields plus one weight: refuse a count the
@@ -305,9 +306,10 @@ Model<Scalar> decode_network(Reader& in) {
          std::to_string(in.offset()) + "; expected none");
   }
   try {
-    check_loss_pairing(loss, layers.back().activation());
+    check_loss_pairing(loss, layers.back().activation(), "akili::load");
   } catch (const std::invalid_argument& error) {
-    fail(std::string("the saved loss does not suit the output layer: ") + error.what());
+    const std::string text = error.what();  // "[akili::load] loss ... needs ...": keep the part after the name
+    fail("the saved loss does not suit the output layer: " + text.substr(text.find("] ") + 2));
   }
   return Model<Scalar>{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed, init), ModelInfo{seed, init}};
 }

@@ -26,6 +26,9 @@ _CLASS_NAMES = {"fashion-mnist": ds.FASHION_MNIST_CLASSES, "iris": ds.IRIS_CLASS
 _FASHION_NAMES = ("fashion-mnist", "fashion_mnist", "fashionmnist")
 _BUILTIN_NAMES = ("iris", "digits", "xor")
 
+#: Data sets too small to hold anything out: trained and tested on every sample (the phrase says so).
+TRAIN_IS_TEST = {"xor": "all 4 points, the same ones it was trained on: XOR has none to hold out"}
+
 SIDECAR_FORMAT = "akili-cli-preprocessing"
 SIDECAR_VERSION = 1
 SCALINGS = ("auto", "book", "standard", "minmax", "none")
@@ -189,6 +192,9 @@ def training_split(spec: str, *, test_fraction: float, seed: int, limit: int | N
     if has_test_split(spec):
         test_inputs, test_labels = load_raw(spec, "test")
         split = Split(inputs, labels, test_inputs, test_labels, "the test split", None)
+    elif canonical_data(spec) in TRAIN_IS_TEST:
+        # XOR is its four points: none can be held out, so the test is on the same four (said in the output).
+        split = Split(inputs, labels, inputs, labels, TRAIN_IS_TEST[canonical_data(spec)], None)
     else:
         train_x, test_x, train_y, test_y = ds.train_test_split(inputs, labels, test_fraction=test_fraction,
                                                                seed=seed)
@@ -243,6 +249,8 @@ def write_sidecar(model_path: str | os.PathLike, content: dict[str, Any]) -> Pat
     text = json.dumps(document, indent=1, allow_nan=False)
     descriptor, temporary = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent or ".")
     try:
+        # mkstemp creates the file 0600; the model file beside it gets 0666 less the umask, and so does this.
+        os.fchmod(descriptor, 0o666 & ~_umask())
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
         os.replace(temporary, target)
@@ -250,6 +258,20 @@ def write_sidecar(model_path: str | os.PathLike, content: dict[str, Any]) -> Pat
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows (/proc), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def read_sidecar(model_path: str | os.PathLike) -> dict[str, Any] | None:

@@ -6,9 +6,16 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['DivergenceError', 'ModelFormatError', 'Network32', 'Network64', 'backquery', 'brute_force', 'build_info', 'combination_text', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'save_model', 'searchable_parameters', 'set_num_threads', 'train_restarts']
+__all__: list[str] = ['ACTIVATIONS', 'DivergenceError', 'INITS', 'LOSSES', 'ModelFormatError', 'Network32', 'Network64', 'NonFiniteDataError', 'RULES', 'backquery', 'brute_force', 'build_info', 'combination_text', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'predicted_classes', 'random_state', 'save_model', 'searchable_parameters', 'set_num_threads', 'set_random_state', 'train_restarts']
+ACTIVATIONS: tuple[str, ...]
+LOSSES: tuple[str, ...]
+RULES: tuple[str, ...]
+INITS: tuple[str, ...]
 class DivergenceError(ArithmeticError):
     pass
+class NonFiniteDataError(ValueError):
+    data: str
+    row: int
 class Network32:
     """
     A network of dense layers (see akili.Network for the documented API).
@@ -202,6 +209,34 @@ def model_to_bytes(network: Network32, seed: typing.SupportsInt | typing.Support
 def model_to_bytes(network: Network64, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> bytes:
     """
     The model file's bytes for a network.
+    """
+@typing.overload
+def predicted_classes(outputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> numpy.typing.NDArray[numpy.int64]:
+    ...
+@typing.overload
+def predicted_classes(outputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> numpy.typing.NDArray[numpy.int64]:
+    """
+    The class each row of outputs (n, k) predicts: argmax (first on a tie); one output: 1 when >= 0.5.
+    """
+@typing.overload
+def random_state(network: Network32) -> tuple[int, int, int, int, int, int]:
+    """
+    The network's random source as six unsigned 64-bit words.
+    """
+@typing.overload
+def random_state(network: Network64) -> tuple[int, int, int, int, int, int]:
+    """
+    The network's random source as six unsigned 64-bit words.
+    """
+@typing.overload
+def set_random_state(network: Network32, state: tuple[int, int, int, int, int, int]) -> None:
+    """
+    Replaces the network's random source with a saved state.
+    """
+@typing.overload
+def set_random_state(network: Network64, state: tuple[int, int, int, int, int, int]) -> None:
+    """
+    Replaces the network's random source with a saved state.
     """
 @typing.overload
 def save_model(network: Network32, path: str, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> None:

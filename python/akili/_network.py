@@ -14,14 +14,16 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._divergence import EpochChecks
 from ._history import History
 from ._trace import Trace
-from ._validation import as_matrix, as_targets, check_dtype, check_positive_int
+from ._validation import as_matrix, as_targets, check_dtype, check_learning_rate, check_positive_int
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "softmax", "identity")
-LOSSES = ("squared_error", "mse", "cross_entropy")
-RULES = ("transpose", "gradient", "normalized")
-INITS = ("book", "xavier", "he")
+# The names the core accepts, read from its tables (akili._core), never repeated here.
+ACTIVATIONS: tuple[str, ...] = _core.ACTIVATIONS
+LOSSES: tuple[str, ...] = _core.LOSSES
+RULES: tuple[str, ...] = _core.RULES
+INITS: tuple[str, ...] = _core.INITS
 
 ProgressCallback = Callable[[int, int], Any]
 EpochCallback = Callable[[int, History], Any]
@@ -143,20 +145,25 @@ class Dense:
                             where="Dense.trainable_mask")
         native.set_trainable_mask(self._index, mask)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickle / copy.deepcopy: through the network's model-file bytes (akili._pickling).
+        from ._pickling import reduce_dense
+
+        return reduce_dense(self)
+
     def __repr__(self) -> str:
         text = f"Dense({self._inputs}, {self._outputs}, activation={self._activation!r}"
         return text + (", bias=True)" if self._has_bias else ")")
 
 
 def _named_for_python(error: ValueError, where: str) -> ValueError:
-    """The core's error, "[Network::train_epoch] inputs contain NaN or infinity (row 12)",
-    under the Python call's name: "[Network.fit] inputs contain NaN or infinity (row 12)".
-    Only the NaN/infinity refusals, which the core makes for calls that leave that
-    check to it, are renamed; any other error is returned unchanged."""
-    text = str(error)
-    if "NaN or infinity" not in text:
+    """The core's refusal of a NaN or infinity (``_core.NonFiniteDataError``, which
+    carries ``data`` and ``row``) reported under the Python call's name:
+    "[Network.fit] inputs contain NaN or infinity (row 12)". Any other error is
+    returned unchanged."""
+    if not isinstance(error, _core.NonFiniteDataError):
         return error
-    return ValueError(f"[{where}] " + text.split("] ", 1)[-1])
+    return ValueError(f"[{where}] {error.data} contain NaN or infinity (row {error.row})")
 
 
 class Network:
@@ -210,7 +217,8 @@ class Network:
         native_type = _core.Network32 if self._dtype == np.float32 else _core.Network64
         specs = [(layer.inputs, layer.outputs, layer.activation, layer.has_bias) for layer in layers]
         try:
-            self._native = native_type(specs, loss, rule, float(learning_rate), init, self._seed)
+            self._native = native_type(specs, loss, rule, check_learning_rate(learning_rate, "Network"), init,
+                                       self._seed)
         except MemoryError as error:
             values = sum(spec[0] * spec[1] for spec in specs)
             raise MemoryError(f"[Network] cannot allocate the weights: {values} values of "
@@ -251,7 +259,7 @@ class Network:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._native.learning_rate = float(value)
+        self._native.learning_rate = check_learning_rate(value, "Network.learning_rate")
 
     @property
     def seed(self) -> int:
@@ -422,9 +430,14 @@ class Network:
                                      samples=val_inputs.shape[0], where="Network.fit")
             validation = (val_inputs, val_targets)
         classifies = _is_class_target(target_matrix)
+        try:
+            checks = EpochChecks(self, matrix, target_matrix)  # blow-ups that stay finite (akili._divergence)
+        except ValueError as error:
+            raise _named_for_python(error, "Network.fit") from None
 
         history = History()
         for epoch in range(epochs):
+            checks.start_epoch()
             hook = None
             if on_progress is not None:
                 def hook(done: int, _epoch: int = epoch) -> Any:
@@ -440,6 +453,7 @@ class Network:
             history.samples.append(int(samples))
             history.loss.append(loss_sum / samples if samples else float("nan"))
             history.accuracy.append(correct / samples if classifies and samples else None)
+            checks.end_epoch(epoch, history.loss[-1], "Network.fit")
             if validation is not None:
                 val_outputs = self._native.predict(validation[0])
                 history.val_loss.append(float(self._native.loss_value(*validation)))
@@ -463,6 +477,13 @@ class Network:
         for index, layer in enumerate(clone._layers):
             layer._attach(clone, index)
         return clone
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """pickle, copy.deepcopy, joblib and Dask store the model file's bytes and the
+        random source's state; loading runs akili's checked decoder only (akili._pickling)."""
+        from ._pickling import reduce_network
+
+        return reduce_network(self)
 
     # -- model file ------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -503,6 +524,5 @@ def _accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
     """Share of rows whose predicted class matches the target's (None for non-class targets)."""
     if not _is_class_target(targets):
         return None
-    if targets.shape[1] == 1:
-        return float(np.mean((outputs[:, 0] >= 0.5) == (targets[:, 0] >= 0.5)))
-    return float(np.mean(np.argmax(outputs, axis=1) == np.argmax(targets, axis=1)))
+    # The core's rule (akili/classes.hpp), applied to outputs and targets alike.
+    return float(np.mean(_core.predicted_classes(outputs) == _core.predicted_classes(targets)))

@@ -22,13 +22,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from ._cli_common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, UserError
 from ._cli_data import SCALINGS
-from ._cli_train import EXIT_INTERRUPTED, UserError
 from ._network import ACTIVATIONS, LOSSES, RULES
 from ._version import __version__
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+__all__ = ["build_parser", "main"]
+
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
 
 DATA_HELP = ("fashion-mnist, iris, digits, xor, a .csv file (label first, as the book's mnist_train.csv), "
              "a .npz file with arrays X and y, or a directory of IDX files")
@@ -71,7 +76,8 @@ def _fraction(text: str) -> float:
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", required=True, help=DATA_HELP)
+    parser.add_argument("--data", help=DATA_HELP + " (default: the data set the model was trained on, as recorded "
+                                           "in MODEL.json)")
     parser.add_argument("--split", choices=("auto", "test", "train", "all"), default="auto",
                         help="which part of the data: its test split (or the part held out when the model was "
                              "trained on this same file), the training part, or all; auto: test where there is "

@@ -21,6 +21,12 @@ from ._validation import check_positive_int
 
 __all__ = ["RuleComparison", "compare_rules"]
 
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
+
 LECTURE_ORDER = ("normalized", "transpose", "gradient")
 
 

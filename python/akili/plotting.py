@@ -19,6 +19,12 @@ from ._history import History
 
 __all__ = ["plot_history", "plot_backquery", "image_shape"]
 
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
+
 PathLike = str | os.PathLike
 
 
@@ -57,6 +63,15 @@ def plot_history(history: History, path: PathLike, *, title: str | None = None,
         raise TypeError(f"[plot_history] expected an akili.History, got {type(history).__name__}")
     if history.epochs == 0:
         raise ValueError("[plot_history] the history has no epochs to draw")
+    figure = _history_figure(history, title, validation_name)
+    figure.savefig(os.fspath(path))
+    return os.fspath(path)
+
+
+def _history_figure(history: History, title: str | None, validation_name: str) -> Any:
+    """The figure plot_history saves. A run of one epoch has one point per curve:
+    it is drawn as labelled points on an axis with the single whole tick "1" (no
+    line, no fractional epochs), and the title says there is no curve to see."""
     accuracy = _series(history.accuracy)
     val_accuracy = _series(history.val_accuracy)
     panels = 2 if accuracy is not None or val_accuracy is not None else 1
@@ -86,19 +101,31 @@ def plot_history(history: History, path: PathLike, *, title: str | None = None,
         accuracy_axes.legend()
         accuracy_axes.grid(True, alpha=0.3)
     for axes in figure.axes:
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+        # Epochs are whole numbers: ticks on integers only, even when there is just one.
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        axes.set_xlim(0.5, history.epochs + 0.5)
+        if history.epochs == 1:
+            for line in axes.get_lines():
+                value = float(line.get_ydata()[0])
+                axes.annotate(f"{value:.4g}", (1.0, value), textcoords="offset points", xytext=(8, 0),
+                              va="center", color=line.get_color())
+    if history.epochs == 1:
+        title = f"{title + ': ' if title else ''}one epoch, so one point per curve"
     if title:
         figure.suptitle(title)
     figure.tight_layout()
-    figure.savefig(os.fspath(path))
-    return os.fspath(path)
+    return figure
 
 
 def image_shape(size: int) -> tuple[int, int]:
     """(rows, columns) of a square image of ``size`` pixels: 784 -> (28, 28), 64 -> (8, 8)."""
+    return _square(size, "image_shape")
+
+
+def _square(size: int, where: str) -> tuple[int, int]:
     side = math.isqrt(size)
     if side * side != size:
-        raise ValueError(f"[image_shape] {size} values do not make a square image; pass shape=(rows, columns)")
+        raise ValueError(f"[{where}] {size} values do not make a square image; pass shape=(rows, columns)")
     return side, side
 
 
@@ -116,7 +143,7 @@ def plot_backquery(images: Any, path: PathLike, *, labels: Sequence[str] | None 
         array = array.reshape(1, -1)
     if array.ndim != 2 or array.shape[0] == 0:
         raise ValueError(f"[plot_backquery] expected images of shape (n, pixels), got {np.shape(images)}")
-    rows, columns = image_shape(array.shape[1]) if shape is None else (int(shape[0]), int(shape[1]))
+    rows, columns = _square(array.shape[1], "plot_backquery") if shape is None else (int(shape[0]), int(shape[1]))
     if rows * columns != array.shape[1]:
         raise ValueError(f"[plot_backquery] shape {rows}x{columns} does not hold {array.shape[1]} values")
     if labels is not None and len(labels) != array.shape[0]:

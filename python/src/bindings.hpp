@@ -21,6 +21,13 @@ void bind_backquery(pybind11::module_& module);
 /// Binds akili::train_restarts for both dtypes as `train_restarts(networks, ...)`.
 void bind_restarts(pybind11::module_& module);
 
+/// Binds the name tables (ACTIVATIONS, LOSSES, RULES, INITS), `predicted_classes`
+/// and the exception NonFiniteDataError.
+void bind_names(pybind11::module_& module);
+
+/// Binds `random_state(network)` and `set_random_state(network, state)` (pickling).
+void bind_pickle(pybind11::module_& module);
+
 /// Binds the thread count: `set_num_threads(n)`, `get_num_threads()`.
 void bind_threads(pybind11::module_& module);
 

@@ -11,6 +11,7 @@
 // All shapes below use samples as rows: X (n, inputs), T and O (n, outputs).
 
 #include "akili/dense.hpp"
+#include "akili/errors.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -109,6 +110,9 @@ class Network {
   void set_trainable_mask(std::size_t index, const Eigen::Ref<const Matrix>& mask);
   void set_learning_rate(Scalar learning_rate);
   void set_rule(Rule rule);
+  /// The random source that draws the shuffles (copied out / replaced whole).
+  Random random_source() const;
+  void set_random_source(const Random& random);
 
   /// O = the output layer's output for inputs X (n, inputs) -> (n, outputs).
   Matrix predict(const Eigen::Ref<const Matrix>& inputs) const;
