@@ -24,4 +24,7 @@ void bind_restarts(pybind11::module_& module);
 /// Binds the thread count: `set_num_threads(n)`, `get_num_threads()`.
 void bind_threads(pybind11::module_& module);
 
+/// Binds the readers: `read_csv`, `csv_blocks`, `CsvRows`, `decode_idx` and the exception CsvError.
+void bind_io(pybind11::module_& module);
+
 }  // namespace akili::python
