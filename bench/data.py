@@ -37,7 +37,7 @@ REPO = HERE.parent
 
 #: Runs one reader in a fresh process; prints {"seconds": best, "peak_mib": peak RSS above the start}.
 READER = textwrap.dedent("""
-    import json, resource, sys, time
+    import json, sys, time
     sys.path.insert(0, sys.argv[4])
     import numpy as np
     kind, path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -64,9 +64,14 @@ READER = textwrap.dedent("""
             X, y = ds.load_idx_pair(path + "/train-images-idx3-ubyte.gz", path + "/train-labels-idx1-ubyte.gz")
             return ds.scale_book(X, dtype=np.float32), y
 
-    start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    with open("/proc/self/status") as f:
-        start = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+    def status(field):
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith(field + ":"))
+
+    # A forked child inherits its parent's peak RSS: reset the kernel's mark (VmHWM) first.
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    start = status("VmRSS")
     best = float("inf")
     nbytes = 0
     for _ in range(repeats):
@@ -76,7 +81,7 @@ READER = textwrap.dedent("""
         parts = result if isinstance(result, tuple) else (result,)
         nbytes = sum(p.nbytes for p in parts)
         del result, parts
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = status("VmHWM")
     print(json.dumps({"seconds": best, "peak_mib": (peak - start) / 1024, "returned_mib": nbytes / 2**20}))
 """)
 

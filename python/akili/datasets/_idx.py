@@ -145,10 +145,11 @@ class _ScaledSink:
         if self.pending:
             chunk = self.pending + bytes(chunk)
             offset -= len(self.pending)
-        whole = len(chunk) - len(chunk) % self.itemsize
-        self.core.decode_idx(self.code, chunk[:whole], self.flat, offset // self.itemsize, self.scaling,
+        view = memoryview(chunk)
+        whole = len(view) - len(view) % self.itemsize
+        self.core.decode_idx(self.code, view[:whole], self.flat, offset // self.itemsize, self.scaling,
                              self.max_value)
-        self.pending = bytes(chunk[whole:])
+        self.pending = bytes(view[whole:])
 
     def finish(self) -> np.ndarray:
         return self.out
