@@ -4,6 +4,8 @@
 #include "akili/activation.hpp"
 #include "akili/backquery.hpp"
 #include "akili/dense.hpp"
+#include "akili/io/csv.hpp"
+#include "akili/io/idx.hpp"
 #include "akili/loss.hpp"
 #include "akili/model_file.hpp"
 #include "akili/network.hpp"
