@@ -145,3 +145,26 @@ def test_memory_stays_bounded_by_rss(tmp_path):
     values = dict(line.split() for line in out.splitlines())
     assert int(values["memmap_anon_growth_kib"]) < 20_000  # a copy would be 245,000 KiB
     assert int(values["stream_peak_growth_kib"]) < 60_000
+
+
+def test_cli_train_stream_on_a_csv_file(tmp_path, capsys):
+    from akili.cli import main
+
+    X, y = ds.digits()
+    # pixels 0..16 stretched to 0..240, the range the book scaling (x/255) expects
+    lines = "\n".join(",".join([str(label), *(str(int(v) * 15) for v in row)]) for label, row in zip(y, X)) + "\n"
+    (tmp_path / "train.csv").write_text(lines)
+    (tmp_path / "test.csv").write_text(lines[: lines.index("\n", 20000) + 1])
+    status = main(["train", "--data", str(tmp_path / "train.csv"), "--stream", "--test-data",
+                   str(tmp_path / "test.csv"), "--epochs", "3", "--hidden", "32", "--quiet", "--out",
+                   str(tmp_path / "m.akili")])
+    out = capsys.readouterr().out
+    assert status == 0, out
+    assert "5391 samples trained" in out
+    accuracy = float(out.split("accuracy ", 2)[2].split()[0])
+    assert accuracy > 0.8
+    assert (tmp_path / "m.akili.json").is_file()
+    assert main(["train", "--data", str(tmp_path / "train.csv"), "--stream", "--scale", "standard"]) != 0
+    assert "needs statistics of the whole data set" in capsys.readouterr().err
+    assert main(["train", "--data", "digits", "--classes", "10"]) != 0
+    assert "--classes is for --stream only" in capsys.readouterr().err
