@@ -106,7 +106,7 @@ def test_fit_on_a_memory_mapped_array_equals_fit_on_the_array(tmp_path, data):
 @pytest.mark.slow
 def test_memory_stays_bounded_by_rss(tmp_path):
     """A memory-mapped training set adds no anonymous memory (no copy); streaming a CSV
-    four times the size of the allowance keeps the peak RSS low."""
+    four times the size of the allowance keeps the peak RSS low; Ctrl-C stops a read."""
     script = textwrap.dedent("""
         import resource, sys
         import numpy as np
@@ -131,6 +131,15 @@ def test_memory_stays_bounded_by_rss(tmp_path):
         net32 = akili.Network([akili.Dense(batches.n_features, 8), akili.Dense(8, 10)], seed=0, dtype=np.float32)
         net32.fit(lambda: ((x, ds.one_hot(y, 10, 0.01, 0.99, dtype=np.float32)) for x, y in batches))
         print("stream_peak_growth_kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - baseline)
+
+        # Ctrl-C during a whole-file read: the core polls for it between 1 MiB pieces.
+        import os, signal, threading
+        threading.Timer(0.05, os.kill, args=(os.getpid(), signal.SIGINT)).start()
+        try:
+            ds.read_csv(csv_path)
+            print("interrupted_in_read False")
+        except KeyboardInterrupt:
+            print("interrupted_in_read True")
     """)
     rng = np.random.default_rng(0)
     array = rng.random((40_000, 784))  # 251 MB of float64
@@ -145,6 +154,7 @@ def test_memory_stays_bounded_by_rss(tmp_path):
     values = dict(line.split() for line in out.splitlines())
     assert int(values["memmap_anon_growth_kib"]) < 20_000  # a copy would be 245,000 KiB
     assert int(values["stream_peak_growth_kib"]) < 60_000
+    assert values["interrupted_in_read"] == "True"
 
 
 def test_cli_train_stream_on_a_csv_file(tmp_path, capsys):

@@ -10,10 +10,9 @@ training data was treated lives in ``MODEL.json`` beside ``MODEL`` (for
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import numpy as np
 
 from . import datasets as ds
 from .datasets._builtin import _CLASS_NAMES, _known_name
-from .datasets._preprocessing import SCALINGS, Scaling
+from .datasets._preprocessing import Scaling
 
 
 SIDECAR_FORMAT = "akili-cli-preprocessing"

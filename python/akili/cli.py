@@ -21,7 +21,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from ._cli_data import SCALINGS
+from .datasets._preprocessing import SCALINGS
 from ._cli_train import EXIT_INTERRUPTED, UserError
 from ._network import ACTIVATIONS, LOSSES, RULES
 from ._version import __version__
