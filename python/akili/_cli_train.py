@@ -81,6 +81,14 @@ def _history_json(history: History) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """The train command; returns the exit status (130 when Ctrl-C stopped training)."""
+    if getattr(args, "stream", False):
+        from ._cli_stream import run_stream
+
+        return run_stream(args, UserError)
+    for option, value in (("--classes", getattr(args, "classes", None)), ("--test-data", getattr(args, "test_data", None))):
+        if value is not None:
+            raise UserError(f"{option} is for --stream only (the in-memory path finds the classes and the test "
+                            "part in the data set)")
     out = sys.stdout
     if args.plot:
         require_matplotlib()

@@ -16,6 +16,7 @@ import numpy as np
 from . import _core
 from ._divergence import EpochChecks
 from ._history import History
+from ._streaming import fit_batches, is_batch_source
 from ._trace import Trace
 from ._validation import as_matrix, as_targets, check_dtype, check_learning_rate, check_positive_int
 
@@ -381,7 +382,7 @@ class Network:
     def fit(
         self,
         inputs: Any,
-        targets: Any,
+        targets: Any = None,
         *,
         epochs: int = 1,
         batch_size: int = 1,
@@ -404,7 +405,20 @@ class Network:
         training; an exception raised in either propagates out of ``fit``. Ctrl-C
         raises KeyboardInterrupt within milliseconds, leaving the weights of the
         last completed step.
+
+        Data beyond memory: ``inputs`` may instead be an iterable of ``(inputs,
+        targets)`` batches, or a callable returning a fresh one per epoch (then
+        ``targets`` is omitted), e.g. ``akili.datasets.iter_csv``; the rules are in
+        ``akili._streaming``. ``numpy.memmap`` and ``np.load(mmap_mode="r")`` arrays
+        of the network's dtype are trained on in place, without a copy.
         """
+        if targets is None and is_batch_source(inputs):
+            return fit_batches(self, inputs, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+                               validation_data=validation_data, on_epoch=on_epoch, on_progress=on_progress,
+                               progress_every=progress_every)
+        if targets is None:
+            raise TypeError("[Network.fit] expected targets with the inputs array (or, instead of both, an iterable "
+                            "of (inputs, targets) batches)")
         epochs = check_positive_int(epochs, "epochs", "Network.fit")
         batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
         progress_every = check_positive_int(progress_every, "progress_every", "Network.fit", minimum=0)

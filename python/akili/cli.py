@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ._cli_common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, UserError
-from ._cli_data import SCALINGS
+from .datasets._preprocessing import SCALINGS
 from ._network import ACTIVATIONS, LOSSES, RULES
 from ._version import __version__
 
@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", metavar="MODEL", help="save the trained model here (and MODEL.json beside it)")
     train.add_argument("--plot", metavar="PNG", help="draw the loss and accuracy curves here (needs matplotlib)")
     train.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
+    train.add_argument("--stream", action="store_true",
+                       help="read the --data CSV file in batches while training, with memory bounded whatever its "
+                            "size (file order; see docs/data.md)")
+    train.add_argument("--classes", type=_positive_int, metavar="N",
+                       help="number of classes, with --stream (default: 10)")
+    train.add_argument("--test-data", metavar="CSV", help="a CSV file to test on, with --stream")
     train.set_defaults(handler="train")
 
     evaluate = commands.add_parser("evaluate", help="accuracy, loss and confusion matrix of a saved model")

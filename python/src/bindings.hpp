@@ -33,5 +33,7 @@ void bind_threads(pybind11::module_& module);
 
 // akili.build_info(): compiler, Eigen, kernels compiled in and in use.
 void bind_build_info(pybind11::module_& module);
+/// Binds the readers: `read_csv`, `csv_blocks`, `CsvRows`, `decode_idx` and the exception CsvError.
+void bind_io(pybind11::module_& module);
 
 }  // namespace akili::python

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, module) {
   akili::python::bind_restarts(module);
   akili::python::bind_backquery(module);
   akili::python::bind_brute_force(module);
+  akili::python::bind_io(module);
 }
