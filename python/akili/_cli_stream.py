@@ -46,7 +46,8 @@ def _stream_scaling(method: str) -> Scaling:
 
 def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
     """The train command on a CSV stream; returns the exit status."""
-    from ._cli_train import EXIT_INTERRUPTED, build_network, output_setup, save_model
+    from ._cli_common import EXIT_INTERRUPTED
+    from ._cli_train import build_network, output_setup, save_model
     from ._history import History
     from ._version import __version__
 
