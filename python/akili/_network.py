@@ -14,7 +14,10 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._curve import EpochCurve
 from ._history import History
+from ._progress import EpochProgress
+from ._progress import progress_every as progress_every_default
 from ._trace import Trace
 from ._validation import as_matrix, as_targets, check_dtype, check_positive_int
 
@@ -275,6 +278,12 @@ class Network:
             f"rule={self.rule!r}, dtype={self._dtype.name!r}, seed={self._seed})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: layers, shapes, activations, settings, parameters (and small weights)."""
+        from ._html import network_html
+
+        return network_html(self)
+
     # -- running -----------------------------------------------------------
     def _inputs(self, values: Any, where: str) -> tuple[np.ndarray, bool]:
         return as_matrix(values, dtype=self._dtype, columns=self.n_inputs, name="inputs", where=where)
@@ -382,6 +391,8 @@ class Network:
         on_epoch: EpochCallback | None = None,
         on_progress: ProgressCallback | None = None,
         progress_every: int = 0,
+        log_every: int | None = None,
+        progress: bool = False,
     ) -> History:
         """Train for ``epochs`` passes over (inputs, targets); returns a History.
 
@@ -396,10 +407,19 @@ class Network:
         training; an exception raised in either propagates out of ``fit``. Ctrl-C
         raises KeyboardInterrupt within milliseconds, leaving the weights of the
         last completed step.
+
+        ``log_every=N`` records the learning curve inside each epoch in the
+        History (``curve_loss``, ``curve_accuracy``: the mean over each N samples
+        trained); by default about 50 evenly spaced points per epoch (fewer when
+        there are more than 20 epochs, about 1000 in all; none beyond 500 epochs),
+        so that even one epoch draws a curve; 0 records none. ``progress=True`` shows a progress bar per
+        epoch (tqdm.auto: a widget in Jupyter, text in a terminal).
         """
         epochs = check_positive_int(epochs, "epochs", "Network.fit")
         batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
         progress_every = check_positive_int(progress_every, "progress_every", "Network.fit", minimum=0)
+        if log_every is not None:
+            log_every = check_positive_int(log_every, "log_every", "Network.fit", minimum=0)
         # The core checks every input row for NaN and infinity as an epoch first uses
         # it, and refuses with the model unchanged: no boolean copy of the data here.
         matrix, _ = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where="Network.fit",
@@ -412,6 +432,8 @@ class Network:
         # Counts beyond the data change nothing; capping them keeps any int valid for the core's size_t.
         batch_size = min(batch_size, matrix.shape[0])
         progress_every = min(progress_every, matrix.shape[0] + 1)
+        if log_every is not None:
+            log_every = min(log_every, matrix.shape[0])
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -424,18 +446,27 @@ class Network:
         classifies = _is_class_target(target_matrix)
 
         history = History()
+        curve = EpochCurve(history, samples=matrix.shape[0], every=log_every, epochs=epochs, classifies=classifies)
+        if progress:
+            bar = EpochProgress(matrix.shape[0], epochs, lines=False)
+            on_progress = bar.progress_hook(on_progress)
+            progress_every = progress_every or progress_every_default(matrix.shape[0])
+        hook_every = min(every for every in (progress_every, curve.spacing) if every) if (
+            progress_every or curve.spacing) else 0
         for epoch in range(epochs):
-            hook = None
-            if on_progress is not None:
-                def hook(done: int, _epoch: int = epoch) -> Any:
-                    return on_progress(done, _epoch)
+            curve.start_epoch(epoch)
+            hook = _epoch_hook(epoch, curve, on_progress, progress_every)
             started = time.perf_counter()
             try:
                 loss_sum, correct, samples, stopped = self._native.train_epoch(
-                    matrix, target_matrix, batch_size, bool(shuffle), hook, progress_every
+                    matrix, target_matrix, batch_size, bool(shuffle), hook, hook_every
                 )
             except ValueError as error:
                 raise _named_for_python(error, "Network.fit") from None
+            finally:
+                if progress:
+                    bar.close()
+            curve.end_epoch(samples, loss_sum, correct)
             history.epoch_seconds.append(time.perf_counter() - started)
             history.samples.append(int(samples))
             history.loss.append(loss_sum / samples if samples else float("nan"))
@@ -492,6 +523,30 @@ class Network:
             layers[-1]._attach(network, index)
         network._layers = tuple(layers)
         return network
+
+
+def _epoch_hook(epoch: int, curve: EpochCurve, on_progress: ProgressCallback | None,
+                progress_every: int) -> Callable[[int, float, int], Any] | None:
+    """The native loop's hook for one epoch: feeds the in-epoch curve and the
+    caller's ``on_progress(samples_done, epoch)``; False from the latter stops."""
+    if on_progress is None and not curve.enabled:
+        return None
+    # The core calls at the smaller of the two spacings (and every few ms):
+    # on_progress keeps its own spacing.
+    next_progress = [progress_every]
+
+    def hook(done: int, loss_sum: float, correct: int) -> Any:
+        recorded = curve(done, loss_sum, correct)
+        if on_progress is None:
+            return True
+        due = bool(progress_every) and done >= next_progress[0]
+        while progress_every and next_progress[0] <= done:
+            next_progress[0] += progress_every
+        if recorded and not due:
+            return True  # a call for the curve only
+        return on_progress(done, epoch)
+
+    return hook
 
 
 def _is_class_target(targets: np.ndarray) -> bool:
