@@ -24,6 +24,9 @@ __all__ = ["plot_history", "plot_backquery", "image_shape", "draw_network"]
 
 PathLike = str | os.PathLike
 
+#: Histories of more epochs are drawn as lines, without a dot per epoch or epoch boundaries.
+MAX_MARKED_EPOCHS = 50
+
 
 def _figure(width: float, height: float) -> Any:
     """A matplotlib Figure on an Agg canvas; a clear ImportError names the extra to install."""
@@ -57,8 +60,8 @@ def plot_history(history: History, path: PathLike | None = None, *, title: str |
     axis is in epochs: the in-epoch points (``History.curve_loss``, the mean of
     each window of samples) form the line, each epoch's mean is a dot at its
     end, validation (if recorded) a square there, and dotted lines mark where
-    one epoch ends and the next begins. A history without in-epoch points draws
-    the epoch means alone. The file type follows the extension (.png, .svg, ...).
+    one epoch ends and the next begins (up to 50 epochs; longer runs are drawn
+    as plain lines). A history without in-epoch points draws the epoch means alone. The file type follows the extension (.png, .svg, ...).
     ``lang="sw"`` labels the picture in Kiswahili.
     """
     if not isinstance(history, History):
@@ -85,14 +88,19 @@ def plot_history(history: History, path: PathLike | None = None, *, title: str |
         if inside and curve is not None:
             axes.plot(history.curve_position, curve, color="C0", linewidth=1.2, marker=".", markersize=3,
                       label=f"{training} ({word('every', lang, n=history.log_every)})")
+        # One dot per epoch at its end (a one-epoch run without inside points stays
+        # visible); beyond MAX_MARKED_EPOCHS epochs, dots and boundaries would only blot the curve.
+        marker = "o" if history.epochs <= MAX_MARKED_EPOCHS else None
         if means is not None:
-            # One dot per epoch at its end: a one-epoch run without inside points stays visible.
-            axes.plot(epochs, means, color="C0", linestyle="none" if inside else "-", marker="o",
+            axes.plot(epochs, means, color="C0", linestyle="none" if inside else "-", marker=marker or "o",
+                      markersize=6 if marker else 2,
                       label=f"{training} ({word('epoch mean', lang)})" if inside else training)
         if validation is not None and len(validation):
-            axes.plot(epochs[: len(validation)], validation, color="C1", marker="s", label=validation_name)
-        for boundary in epochs[:-1]:
-            axes.axvline(boundary, color="0.6", linestyle=":", linewidth=1.0)
+            axes.plot(epochs[: len(validation)], validation, color="C1", marker=marker and "s",
+                      label=validation_name)
+        if inside and history.epochs <= MAX_MARKED_EPOCHS:
+            for boundary in epochs[:-1]:
+                axes.axvline(boundary, color="0.6", linestyle=":", linewidth=1.0)
         axes.set_xlabel(word("epoch", lang))
         axes.set_ylabel(name)
         axes.set_title(name)
