@@ -139,3 +139,39 @@ def test_cli_plot_of_one_epoch_has_the_in_epoch_curve(tmp_path):
 
     sidecar = json.loads((tmp_path / "m.akili.json").read_text())
     assert len(sidecar["history"]["curve_loss"]) == 50
+
+
+def test_fit_progress_draws_a_tqdm_auto_bar_per_epoch(monkeypatch):
+    from akili import _progress
+
+    bars = []
+
+    class RecordingBar:
+        def __init__(self, total: int, desc: str, **options) -> None:
+            self.total, self.desc, self.count, self.closed = total, desc, 0, False
+            bars.append(self)
+
+        def update(self, amount: int) -> None:
+            self.count += amount
+
+        def close(self) -> None:
+            self.closed = True
+
+    monkeypatch.setattr(_progress, "_tqdm_class", lambda: RecordingBar)
+    inputs, targets, _ = digits_data(400)
+    calls = []
+    history = akili.NeuralNetwork(64, 10, 10, seed=0).fit(
+        inputs, targets, epochs=2, progress=True, on_progress=lambda done, epoch: calls.append(epoch))
+    assert [bar.desc for bar in bars] == ["epoch 1/2", "epoch 2/2"]
+    assert all(bar.total == 400 and bar.closed and bar.count >= 398 for bar in bars)
+    assert set(calls) == {0, 1}  # the caller's on_progress still runs beside the bar
+    assert len(history.curve_loss) == 100
+
+
+def test_tqdm_auto_is_the_bar():
+    pytest.importorskip("tqdm")
+    from tqdm.auto import tqdm
+
+    from akili import _progress
+
+    assert _progress._tqdm_class() is tqdm
