@@ -17,6 +17,8 @@ the epoch's own mean is.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from ._history import History
 
@@ -107,3 +109,27 @@ class EpochCurve:
         history.curve_loss.append((loss_sum - self._loss_sum) / window)
         history.curve_accuracy.append((correct - self._correct) / window if self.classifies else None)
         self._done, self._loss_sum, self._correct = done, loss_sum, correct
+
+
+def epoch_hook(epoch: int, curve: EpochCurve, on_progress: Callable[[int, int], Any] | None,
+               progress_every: int) -> Callable[[int, float, int], Any] | None:
+    """The native loop's hook for one epoch: feeds the in-epoch curve and the
+    caller's ``on_progress(samples_done, epoch)``; False from the latter stops."""
+    if on_progress is None and not curve.enabled:
+        return None
+    # The core calls at the smaller of the two spacings (and every few ms):
+    # on_progress keeps its own spacing.
+    next_progress = [progress_every]
+
+    def hook(done: int, loss_sum: float, correct: int) -> Any:
+        recorded = curve(done, loss_sum, correct)
+        if on_progress is None:
+            return True
+        due = bool(progress_every) and done >= next_progress[0]
+        while progress_every and next_progress[0] <= done:
+            next_progress[0] += progress_every
+        if recorded and not due:
+            return True  # a call for the curve only
+        return on_progress(done, epoch)
+
+    return hook

@@ -239,7 +239,7 @@ def draw_network(net: Any, trace: Any = None, ax: Any = None, lang: str = "en", 
         for i in above.shown:
             y_to = above.heights[i]
             links = [(j, y_from, float(w[i, j]), False) for j, y_from in sources]
-            if bias_height is not None:
+            if bias is not None and bias_height is not None:
                 links.append((-1, bias_height, float(bias[i]), True))
             for j, y_from, value, is_bias in links:
                 width = 0.4 + 3.2 * abs(value) / largest if largest > 0 else 0.4

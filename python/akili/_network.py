@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._curve import EpochCurve
+from ._curve import EpochCurve, epoch_hook
 from ._history import History
 from ._progress import EpochProgress
 from ._progress import progress_every as progress_every_default
@@ -412,8 +412,9 @@ class Network:
         History (``curve_loss``, ``curve_accuracy``: the mean over each N samples
         trained); by default about 50 evenly spaced points per epoch (fewer when
         there are more than 20 epochs, about 1000 in all; none beyond 500 epochs),
-        so that even one epoch draws a curve; 0 records none. ``progress=True`` shows a progress bar per
-        epoch (tqdm.auto: a widget in Jupyter, text in a terminal).
+        so that even one epoch draws a curve; 0 records none. ``progress=True``
+        shows a progress bar per epoch (tqdm.auto: a widget in Jupyter, text in
+        a terminal).
         """
         epochs = check_positive_int(epochs, "epochs", "Network.fit")
         batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
@@ -451,11 +452,10 @@ class Network:
             bar = EpochProgress(matrix.shape[0], epochs, lines=False)
             on_progress = bar.progress_hook(on_progress)
             progress_every = progress_every or progress_every_default(matrix.shape[0])
-        hook_every = min(every for every in (progress_every, curve.spacing) if every) if (
-            progress_every or curve.spacing) else 0
+        hook_every = min((every for every in (progress_every, curve.spacing) if every), default=0)
         for epoch in range(epochs):
             curve.start_epoch(epoch)
-            hook = _epoch_hook(epoch, curve, on_progress, progress_every)
+            hook = epoch_hook(epoch, curve, on_progress, progress_every)
             started = time.perf_counter()
             try:
                 loss_sum, correct, samples, stopped = self._native.train_epoch(
@@ -523,30 +523,6 @@ class Network:
             layers[-1]._attach(network, index)
         network._layers = tuple(layers)
         return network
-
-
-def _epoch_hook(epoch: int, curve: EpochCurve, on_progress: ProgressCallback | None,
-                progress_every: int) -> Callable[[int, float, int], Any] | None:
-    """The native loop's hook for one epoch: feeds the in-epoch curve and the
-    caller's ``on_progress(samples_done, epoch)``; False from the latter stops."""
-    if on_progress is None and not curve.enabled:
-        return None
-    # The core calls at the smaller of the two spacings (and every few ms):
-    # on_progress keeps its own spacing.
-    next_progress = [progress_every]
-
-    def hook(done: int, loss_sum: float, correct: int) -> Any:
-        recorded = curve(done, loss_sum, correct)
-        if on_progress is None:
-            return True
-        due = bool(progress_every) and done >= next_progress[0]
-        while progress_every and next_progress[0] <= done:
-            next_progress[0] += progress_every
-        if recorded and not due:
-            return True  # a call for the curve only
-        return on_progress(done, epoch)
-
-    return hook
 
 
 def _is_class_target(targets: np.ndarray) -> bool:

@@ -80,7 +80,8 @@ def plot_history(history: History, path: PathLike | None = None, *, title: str |
     epochs = np.arange(1, history.epochs + 1)
     inside = len(history.curve_loss) > 0
     training = word("training", lang)
-    series = [(word("loss", lang), history.loss, history.curve_loss, history.val_loss)]
+    series: list[tuple[str, Any, Any, Any]] = [
+        (word("loss", lang), history.loss, history.curve_loss, history.val_loss)]
     if panels == 2:
         series.append((word("accuracy", lang), accuracy, curve_accuracy, val_accuracy))
     for index, (name, means, curve, validation) in enumerate(series):
