@@ -170,7 +170,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
     if (result.samples < next_report && now - last_hook < kHookInterval) return true;
     while (next_report <= result.samples) next_report += hook_every ? hook_every : samples + 1;
     last_hook = now;
-    return hook(result.samples);
+    return hook(result);
   };
   // Gathers rows [first, last) of the batch that starts at `start` in the epoch's
   // order into the given workspaces and returns the first of them holding NaN or

@@ -76,7 +76,9 @@ def save_model(network: Network, path: str, sidecar: dict[str, Any]) -> None:
 def _history_json(history: History) -> dict[str, Any]:
     return {"loss": history.loss, "accuracy": history.accuracy, "val_loss": history.val_loss,
             "val_accuracy": history.val_accuracy, "epoch_seconds": history.epoch_seconds,
-            "samples": history.samples}
+            "samples": history.samples, "log_every": history.log_every, "curve_position": history.curve_position,
+            "curve_samples": history.curve_samples, "curve_loss": history.curve_loss,
+            "curve_accuracy": history.curve_accuracy}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -128,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
                               shuffle=not args.no_shuffle, validation_data=(test_inputs, test_targets),
                               on_epoch=progress.on_epoch,
                               on_progress=progress.on_progress if progress.draws_bar else None,
-                              progress_every=progress_every(samples))
+                              progress_every=progress_every(samples), log_every=getattr(args, "log_every", None))
     except KeyboardInterrupt:
         progress.close()
         interrupted = True

@@ -14,8 +14,11 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._curve import EpochCurve, epoch_hook
 from ._divergence import EpochChecks
 from ._history import History
+from ._progress import EpochProgress
+from ._progress import progress_every as progress_every_default
 from ._streaming import fit_batches, is_batch_source
 from ._trace import Trace
 from ._validation import as_matrix, as_targets, check_dtype, check_learning_rate, check_positive_int
@@ -284,6 +287,12 @@ class Network:
             f"rule={self.rule!r}, dtype={self._dtype.name!r}, seed={self._seed})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: layers, shapes, activations, settings, parameters (and small weights)."""
+        from ._html import network_html
+
+        return network_html(self)
+
     # -- running -----------------------------------------------------------
     def _inputs(self, values: Any, where: str) -> tuple[np.ndarray, bool]:
         return as_matrix(values, dtype=self._dtype, columns=self.n_inputs, name="inputs", where=where)
@@ -391,6 +400,8 @@ class Network:
         on_epoch: EpochCallback | None = None,
         on_progress: ProgressCallback | None = None,
         progress_every: int = 0,
+        log_every: int | None = None,
+        progress: bool = False,
     ) -> History:
         """Train for ``epochs`` passes over (inputs, targets); returns a History.
 
@@ -411,6 +422,14 @@ class Network:
         ``targets`` is omitted), e.g. ``akili.datasets.iter_csv``; the rules are in
         ``akili._streaming``. ``numpy.memmap`` and ``np.load(mmap_mode="r")`` arrays
         of the network's dtype are trained on in place, without a copy.
+
+        ``log_every=N`` records the learning curve inside each epoch in the
+        History (``curve_loss``, ``curve_accuracy``: the mean over each N samples
+        trained); by default about 50 evenly spaced points per epoch (fewer when
+        there are more than 20 epochs, about 1000 in all; none beyond 500 epochs),
+        so that even one epoch draws a curve; 0 records none. ``progress=True``
+        shows a progress bar per epoch (tqdm.auto: a widget in Jupyter, text in
+        a terminal).
         """
         if targets is None and is_batch_source(inputs):
             return fit_batches(self, inputs, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
@@ -422,6 +441,8 @@ class Network:
         epochs = check_positive_int(epochs, "epochs", "Network.fit")
         batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
         progress_every = check_positive_int(progress_every, "progress_every", "Network.fit", minimum=0)
+        if log_every is not None:
+            log_every = check_positive_int(log_every, "log_every", "Network.fit", minimum=0)
         # The core checks every input row for NaN and infinity as an epoch first uses
         # it, and refuses with the model unchanged: no boolean copy of the data here.
         matrix, _ = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where="Network.fit",
@@ -434,6 +455,8 @@ class Network:
         # Counts beyond the data change nothing; capping them keeps any int valid for the core's size_t.
         batch_size = min(batch_size, matrix.shape[0])
         progress_every = min(progress_every, matrix.shape[0] + 1)
+        if log_every is not None:
+            log_every = min(log_every, matrix.shape[0])
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -450,19 +473,27 @@ class Network:
             raise _named_for_python(error, "Network.fit") from None
 
         history = History()
+        curve = EpochCurve(history, samples=matrix.shape[0], every=log_every, epochs=epochs, classifies=classifies)
+        if progress:
+            bar = EpochProgress(matrix.shape[0], epochs, lines=False)
+            on_progress = bar.progress_hook(on_progress)
+            progress_every = progress_every or progress_every_default(matrix.shape[0])
+        hook_every = min((every for every in (progress_every, curve.spacing) if every), default=0)
         for epoch in range(epochs):
             checks.start_epoch()
-            hook = None
-            if on_progress is not None:
-                def hook(done: int, _epoch: int = epoch) -> Any:
-                    return on_progress(done, _epoch)
+            curve.start_epoch(epoch)
+            hook = epoch_hook(epoch, curve, on_progress, progress_every)
             started = time.perf_counter()
             try:
                 loss_sum, correct, samples, stopped = self._native.train_epoch(
-                    matrix, target_matrix, batch_size, bool(shuffle), hook, progress_every
+                    matrix, target_matrix, batch_size, bool(shuffle), hook, hook_every
                 )
             except ValueError as error:
                 raise _named_for_python(error, "Network.fit") from None
+            finally:
+                if progress:
+                    bar.close()
+            curve.end_epoch(samples, loss_sum, correct)
             history.epoch_seconds.append(time.perf_counter() - started)
             history.samples.append(int(samples))
             history.loss.append(loss_sum / samples if samples else float("nan"))

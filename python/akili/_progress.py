@@ -1,5 +1,6 @@
-"""Progress reporting for command-line training: a tqdm bar per epoch and a line
-of loss and accuracy after each one.
+"""Progress reporting for training: a tqdm.auto bar per epoch (a widget in
+Jupyter, text in a terminal) and, for the command line, a line of loss and
+accuracy after each one.
 
 tqdm is imported only when a bar is actually shown (``import akili`` never
 imports it); when it is not installed, training runs without a bar and the
@@ -9,14 +10,20 @@ per-epoch lines are still printed.
 from __future__ import annotations
 
 import sys
+import warnings
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from ._history import History
 
 
 def _tqdm_class() -> Any:
+    """tqdm.auto's bar: a widget in Jupyter, text in a terminal. Without ipywidgets
+    a notebook gets the text bar; tqdm's warning about that is not repeated here."""
     try:
-        from tqdm import tqdm
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from tqdm.auto import tqdm
     except ImportError:
         return None
     return tqdm
@@ -95,6 +102,14 @@ class EpochProgress:
         if done > self._shown:
             self._bar.update(done - self._shown)
             self._shown = done
+
+    def progress_hook(self, then: Callable[[int, int], Any] | None = None) -> Callable[[int, int], Any]:
+        """An ``on_progress`` that moves the bar, then calls ``then`` (if any) and returns its answer."""
+        def hook(done: int, epoch: int) -> Any:
+            self.on_progress(done, epoch)
+            return True if then is None else then(done, epoch)
+
+        return hook
 
     def on_epoch(self, epoch: int, history: History) -> None:
         """``fit``'s epoch hook: closes the bar and prints the epoch's line."""

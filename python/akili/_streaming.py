@@ -170,7 +170,9 @@ def fit_batches(network: Network, source: Any, *, epochs: int, batch_size: int, 
                 done = samples
                 hook = None
                 if on_progress is not None:
-                    def hook(count: int, _epoch: int = epoch, _done: int = done) -> Any:
+                    # The core reports this part's totals so far (samples, loss sum, correct).
+                    def hook(count: int, _loss_sum: float, _correct: int, _epoch: int = epoch,
+                             _done: int = done) -> Any:
                         return on_progress(_done + count, _epoch)
                 if classifies is None:
                     classifies = _is_class_target(targets)

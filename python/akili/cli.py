@@ -124,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="train in file order, as the book does (default: a new seeded order each epoch)")
     train.add_argument("--out", metavar="MODEL", help="save the trained model here (and MODEL.json beside it)")
     train.add_argument("--plot", metavar="PNG", help="draw the loss and accuracy curves here (needs matplotlib)")
+    train.add_argument("--log-every", type=_non_negative_int, metavar="N",
+                       help="record the running loss and accuracy every N samples inside each epoch, for --plot "
+                            "and MODEL.json (default: about 50 points per epoch; 0: none)")
     train.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
     train.add_argument("--stream", action="store_true",
                        help="read the --data CSV file in batches while training, with memory bounded whatever its "

@@ -278,3 +278,42 @@ TEST_CASE("layers that bring their weights keep them; a mix of both is refused")
                        "network initialises them), got weights in layers 1 but not in layers 0",
                        std::invalid_argument);
 }
+
+TEST_CASE("the progress hook sees the epoch's running totals: samples, loss sum and correct count") {
+  // 200 samples, one at a time: the online blocks of 64 apply, and the totals the
+  // hook sees are those of the same steps taken one by one with train_step.
+  const Eigen::Index n = 200;
+  Matrix x(n, 3), t(n, 2);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const double a = static_cast<double>(r % 17) / 17.0, b = static_cast<double>(r % 5) / 5.0;
+    x.row(r) << a, b, 1.0 - a;
+    t.row(r) << (a > b ? 0.99 : 0.01), (a > b ? 0.01 : 0.99);
+  }
+  std::vector<Dense<double>> layers;
+  layers.emplace_back(3, 4, Activation::sigmoid);
+  layers.emplace_back(4, 2, Activation::sigmoid);
+  Network<double> network(std::move(layers), Loss::squared_error, Rule::transpose, 0.3, 5);
+  Network<double> by_steps = network;
+  std::vector<akili::EpochResult> seen;
+  const akili::ProgressHook record = [&seen](const akili::EpochResult& so_far) {
+    seen.push_back(so_far);
+    return true;
+  };
+  const akili::EpochResult result = network.train_epoch(x, t, 1, false, record, 50);
+
+  std::vector<double> losses;
+  for (Eigen::Index r = 0; r < n; ++r) losses.push_back(by_steps.train_step(x.row(r), t.row(r)));
+  std::size_t checked = 0;
+  for (const akili::EpochResult& so_far : seen) {
+    if (so_far.samples % 50 != 0) continue;  // the calls made every few milliseconds as well
+    double expected = 0.0;
+    for (std::size_t r = 0; r < so_far.samples; ++r) expected += losses[r];
+    CHECK(so_far.loss_sum == doctest::Approx(expected).epsilon(1e-12));  // Σ loss of the samples so far
+    CHECK(so_far.correct <= so_far.samples);
+    ++checked;
+  }
+  CHECK(checked == 4);  // after 50, 100, 150 and 200 samples
+  CHECK(seen.back().samples == result.samples);
+  CHECK(seen.back().loss_sum == result.loss_sum);
+  CHECK(seen.back().correct == result.correct);
+}

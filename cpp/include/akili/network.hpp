@@ -40,10 +40,11 @@ struct EpochResult {
   bool stopped = false;       ///< the progress hook asked to stop
 };
 
-/// Called from the training loop between steps with the number of samples done
-/// so far in this epoch; returning false stops training after the current step.
+/// Called from the training loop between steps with the epoch's totals so far
+/// (samples trained, their loss sum and correct count: a running learning curve
+/// within the epoch); returning false stops training after the current step.
 /// It may also throw, which aborts training with the weights of the last step.
-using ProgressHook = std::function<bool(std::size_t samples_done)>;
+using ProgressHook = std::function<bool(const EpochResult& so_far)>;
 
 /// Every intermediate array of one forward pass or training step, named as in the
 /// book; vectors hold one entry per layer, from the first layer to the output.
