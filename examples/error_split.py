@@ -19,24 +19,10 @@ import akili
 from akili import lessons
 
 
-def network(weights_to_output, rule: str) -> akili.Network:
-    """Input 1.0 -> hidden nodes that pass it on (weight 1, identity) -> outputs.
-
-    The hidden outputs are all 1.0, so the output is the sum of each row of W."""
-    weights_to_output = np.asarray(weights_to_output, dtype=float)
-    hidden = akili.Dense(1, weights_to_output.shape[1], activation="identity")
-    output = akili.Dense(weights_to_output.shape[1], weights_to_output.shape[0], activation="identity")
-    net = akili.Network([hidden, output], loss="squared_error", rule=rule, learning_rate=0.1)
-    hidden.weights = np.ones((weights_to_output.shape[1], 1))
-    output.weights = weights_to_output
-    return net
-
-
 def hidden_errors(weights_to_output, output_errors, rule: str) -> np.ndarray:
-    """Hidden errors as the network computes them, for chosen output errors E = T - O."""
-    net = network(weights_to_output, rule)
-    targets = net.predict([1.0]) + np.asarray(output_errors)  # T = O + E
-    trace = net.step([1.0], targets, trace=True)
+    """Hidden errors as the network computes them, for chosen output errors E = T - O
+    (input 1.0 -> hidden nodes passing it on -> outputs; see lessons.error_split_step)."""
+    _, trace = lessons.error_split_step(weights_to_output, output_errors, rule)
     return trace.hidden_errors
 
 

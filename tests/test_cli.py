@@ -292,7 +292,7 @@ def test_user_mistakes_are_one_line(capsys, argv, pattern):
         (["train", "--lr", "-1"], r"argument --lr: expected a positive finite number"),
         (["train", "--epochs", "0"], r"argument --epochs: expected a number of 1 or more"),
         (["train", "--rule", "magic"], r"invalid choice: 'magic'"),
-        (["evaluate", "m.akili"], r"the following arguments are required: --data"),
+        (["evaluate"], r"the following arguments are required: MODEL"),  # --data may come from MODEL.json
         ([], r"the following arguments are required: COMMAND"),
     ],
 )

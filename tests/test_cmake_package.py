@@ -1,7 +1,9 @@
 """akili from C++: the core's own C++ tests (ctest), its CMake package installed
 both ways (standalone prefix, and inside the wheel via ``python -m akili
---cmake-dir``), a downstream project built against each, the C++ example, and
-models moved between Python and C++ with bit-identical predictions.
+--cmake-dir``), a downstream project built against each, every program of the
+C++ guide (docs/cpp.md), the C++ example, and models moved between Python and
+C++ with bit-identical predictions. Everything is built warning-free:
+``-Wall -Wextra -Wpedantic -Werror``.
 
 Each build happens once per test session (session fixtures) with -j2.
 """
@@ -25,6 +27,8 @@ from conftest import require_system
 REPO = Path(__file__).resolve().parents[1]
 FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 JOBS = "-j2"
+GUIDE = REPO / "docs" / "cpp.md"
+STRICT = "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Wpedantic -Werror"
 
 
 def run(*command: str | os.PathLike[str], env: dict[str, str] | None = None) -> str:
@@ -57,7 +61,8 @@ def standalone_prefix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_system("/usr/include/doctest/doctest.h", "the C++ unit tests use doctest (doctest-dev)")
     root = tmp_path_factory.mktemp("standalone")
     build, prefix = root / "build", root / "prefix"
-    build_project(REPO, build, "-DAKILI_BUILD_PYTHON=OFF", "-DAKILI_BUILD_TESTS=ON", "-DAKILI_BUILD_EXAMPLES=OFF")
+    build_project(REPO, build, "-DAKILI_BUILD_PYTHON=OFF", "-DAKILI_BUILD_TESTS=ON", "-DAKILI_BUILD_EXAMPLES=OFF",
+                  "-DAKILI_WERROR=ON")
     (root / "ctest.log").write_text(run("ctest", "--test-dir", build, "--output-on-failure"))
     run("cmake", "--install", build, "--prefix", prefix)
     return prefix
@@ -78,8 +83,8 @@ def consumers(standalone_prefix: Path, wheel_cmake_dir: Path, tmp_path_factory: 
               ) -> dict[str, Path]:
     """tests/consumer built against each install; name -> executable."""
     root = tmp_path_factory.mktemp("consumers")
-    build_project(REPO / "tests" / "consumer", root / "standalone", f"-DCMAKE_PREFIX_PATH={standalone_prefix}")
-    build_project(REPO / "tests" / "consumer", root / "wheel", f"-Dakili_DIR={wheel_cmake_dir}")
+    build_project(REPO / "tests" / "consumer", root / "standalone", f"-DCMAKE_PREFIX_PATH={standalone_prefix}", STRICT)
+    build_project(REPO / "tests" / "consumer", root / "wheel", f"-Dakili_DIR={wheel_cmake_dir}", STRICT)
     return {"standalone": root / "standalone" / "consumer", "wheel": root / "wheel" / "consumer"}
 
 
@@ -94,8 +99,71 @@ def example(standalone_prefix: Path, tmp_path_factory: pytest.TempPathFactory) -
 def test_cpp_unit_tests_pass_under_ctest(standalone_prefix: Path) -> None:
     log = (standalone_prefix.parent / "ctest.log").read_text()
     assert re.search(r"100% tests passed.* out of \d+", log), log
-    for area in ("activation", "loss", "network", "model_file", "random"):
+    for area in ("activation", "loss", "network", "model_file", "random", "products"):
         assert f"cpp.{area} " in log
+    if akili.build_info()["architecture"] == "x86_64":
+        assert "cpp.isa_objects " in log  # the kernels' objects share no code with baseline objects
+
+
+def guide_blocks(language: str) -> list[str]:
+    """The fenced ``language`` blocks of docs/cpp.md, in order."""
+    return re.findall(rf"^```{language}\n(.*?)^```", GUIDE.read_text(encoding="utf-8"), flags=re.S | re.M)
+
+
+@pytest.fixture(scope="session")
+def guide_programs(standalone_prefix: Path, wheel_cmake_dir: Path, tmp_path_factory: pytest.TempPathFactory
+                   ) -> dict[str, list[Path]]:
+    """Every C++ program of docs/cpp.md, built with the guide's own CMakeLists.txt
+    (one more executable per further program) against each install; route -> executables."""
+    (cmake_lists,) = guide_blocks("cmake")
+    programs = guide_blocks("cpp")
+    assert len(programs) >= 4 and all("int main()" in program for program in programs)
+    source = tmp_path_factory.mktemp("guide")
+    (source / "main.cpp").write_text(programs[0])
+    extra = ""
+    for index, program in enumerate(programs[1:], start=1):
+        (source / f"program{index}.cpp").write_text(program)
+        extra += (f"add_executable(program{index} program{index}.cpp)\n"
+                  f"target_link_libraries(program{index} PRIVATE akili::akili)\n")
+    (source / "CMakeLists.txt").write_text(cmake_lists + extra)
+    built = {}
+    for route, option in (("standalone", f"-DCMAKE_PREFIX_PATH={standalone_prefix}"),
+                          ("wheel", f"-Dakili_DIR={wheel_cmake_dir}")):
+        build = source.parent / f"{source.name}-{route}"
+        build_project(source, build, option, STRICT)
+        built[route] = [build / "myapp"] + [build / f"program{index}" for index in range(1, len(programs))]
+    return built
+
+
+@pytest.mark.parametrize("route", ["standalone", "wheel"])
+def test_every_program_of_the_cpp_guide_compiles_warning_free_and_runs(guide_programs: dict[str, list[Path]],
+                                                                        tmp_path: Path, route: str) -> None:
+    outputs = []
+    for program in guide_programs[route]:
+        result = subprocess.run([str(program)], capture_output=True, text=True, cwd=tmp_path,
+                                env={**os.environ, "OMP_NUM_THREADS": "2"})
+        assert result.returncode == 0, f"{program.name}: {result.stdout}{result.stderr}"
+        outputs.append(result.stdout)
+    # The guide's claims about what the programs print.
+    xor = outputs[0].splitlines()
+    assert [float(line.split("-> ")[1]) >= 0.5 for line in xor[:4]] == [False, True, True, False]
+    assert xor[4] == "seed 11"
+    assert akili.load(tmp_path / "xor.akili").seed == 11  # Python reads what C++ saved
+    assert "[Network::predict]" in outputs[2] and "no-such-model.akili" in outputs[2]
+    assert f"in use: {akili.build_info()['active']} (CPU)" in outputs[3]
+
+
+def test_a_network_built_with_a_seed_is_initialised_and_saves_that_seed(consumers: dict[str, Path],
+                                                                         tmp_path: Path) -> None:
+    # The consumer builds 2-3-1 layers with seed 11 and never calls initialize().
+    run(consumers["standalone"], "seeded", tmp_path / "seeded.akili")
+    network = akili.load(tmp_path / "seeded.akili")
+    assert (network.seed, network._init) == (11, "book")
+    reference = akili.Network([akili.Dense(2, 3, activation="tanh", bias=True), akili.Dense(3, 1, bias=True)],
+                               loss="cross_entropy", rule="gradient", learning_rate=0.5, init="book", seed=11)
+    for loaded, drawn in zip(network.layers, reference.layers):
+        assert np.any(loaded.weights != 0)
+        assert loaded.weights.tobytes() == drawn.weights.tobytes()  # the book's init from seed 11, as in Python
 
 
 def test_standalone_install_layout(standalone_prefix: Path) -> None:
@@ -108,6 +176,8 @@ def test_standalone_install_layout(standalone_prefix: Path) -> None:
     # Consumers must compile with the library's alignment and language level.
     assert "EIGEN_MAX_ALIGN_BYTES=64" in targets
     assert "cxx_std_17" in targets
+    # No instruction-set flag reaches a consumer: it compiles for its own target.
+    assert "-march" not in targets and "-mavx" not in targets
     assert "find_dependency(Eigen3" in (config / "akiliConfig.cmake").read_text()
 
 

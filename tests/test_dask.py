@@ -4,6 +4,8 @@ on a LocalCluster of two worker processes on the loopback interface."""
 
 from __future__ import annotations
 
+import socket
+
 import numpy as np
 import pytest
 
@@ -19,12 +21,35 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from akili.sklearn import AkiliClassifier, AkiliRegressor  # noqa: E402
 
 
+def local_cluster() -> distributed.LocalCluster:
+    """Two worker processes on the loopback interface, on ports the OS chooses only.
+    The scheduler always runs an HTTP server (its /health routes); dashboard_address=None
+    would put it on 8787, so it gets port 0, and the dashboard itself is off."""
+    return distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                    scheduler_port=0, dashboard_address="127.0.0.1:0",
+                                    scheduler_kwargs={"dashboard": False}, worker_dashboard_address=None)
+
+
 @pytest.fixture(scope="module")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                       dashboard_address=None)
-    with cluster, distributed.Client(cluster) as dask_client:
+    with local_cluster() as cluster, distributed.Client(cluster) as dask_client:
         yield dask_client
+
+
+def test_the_cluster_starts_when_the_dashboard_port_is_taken():
+    """Another program on 8787 (Dask's default dashboard port) must not matter:
+    with filterwarnings = error, even the "port in use" warning would fail."""
+    holder = socket.socket()
+    try:
+        holder.bind(("0.0.0.0", 8787))
+        holder.listen()
+    except OSError:
+        pass  # already held by another program: the situation this test is about
+    try:
+        with local_cluster() as cluster:
+            assert cluster.scheduler.http_server.port not in (0, 8787)  # a port the OS chose
+    finally:
+        holder.close()
 
 
 @pytest.fixture(scope="module")

@@ -620,7 +620,7 @@ def test_builtins_match_scikit_learn():
 
 
 def test_builtin_files_are_small_and_pickle_free():
-    data = Path(ds.__file__).parent / "data"
+    data = Path(ds.__file__).parent.parent / "data"  # datasets/ is a package inside akili/
     files = sorted(data.glob("*.npz"))
     assert [f.name for f in files] == ["digits.npz", "iris.npz"]
     assert sum(f.stat().st_size for f in files) < 300 * 1024
@@ -653,7 +653,7 @@ def test_import_needs_only_stdlib_and_numpy():
             "print([m for m in ('sklearn', 'scipy', 'pandas') "
             "if m in sys.modules])")
     # the directory akili was imported from (python/ in the source tree)
-    env = dict(os.environ, PYTHONPATH=str(Path(ds.__file__).parent.parent))
+    env = dict(os.environ, PYTHONPATH=str(Path(ds.__file__).parent.parent.parent))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr

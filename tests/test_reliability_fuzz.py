@@ -54,6 +54,21 @@ def test_libfuzzer_on_the_cpp_model_loader(tmp_path_factory):
     assert result.returncode == 0, result.stderr[-4000:]
 
 
+def test_libfuzzer_on_the_cpp_readers(tmp_path_factory):
+    """CSV (whole file, two threads, batches) and IDX parsing in the core, with ASan+UBSan."""
+    compiler = clang()
+    require_system("cmake", "the fuzz build uses CMake")
+    build = tmp_path_factory.mktemp("fuzz-readers-build")
+    env = dict(os.environ, CXX=compiler)
+    subprocess.run(["bash", str(HERE / "build.sh"), str(build)], env=env, check=True, capture_output=True)
+    result = subprocess.run(
+        [str(build / "fuzz_readers"), f"-max_total_time={SECONDS}", "-max_len=8192", "-print_final_stats=1",
+         f"-artifact_prefix={build}/", "-timeout=10", str(build / "corpus-readers")],
+        env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1"), capture_output=True, text=True)
+    print(f"libFuzzer fuzz_readers: {stats(result.stderr)}")
+    assert result.returncode == 0, result.stderr[-4000:]
+
+
 def python_seeds(directory: Path) -> None:
     """One seed per reader: selector byte, then a valid file for it."""
     net = akili.Network([akili.Dense(3, 4, activation="tanh", bias=True),
@@ -64,7 +79,8 @@ def python_seeds(directory: Path) -> None:
     np.savez(npz, X=np.ones((2, 3)), y=np.array([0, 1]))
     for name, content in {"model": b"\0" + model, "model-patched": b"\1" + model, "idx": b"\2" + idx,
                           "idx-gz": b"\3" + idx, "csv": b"\4label,a,b\n0,1,2\n1,3,4.5\n",
-                          "npz": b"\5" + npz.getvalue(), "gz-idx-raw": b"\2" + gzip.compress(idx, mtime=0)}.items():
+                          "npz": b"\5" + npz.getvalue(), "gz-idx-raw": b"\2" + gzip.compress(idx, mtime=0),
+                          "csv-stream": b"\6label,a,b\n0,1,2\r\n1,3,255\n\n2,0,7"}.items():
         (directory / name).write_bytes(content)
 
 

@@ -186,6 +186,19 @@ def test_describe_lists_every_array():
     assert "[1.0500, 0.6000]" in text  # X_hidden by hand: 0.9·1 + 0.3·0.5 and 0.2·1 + 0.8·0.5
 
 
+def test_describe_aligns_every_array_and_every_matrix_row():
+    trace = book_net("transpose").step(X_IN, TARGET, trace=True)
+    lines = str(trace).splitlines()
+    starts = {line.index("= [") + 2 for line in lines if "= [" in line}
+    assert len(starts) == 1  # every array opens in the same column
+    column = starts.pop()
+    # ΔW is 2x2: its second row continues right under the first one's numbers.
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith("ΔW"):
+            assert lines[index + 1].startswith(" " * (column + 1) + "[")
+            assert lines[index + 1].index("[") == line.index("[[") + 1
+
+
 def test_single_layer_has_no_hidden_names():
     net = akili.Network([akili.Dense(2, 1, activation="identity")], loss="mse")
     trace = net.step([1.0, 2.0], [1.0], trace=True)

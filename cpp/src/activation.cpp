@@ -6,20 +6,52 @@
 
 namespace akili {
 
+namespace {
+
+// a = 1 / (1 + e^-z), row by row, every value through the same vector code:
+// Eigen's own expression computes most values with its vectorised exp but the
+// ones before an aligned packet or after the last whole packet with std::exp,
+// which can differ in the last bit, so a value would depend on where it sits in
+// memory (a thread's band of columns, or the whole row). Here a row's last
+// partial packet is padded and computed as a whole one: each value depends only
+// on z, whatever the block, band or thread count.
+template <typename Scalar>
+void sigmoid_rows(const Eigen::Ref<const RowMatrix<Scalar>>& z, Eigen::Ref<RowMatrix<Scalar>> a) {
+  namespace ei = Eigen::internal;
+  using P = typename ei::packet_traits<Scalar>::type;
+  constexpr Eigen::Index size = ei::packet_traits<Scalar>::size;
+  const P one = ei::pset1<P>(Scalar(1));
+  auto sigmoid = [&](P x) { return ei::pdiv(one, ei::padd(one, ei::pexp(ei::pnegate(x)))); };  // 1 / (1 + e^-x)
+  for (Eigen::Index row = 0; row < z.rows(); ++row) {
+    const Scalar* in = z.row(row).data();
+    Scalar* out = a.row(row).data();
+    const Eigen::Index n = z.cols();
+    Eigen::Index j = 0;
+    for (; j + size <= n; j += size) ei::pstoreu(out + j, sigmoid(ei::ploadu<P>(in + j)));
+    if (j < n) {
+      Scalar padded[size] = {};
+      for (Eigen::Index k = j; k < n; ++k) padded[k - j] = in[k];
+      ei::pstoreu(padded, sigmoid(ei::ploadu<P>(padded)));
+      for (Eigen::Index k = j; k < n; ++k) out[k] = padded[k - j];
+    }
+  }
+}
+
+}  // namespace
+
 bool is_elementwise(Activation activation) { return activation != Activation::softmax; }
 
 template <typename Scalar>
 void activate(Activation activation, const Eigen::Ref<const RowMatrix<Scalar>>& z,
               Eigen::Ref<RowMatrix<Scalar>> a) {
-  const Scalar one(1);
   switch (activation) {
     case Activation::identity:
       if (a.data() != z.data()) a = z;
       return;
     case Activation::sigmoid:
-      // a = 1 / (1 + e^-z). Under IEEE arithmetic e^1000 = inf and 1/inf = 0,
-      // so the plain formula saturates to exactly 0 or 1 without NaN.
-      a = (one + (-z.array()).exp()).inverse().matrix();
+      // a = 1 / (1 + e^-z): saturates to 0 or 1 without NaN (the exponential is
+      // clamped, or infinite, for large |z|).
+      sigmoid_rows<Scalar>(z, a);
       return;
     case Activation::tanh:
       a = z.array().tanh().matrix();

@@ -2,6 +2,7 @@
 #include "akili/brute_force.hpp"
 
 #include "akili/loss.hpp"
+#include "number_text.hpp"
 #include "shape_text.hpp"
 
 #include <chrono>
@@ -112,7 +113,7 @@ BruteForceResult<Scalar> brute_force(const Network<Scalar>& network, const Eigen
   for (const Scalar value : grid) {
     if (!std::isfinite(static_cast<double>(value))) {
       throw std::invalid_argument("[brute_force] grid values must be finite, got " +
-                                  std::to_string(static_cast<double>(value)));
+                                  detail::number_text(static_cast<double>(value)));
     }
   }
   const std::vector<Slot> slots = searched_slots(snapshot);

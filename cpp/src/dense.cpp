@@ -2,6 +2,7 @@
 #include "akili/dense.hpp"
 
 #include "akili/activation.hpp"
+#include "akili/build_info.hpp"
 #include "akili/threads.hpp"
 #include "parallel_policy.hpp"
 #include "products.hpp"
@@ -25,6 +26,9 @@ Dense<Scalar>::Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activ
     throw std::invalid_argument("[Dense] expected positive inputs and outputs, got inputs=" +
                                 std::to_string(inputs) + ", outputs=" + std::to_string(outputs));
   }
+  // The product kernels are chosen here, on the caller's thread, so that a bad
+  // AKILI_ISA is reported where the network is built, not inside a worker thread.
+  active_isa();
   weights_ = Matrix::Zero(outputs, inputs);
   bias_ = Vec::Zero(outputs);
 }
@@ -40,6 +44,7 @@ void Dense<Scalar>::set_weights(const Eigen::Ref<const Matrix>& weights) {
     throw std::invalid_argument("[Dense::set_weights] weights contain NaN or infinity");
   }
   weights_ = weights;
+  has_weights_ = true;
 }
 
 template <typename Scalar>
@@ -88,6 +93,7 @@ void Dense<Scalar>::initialize(Init init, Random& random) {
     }
   }
   bias_.setZero();
+  has_weights_ = true;
 }
 
 template <typename Scalar>

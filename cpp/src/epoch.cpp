@@ -6,6 +6,7 @@
 #include "akili/activation.hpp"
 #include "akili/threads.hpp"
 #include "parallel_policy.hpp"
+#include "number_text.hpp"
 #include "products.hpp"
 #include "row_kernels.hpp"
 
@@ -147,17 +148,16 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   auto diverged = [&](std::size_t at, double loss) {
     layers_ = snapshot;
     throw DivergenceError("[Network::train_epoch] training diverged at sample " + std::to_string(at) +
-                          ": the loss became " + std::to_string(loss) +
+                          ": the loss became " + detail::number_text(loss) +
                           "; weights restored to the start of the epoch. Try a smaller learning rate (now " +
-                          std::to_string(static_cast<double>(learning_rate_)) + ")");
+                          detail::number_text(static_cast<double>(learning_rate_)) + ")");
   };
 
   // A NaN or infinity in the data: the network is left exactly as it was.
   auto refuse = [&](const char* what, std::size_t row) {
     layers_ = snapshot;
     random_ = random_before;
-    throw std::invalid_argument(std::string("[Network::train_epoch] ") + what + " contain NaN or infinity (row " +
-                                std::to_string(row) + ")");
+    throw NonFiniteDataError("Network::train_epoch", what, row);
   };
 
   EpochResult result;
@@ -170,7 +170,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
     if (result.samples < next_report && now - last_hook < kHookInterval) return true;
     while (next_report <= result.samples) next_report += hook_every ? hook_every : samples + 1;
     last_hook = now;
-    return hook(result.samples);
+    return hook(result);
   };
   // Gathers rows [first, last) of the batch that starts at `start` in the epoch's
   // order into the given workspaces and returns the first of them holding NaN or

@@ -1,10 +1,11 @@
-// A matrix-product kernel for x86-64 with AVX2 and FMA: C = α·A·B or C += α·A·B.
+// A matrix-product kernel for x86-64 with FMA: C = α·A·B or C += α·A·B.
 //
 // Why not Eigen's product here: the layer products of these networks have one
 // small dimension (N = 200 nodes, or K = 64 samples in a mini-batch update), and
 // on AVX2 machines Eigen's general kernel (12 accumulators of 3×4 packets) left
 // about a quarter of the FMA throughput unused on them. This is the classic
-// Goto/BLIS scheme with a 6×16 (float) or 6×8 (double) register tile:
+// Goto/BLIS scheme with a 6×NR register tile, NR two registers wide (6×16 float
+// or 6×8 double with AVX2, 6×32 or 6×16 with AVX-512):
 //
 //   for each block of KC along K:         pack KC×N of B into strips of NR columns
 //     for each block of MC rows of A:      pack MC×KC of A into strips of MR rows
@@ -14,30 +15,71 @@
 // accumulators stay in registers: per k, two loads of B, six broadcasts of A and
 // twelve FMAs. Operands are read through (row stride, column stride) pairs, so
 // the same routine computes I·Wᵀ (the forward pass) and Dᵀ·I (the update)
-// without transposed copies. Each C entry is Σ_k in ascending k within a KC
-// block, blocks in order: the result does not depend on threads or timing.
+// without transposed copies.
 //
-// Only compiled where the compiler targets AVX2 and FMA (AKILI_NATIVE on such a
-// CPU); products.cpp falls back to Eigen everywhere else.
+// Same bits on every instruction set: each C entry is one chain of fused
+// multiply-adds, Σ_k in ascending k within a KC block, then C = α·acc (first
+// block) or C = fma(α, acc, C), blocks in order; that holds for every lane of a
+// full tile and for every entry of an edge tile alike. Nothing depends on the
+// register width, the tile an entry falls in, threads or timing, so the AVX2 and
+// AVX-512 builds of this file give identical results.
+//
+// One-definition rule: this header is compiled once per instruction set, by
+// gemm_avx2.cpp and gemm_avx512.cpp, each with its own -m flags (CMakeLists.txt).
+// Everything here lives in an anonymous namespace and uses no external-linkage
+// inline code (no standard containers or algorithms, no Eigen), so no function
+// built for one instruction set can be merged by the linker into another
+// translation unit; the packing buffers come from baseline code
+// (detail::packing_buffer). tests/cpp/check_isa_objects.cmake checks the objects.
 #pragma once
 
-#if defined(__AVX2__) && defined(__FMA__)
-#define AKILI_GEMM_KERNEL 1
+#if !defined(__AVX2__) || !defined(__FMA__)
+#error "gemm_kernel.hpp is compiled only with -mavx2 -mfma (or more): see CMakeLists.txt"
+#endif
+
+#include "isa_kernels.hpp"
 
 #include <immintrin.h>
 
-#include <algorithm>
-#include <cstddef>
-#include <vector>
-
 namespace akili::kernels {
+namespace {
 
 using Index = std::ptrdiff_t;
 
-/// One AVX register of Scalar and the operations the tile needs.
+constexpr Index smaller(Index a, Index b) { return b < a ? b : a; }
+
+/// One vector register of Scalar and the operations the tile needs: 512 bits
+/// where the translation unit targets AVX-512, 256 bits otherwise.
 template <typename Scalar>
 struct Packet;
 
+#if defined(__AVX512F__)
+template <>
+struct Packet<float> {
+  using Register = __m512;
+  static constexpr int kWidth = 16;
+  static Register zero() { return _mm512_setzero_ps(); }
+  static Register load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, Register v) { _mm512_storeu_ps(p, v); }
+  static Register broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static Register splat(float x) { return _mm512_set1_ps(x); }
+  static Register fma(Register a, Register b, Register c) { return _mm512_fmadd_ps(a, b, c); }  // a·b + c
+  static Register mul(Register a, Register b) { return _mm512_mul_ps(a, b); }
+};
+
+template <>
+struct Packet<double> {
+  using Register = __m512d;
+  static constexpr int kWidth = 8;
+  static Register zero() { return _mm512_setzero_pd(); }
+  static Register load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, Register v) { _mm512_storeu_pd(p, v); }
+  static Register broadcast(const double* p) { return _mm512_set1_pd(*p); }
+  static Register splat(double x) { return _mm512_set1_pd(x); }
+  static Register fma(Register a, Register b, Register c) { return _mm512_fmadd_pd(a, b, c); }  // a·b + c
+  static Register mul(Register a, Register b) { return _mm512_mul_pd(a, b); }
+};
+#else
 template <>
 struct Packet<float> {
   using Register = __m256;
@@ -63,6 +105,7 @@ struct Packet<double> {
   static Register fma(Register a, Register b, Register c) { return _mm256_fmadd_pd(a, b, c); }  // a·b + c
   static Register mul(Register a, Register b) { return _mm256_mul_pd(a, b); }
 };
+#endif
 
 /// A read-only matrix operand: element (i, j) is data[i·row_stride + j·col_stride].
 template <typename Scalar>
@@ -81,6 +124,10 @@ constexpr Index kDepthBlock = 256;   // KC: a packed B strip of KC×NR fits L1 b
 constexpr Index kRowBlock = 96;      // MC: the packed MC×KC block of A fits L2
 constexpr Index kColumnBlock = 2048; // NC: bounds the packed B block (KC×NC) for very wide layers
 constexpr Index kDirectDepth = 128;  // B is read in place up to this depth
+
+/// a·b + c with one rounding (the compiler's built-in: one instruction under -mfma).
+inline float scalar_fma(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
+inline double scalar_fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
 
 /// The register tile: acc = Σ_k a_k·b_kᵀ over `depth` steps, then C = α·acc or
 /// C += α·acc on the top-left rows × cols of the tile (smaller at the edges of C).
@@ -147,7 +194,8 @@ inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const
   for (int r = 0; r < rows; ++r) {
     for (int j = 0; j < cols; ++j) {
       Scalar& entry = c[r * ldc + j];
-      entry = accumulate ? entry + alpha * spill[r * NR + j] : alpha * spill[r * NR + j];
+      // The same operations as a full tile's lanes: C = fma(α, acc, C) or C = α·acc.
+      entry = accumulate ? scalar_fma(alpha, spill[r * NR + j], entry) : alpha * spill[r * NR + j];
     }
   }
 }
@@ -158,7 +206,7 @@ template <typename Scalar>
 void pack_rows(const Operand<Scalar>& a, Index row0, Index rows, Index k0, Index depth, Scalar* out) {
   for (Index strip = 0; strip * kTileRows < rows; ++strip) {
     const Index first = row0 + strip * kTileRows;
-    const int valid = static_cast<int>(std::min<Index>(kTileRows, row0 + rows - first));
+    const int valid = static_cast<int>(smaller(kTileRows, row0 + rows - first));
     Scalar* dst = out + strip * depth * kTileRows;
     if (a.col_stride == 1) {
       // Rows contiguous along k: read each row once, in order, and scatter it.
@@ -181,8 +229,9 @@ void pack_rows(const Operand<Scalar>& a, Index row0, Index rows, Index k0, Index
 }
 
 /// dst[k·NR + j] = rows[j·stride + k] for the NR rows j and depths k in [0, d), d the
-/// largest multiple of the register width ≤ depth, by register transposes (8×8
-/// floats or 4×4 doubles). Returns d.
+/// largest multiple of 8 floats or 4 doubles ≤ depth, by 256-bit register
+/// transposes (8×8 floats or 4×4 doubles, NR/8 or NR/4 of them side by side).
+/// Returns d.
 inline Index transpose_squares(const float* rows, Index stride, Index depth, float* dst) {
   constexpr int NR = kTileCols<float>;
   const Index whole = depth / 8 * 8;
@@ -252,7 +301,7 @@ void pack_columns(const Operand<Scalar>& b, Index k0, Index depth, Index col0, I
   constexpr int NR = kTileCols<Scalar>;
   for (Index strip = 0; strip * NR < cols; ++strip) {
     const Index first = col0 + strip * NR;
-    const int valid = static_cast<int>(std::min<Index>(NR, col0 + cols - first));
+    const int valid = static_cast<int>(smaller(NR, col0 + cols - first));
     Scalar* dst = out + strip * depth * NR;
     if (b.row_stride == 1) {
       // Columns contiguous along k (B = Wᵀ): a transpose. Whole W-register squares
@@ -279,26 +328,29 @@ void pack_columns(const Operand<Scalar>& b, Index k0, Index depth, Index col0, I
 }
 
 /// C (M×N, row-major, leading dimension ldc) = α·A·B, or += with `accumulate`;
-/// A is M×K and B is K×N through their strides. Packing buffers are kept per thread.
+/// A is M×K and B is K×N through their strides. Packing buffers are kept per
+/// thread by baseline code (detail::packing_buffer).
 template <typename Scalar>
-void gemm(Index m, Index n, Index k, Scalar alpha, const Operand<Scalar>& a, const Operand<Scalar>& b, Scalar* c,
-          Index ldc, bool accumulate) {
+void gemm(const detail::GemmCall<Scalar>& call) {
   constexpr int NR = kTileCols<Scalar>;
-  thread_local std::vector<Scalar> packed_a;
-  thread_local std::vector<Scalar> packed_b;
-  const Index depth_block = std::min(kDepthBlock, k);
-  const Index column_block = std::min(kColumnBlock, n);
+  const Index m = call.m, n = call.n, k = call.k;
+  const Scalar alpha = call.alpha;
+  const Operand<Scalar> a{call.a, call.a_row_stride, call.a_col_stride};
+  const Operand<Scalar> b{call.b, call.b_row_stride, call.b_col_stride};
+  Scalar* const c = call.c;
+  const Index ldc = call.ldc;
+  const bool accumulate = call.accumulate;
+  const Index depth_block = smaller(kDepthBlock, k);
+  const Index column_block = smaller(kColumnBlock, n);
   // The buffers only grow: shrinking and growing again (products of different
   // shapes, one after another) would zero-fill them on every call.
-  const auto need_a = static_cast<std::size_t>(depth_block * ((std::min(kRowBlock, m) + kTileRows - 1) / kTileRows) *
-                                               kTileRows);
-  const auto need_b = static_cast<std::size_t>(depth_block * ((column_block + NR - 1) / NR) * NR);
-  if (packed_a.size() < need_a) packed_a.resize(need_a);
-  if (packed_b.size() < need_b) packed_b.resize(need_b);
+  Scalar* const packed_a =
+      detail::packing_buffer<Scalar>(0, depth_block * ((smaller(kRowBlock, m) + kTileRows - 1) / kTileRows) * kTileRows);
+  Scalar* const packed_b = detail::packing_buffer<Scalar>(1, depth_block * ((column_block + NR - 1) / NR) * NR);
   for (Index col0 = 0; col0 < n; col0 += kColumnBlock) {
-    const Index cols = std::min(kColumnBlock, n - col0);
+    const Index cols = smaller(kColumnBlock, n - col0);
     for (Index k0 = 0; k0 < k; k0 += kDepthBlock) {
-      const Index depth = std::min(kDepthBlock, k - k0);
+      const Index depth = smaller(kDepthBlock, k - k0);
       // Later K blocks add to what the earlier ones wrote.
       const bool add = accumulate || k0 > 0;
       // Rows of B contiguous along j are read in place (a shallow B, like the
@@ -306,27 +358,27 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Operand<Scalar>& a, con
       // strip of fewer than NR columns, which is packed (zero-padded).
       const bool direct_b = b.col_stride == 1 && k <= kDirectDepth;
       const Index whole_b = direct_b ? cols / NR * NR : 0;
-      if (cols > whole_b) pack_columns(b, k0, depth, col0 + whole_b, cols - whole_b, packed_b.data());
+      if (cols > whole_b) pack_columns(b, k0, depth, col0 + whole_b, cols - whole_b, packed_b);
       for (Index row0 = 0; row0 < m; row0 += kRowBlock) {
-        const Index rows = std::min(kRowBlock, m - row0);
+        const Index rows = smaller(kRowBlock, m - row0);
         // Rows of A contiguous along k are read in place, except a last strip of
         // fewer than MR rows, which is packed (zero-padded) like any other A.
         const bool direct = a.col_stride == 1;
         const Index whole = direct ? rows / kTileRows * kTileRows : 0;
-        if (rows > whole) pack_rows(a, row0 + whole, rows - whole, k0, depth, packed_a.data());
+        if (rows > whole) pack_rows(a, row0 + whole, rows - whole, k0, depth, packed_a);
         for (Index js = 0; js * NR < cols; ++js) {
-          const int tile_cols = static_cast<int>(std::min<Index>(NR, cols - js * NR));
+          const int tile_cols = static_cast<int>(smaller(NR, cols - js * NR));
           for (Index is = 0; is * kTileRows < rows; ++is) {
             const Index first = is * kTileRows;
-            const int tile_rows = static_cast<int>(std::min<Index>(kTileRows, rows - first));
+            const int tile_rows = static_cast<int>(smaller(kTileRows, rows - first));
             Scalar* target = c + (row0 + first) * ldc + col0 + js * NR;
             const bool in_place_b = js * NR < whole_b;
             const Scalar* strip_b =
-                in_place_b ? &b(k0, col0 + js * NR) : packed_b.data() + (js * NR - whole_b) / NR * depth * NR;
+                in_place_b ? &b(k0, col0 + js * NR) : packed_b + (js * NR - whole_b) / NR * depth * NR;
             const Index b_depth = in_place_b ? b.row_stride : Index{NR};
             const bool in_place_a = first < whole;
             const Scalar* strip_a = in_place_a ? &a(row0 + first, k0)
-                                               : packed_a.data() + (first - whole) / kTileRows * depth * kTileRows;
+                                               : packed_a + (first - whole) / kTileRows * depth * kTileRows;
             const Index a_row = in_place_a ? a.row_stride : Index{1};
             const Index a_depth = in_place_a ? Index{1} : Index{kTileRows};
             if (tile_cols <= Packet<Scalar>::kWidth) {
@@ -343,8 +395,5 @@ void gemm(Index m, Index n, Index k, Scalar alpha, const Operand<Scalar>& a, con
   }
 }
 
+}  // namespace
 }  // namespace akili::kernels
-
-#else
-#define AKILI_GEMM_KERNEL 0
-#endif

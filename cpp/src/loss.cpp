@@ -8,11 +8,11 @@
 
 namespace akili {
 
-void check_loss_pairing(Loss loss, Activation output_activation) {
+void check_loss_pairing(Loss loss, Activation output_activation, const char* where) {
   if (loss == Loss::cross_entropy && output_activation != Activation::softmax &&
       output_activation != Activation::sigmoid) {
     throw std::invalid_argument(
-        "[check_loss_pairing] loss \"cross_entropy\" needs a softmax or sigmoid output layer "
+        std::string("[") + where + "] loss \"cross_entropy\" needs a softmax or sigmoid output layer "
         "(outputs must be probabilities); got output activation \"" +
         to_string(output_activation) + "\"");
   }

@@ -4,6 +4,7 @@
 
 #include "akili/loss.hpp"
 #include "crc32.hpp"
+#include "number_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -204,7 +205,7 @@ Model<Scalar> decode_network(Reader& in) {
   const Scalar learning_rate = rate_fits ? static_cast<Scalar>(stored_rate) : Scalar(0);
   if (!(learning_rate > Scalar(0))) {
     fail("expected a positive finite learning rate at offset " + std::to_string(rate_at) + ", got " +
-         std::to_string(stored_rate));
+         detail::number_text(static_cast<double>(stored_rate)));
   }
   if (layer_count == 0) fail("expected at least one layer, got a layer count of 0");
   // Each layer takes at least its fixed fields plus one weight: refuse a count the
@@ -305,11 +306,12 @@ Model<Scalar> decode_network(Reader& in) {
          std::to_string(in.offset()) + "; expected none");
   }
   try {
-    check_loss_pairing(loss, layers.back().activation());
+    check_loss_pairing(loss, layers.back().activation(), "akili::load");
   } catch (const std::invalid_argument& error) {
-    fail(std::string("the saved loss does not suit the output layer: ") + error.what());
+    const std::string text = error.what();  // "[akili::load] loss ... needs ...": keep the part after the name
+    fail("the saved loss does not suit the output layer: " + text.substr(text.find("] ") + 2));
   }
-  return Model<Scalar>{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed), ModelInfo{seed, init}};
+  return Model<Scalar>{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed, init), ModelInfo{seed, init}};
 }
 
 std::uint64_t read_le(const std::uint8_t* data, int size) {
@@ -433,6 +435,16 @@ std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network, const ModelIn
 }
 
 template <typename Scalar>
+std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network) {
+  return to_bytes(network, ModelInfo{network.seed(), network.init()});
+}
+
+template <typename Scalar>
+void save(const Network<Scalar>& network, const std::string& path) {
+  save(network, path, ModelInfo{network.seed(), network.init()});
+}
+
+template <typename Scalar>
 void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info) {
   const std::vector<std::uint8_t> bytes = to_bytes(network, info);
 
@@ -528,6 +540,10 @@ Model<Scalar> load_as(const std::string& path) {
        " network; expected " + (sizeof(Scalar) == 4 ? "float32" : "float64"));
 }
 
+template std::vector<std::uint8_t> to_bytes(const Network<float>&);
+template std::vector<std::uint8_t> to_bytes(const Network<double>&);
+template void save(const Network<float>&, const std::string&);
+template void save(const Network<double>&, const std::string&);
 template std::vector<std::uint8_t> to_bytes(const Network<float>&, const ModelInfo&);
 template std::vector<std::uint8_t> to_bytes(const Network<double>&, const ModelInfo&);
 template void save(const Network<float>&, const std::string&, const ModelInfo&);

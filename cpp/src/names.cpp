@@ -11,11 +11,12 @@ namespace {
 template <typename Enum, std::size_t N>
 using NameTable = std::array<std::pair<Enum, const char*>, N>;
 
-constexpr NameTable<Activation, 5> kActivationNames{{{Activation::identity, "identity"},
-                                                     {Activation::sigmoid, "sigmoid"},
+// In the order messages and the Python tuples list them (the book's sigmoid first).
+constexpr NameTable<Activation, 5> kActivationNames{{{Activation::sigmoid, "sigmoid"},
                                                      {Activation::tanh, "tanh"},
                                                      {Activation::relu, "relu"},
-                                                     {Activation::softmax, "softmax"}}};
+                                                     {Activation::softmax, "softmax"},
+                                                     {Activation::identity, "identity"}}};
 constexpr NameTable<Loss, 3> kLossNames{{{Loss::squared_error, "squared_error"},
                                          {Loss::mse, "mse"},
                                          {Loss::cross_entropy, "cross_entropy"}}};
@@ -43,7 +44,19 @@ Enum parse(const NameTable<Enum, N>& table, const std::string& name, const char*
                               "\"; expected one of " + choices);
 }
 
+template <typename Enum, std::size_t N>
+std::vector<std::string> names_of(const NameTable<Enum, N>& table) {
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.emplace_back(entry.second);
+  return names;
+}
+
 }  // namespace
+
+std::vector<std::string> activation_names() { return names_of(kActivationNames); }
+std::vector<std::string> loss_names() { return names_of(kLossNames); }
+std::vector<std::string> rule_names() { return names_of(kRuleNames); }
+std::vector<std::string> init_names() { return names_of(kInitNames); }
 
 std::string to_string(Activation activation) { return name_of(kActivationNames, activation); }
 std::string to_string(Loss loss) { return name_of(kLossNames, loss); }

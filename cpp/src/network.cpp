@@ -3,11 +3,13 @@
 #include "akili/network.hpp"
 
 #include "akili/activation.hpp"
+#include "akili/classes.hpp"
 #include "akili/loss.hpp"
 #include "akili/threads.hpp"
 #include "parallel_policy.hpp"
 #include "row_kernels.hpp"
 #include "products.hpp"
+#include "number_text.hpp"
 #include "shape_text.hpp"
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 
 namespace akili {
 
+using detail::number_text;
 using detail::shape_text;
 
 namespace {
@@ -26,17 +29,42 @@ void check_learning_rate(const char* where, Scalar learning_rate) {
   if (!(std::isfinite(static_cast<double>(learning_rate)) && learning_rate > Scalar(0))) {
     throw std::invalid_argument(std::string("[") + where +
                                 "] expected a positive finite learning rate, got " +
-                                std::to_string(static_cast<double>(learning_rate)));
+                                number_text(static_cast<double>(learning_rate)));
   }
+}
+
+// Either every layer brings its weights or none does (then the constructor draws them).
+template <typename Scalar>
+void check_layer_weights(const std::vector<Dense<Scalar>>& layers) {
+  std::string with, without;
+  for (std::size_t k = 0; k < layers.size(); ++k) {
+    std::string& list = layers[k].has_weights() ? with : without;
+    list += (list.empty() ? "" : ", ") + std::to_string(k);
+  }
+  if (!with.empty() && !without.empty()) {
+    throw std::invalid_argument("[Network] expected every layer to have weights (set_weights or initialize) or "
+                                "none (the network initialises them), got weights in layers " + with +
+                                " but not in layers " + without);
+  }
+}
+
+// The first row holding a NaN or an infinity (only called once one is known to exist).
+template <typename Scalar>
+std::size_t first_non_finite_row(const Eigen::Ref<const RowMatrix<Scalar>>& matrix) {
+  Eigen::Index row = 0;
+  while (row + 1 < matrix.rows() && kernels::rows_finite(matrix, row, row + 1)) ++row;
+  return static_cast<std::size_t>(row);
 }
 
 }  // namespace
 
 template <typename Scalar>
 Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule, Scalar learning_rate,
-                         std::uint64_t seed)
-    : layers_(std::move(layers)), loss_(loss), rule_(rule), learning_rate_(learning_rate), random_(seed) {
+                         std::uint64_t seed, Init init)
+    : layers_(std::move(layers)), loss_(loss), rule_(rule), learning_rate_(learning_rate), seed_(seed),
+      init_(init), random_(seed) {
   if (layers_.empty()) throw std::invalid_argument("[Network] expected at least one layer, got none");
+  check_layer_weights(layers_);
   for (std::size_t k = 1; k < layers_.size(); ++k) {
     if (layers_[k - 1].outputs() != layers_[k].inputs()) {
       throw std::invalid_argument("[Network] layer " + std::to_string(k - 1) + " has " +
@@ -47,6 +75,10 @@ Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule
   }
   check_loss_pairing(loss_, layers_.back().activation());
   check_learning_rate("Network", learning_rate_);
+  // A network is never left with all-zero weights, which train nothing.
+  if (!layers_.front().has_weights()) {
+    for (auto& layer : layers_) layer.initialize(init_, random_);
+  }
 }
 
 template <typename Scalar>
@@ -57,6 +89,8 @@ Network<Scalar>::Network(const Network& other) {
   loss_ = other.loss_;
   rule_ = other.rule_;
   learning_rate_ = other.learning_rate_;
+  seed_ = other.seed_;
+  init_ = other.init_;
   random_ = other.random_;
 }
 
@@ -73,6 +107,8 @@ Network<Scalar>& Network<Scalar>::operator=(const Network& other) {
   loss_ = copy.loss_;
   rule_ = copy.rule_;
   learning_rate_ = copy.learning_rate_;
+  seed_ = copy.seed_;
+  init_ = copy.init_;
   random_ = copy.random_;
   return *this;
 }
@@ -85,7 +121,21 @@ void Network<Scalar>::initialize(Init init, std::uint64_t seed) {
   has_queued_.store(false, std::memory_order_release);
   reset_journal();
   random_ = Random(seed);
+  seed_ = seed;
+  init_ = init;
   for (auto& layer : layers_) layer.initialize(init, random_);
+}
+
+template <typename Scalar>
+std::uint64_t Network<Scalar>::seed() const {
+  std::shared_lock lock(mutex_);
+  return seed_;
+}
+
+template <typename Scalar>
+Init Network<Scalar>::init() const {
+  std::shared_lock lock(mutex_);
+  return init_;
 }
 
 template <typename Scalar>
@@ -173,6 +223,18 @@ void Network<Scalar>::set_rule(Rule rule) {
 }
 
 template <typename Scalar>
+Random Network<Scalar>::random_source() const {
+  std::shared_lock lock(mutex_);
+  return random_;
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_random_source(const Random& random) {
+  std::unique_lock lock(mutex_);
+  random_ = random;
+}
+
+template <typename Scalar>
 void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matrix>& inputs,
                                  const Eigen::Ref<const Matrix>* targets, bool values) const {
   const std::string at = std::string("[") + where + "] ";
@@ -182,7 +244,7 @@ void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matri
                                 std::to_string(inputs.cols()));
   }
   if (values && !kernels::rows_finite(inputs, 0, inputs.rows())) {
-    throw std::invalid_argument(at + "inputs contain NaN or infinity");
+    throw NonFiniteDataError(where, "inputs", first_non_finite_row<Scalar>(inputs));
   }
   if (!targets) return;
   if ((*targets).rows() != inputs.rows() || (*targets).cols() != this->outputs()) {
@@ -191,7 +253,7 @@ void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matri
                                 shape_text((*targets).rows(), (*targets).cols()));
   }
   if (values && !kernels::rows_finite(*targets, 0, targets->rows())) {
-    throw std::invalid_argument(at + "targets contain NaN or infinity");
+    throw NonFiniteDataError(where, "targets", first_non_finite_row<Scalar>(*targets));
   }
 }
 
@@ -251,7 +313,7 @@ typename Network<Scalar>::Matrix Network<Scalar>::predict(const Eigen::Ref<const
       current.swap(next);
     }
   });
-  if (!finite.load()) throw std::invalid_argument("[Network::predict] inputs contain NaN or infinity");
+  if (!finite.load()) throw NonFiniteDataError("Network::predict", "inputs", first_non_finite_row<Scalar>(inputs));
   return result;
 }
 
@@ -533,10 +595,10 @@ double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const
   const double loss = step_batch(rows, trace);
   if (!std::isfinite(loss) || !weights_finite()) {
     layers_ = step_snapshot_;
-    throw DivergenceError("[Network::train_step] training diverged: the loss became " + std::to_string(loss) +
+    throw DivergenceError("[Network::train_step] training diverged: the loss became " + number_text(loss) +
                           (std::isfinite(loss) ? " and a weight became non-finite" : "") +
                           "; weights restored to before the step. Try a smaller learning rate (now " +
-                          std::to_string(static_cast<double>(learning_rate_)) + ")");
+                          number_text(static_cast<double>(learning_rate_)) + ")");
   }
   return loss;
 }
@@ -547,17 +609,9 @@ std::size_t Network<Scalar>::count_correct(Eigen::Index rows, const Scalar* targ
   const Matrix& output = outputs_.back();
   std::size_t correct = 0;
   for (Eigen::Index r = 0; r < rows; ++r) {
-    const Scalar* target = targets + r * target_stride;
-    if (output.cols() == 1) {
-      // One output: the class is which side of ½ it falls.
-      correct += (output(r, 0) >= Scalar(0.5)) == (target[0] >= Scalar(0.5));
-      continue;
-    }
-    Eigen::Index predicted = 0;
-    output.row(r).maxCoeff(&predicted);
-    Eigen::Index expected = 0;
-    Eigen::Map<const Eigen::Matrix<Scalar, 1, Eigen::Dynamic>>(target, output.cols()).maxCoeff(&expected);
-    correct += predicted == expected;
+    // The target's class by the same rule as the output's (akili/classes.hpp).
+    correct += predicted_class(output.row(r).data(), output.cols()) ==
+               predicted_class(targets + r * target_stride, output.cols());
   }
   return correct;
 }

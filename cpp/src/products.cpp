@@ -1,51 +1,85 @@
-// Dispatch of the layer products (see products.hpp).
+// Dispatch of the layer products (see products.hpp): the register-tiled kernel
+// of the instruction set chosen once per process (akili::active_isa), Eigen's
+// baseline product otherwise.
 #include "products.hpp"
 
-#include "gemm_kernel.hpp"
+#include "akili/build_info.hpp"
+#include "isa_kernels.hpp"
+
+#include <vector>
 
 namespace akili::detail {
+
+template <typename Scalar>
+Scalar* packing_buffer(int which, std::ptrdiff_t count) {
+  // The buffers only grow: shrinking and growing again (products of different
+  // shapes, one after another) would zero-fill them on every call.
+  thread_local std::vector<Scalar> buffers[2];
+  std::vector<Scalar>& buffer = buffers[which];
+  if (buffer.size() < static_cast<std::size_t>(count)) buffer.resize(static_cast<std::size_t>(count));
+  return buffer.data();
+}
+template float* packing_buffer<float>(int, std::ptrdiff_t);
+template double* packing_buffer<double>(int, std::ptrdiff_t);
+
 namespace {
 
-#if AKILI_GEMM_KERNEL
+template <typename Scalar>
+using Kernel = void (*)(const GemmCall<Scalar>&);
+
+template <typename Scalar>
+Kernel<Scalar> chosen_kernel() {
+  switch (active_isa()) {
+#if AKILI_X86_KERNELS
+    case Isa::avx2:
+      return static_cast<Kernel<Scalar>>(&isa_avx2::gemm);
+    case Isa::avx512:
+      return static_cast<Kernel<Scalar>>(&isa_avx512::gemm);
+#endif
+    default:
+      return nullptr;
+  }
+}
+
+/// The kernel of this process (null: Eigen's product), looked up once.
+template <typename Scalar>
+Kernel<Scalar> kernel() {
+  static const Kernel<Scalar> chosen = chosen_kernel<Scalar>();
+  return chosen;
+}
+
 // The tiled kernel needs a few samples and some inputs per sample to pay for its
 // packing; one-sample products go to Eigen's matrix-vector paths. The test looks
 // only at the sample count and the input width, never at the number of weight rows, which
 // threads split into bands: every band of a product takes the same kernel, so
 // the result does not depend on the thread count.
 inline bool kernel_suits(Eigen::Index samples, Eigen::Index width) { return samples >= 2 && width >= 8; }
-#endif
 
 }  // namespace
 
 template <typename Scalar>
 void multiply_by_transpose(const ConstRef<Scalar>& inputs, const ConstRef<Scalar>& weights,
                            MutableRef<Scalar> output) {
-#if AKILI_GEMM_KERNEL
-  if (kernel_suits(inputs.rows(), inputs.cols())) {
+  const Kernel<Scalar> tiled = kernel<Scalar>();
+  if (tiled && kernel_suits(inputs.rows(), inputs.cols())) {
     // A = I (n, in); B = Wᵀ, read as B(k, j) = W(j, k).
-    const kernels::Operand<Scalar> a{inputs.data(), inputs.outerStride(), 1};
-    const kernels::Operand<Scalar> b{weights.data(), 1, weights.outerStride()};
-    kernels::gemm<Scalar>(inputs.rows(), weights.rows(), inputs.cols(), Scalar(1), a, b, output.data(),
-                          output.outerStride(), false);
+    tiled({inputs.rows(), weights.rows(), inputs.cols(), Scalar(1), inputs.data(), inputs.outerStride(), 1,
+           weights.data(), 1, weights.outerStride(), output.data(), output.outerStride(), false});
     return;
   }
-#endif
   output.noalias() = inputs * weights.transpose();  // X = I·Wᵀ
 }
 
 template <typename Scalar>
 void add_transposed_product(Scalar alpha, const ConstRef<Scalar>& deltas, const ConstRef<Scalar>& inputs,
                             MutableRef<Scalar> weights) {
-#if AKILI_GEMM_KERNEL
-  if (kernel_suits(deltas.rows(), inputs.cols())) {
+  const Kernel<Scalar> tiled = kernel<Scalar>();
+  if (tiled && kernel_suits(deltas.rows(), inputs.cols())) {
     // A = Dᵀ, read as A(i, k) = D(k, i); B = I (n, in).
-    const kernels::Operand<Scalar> a{deltas.data(), 1, deltas.outerStride()};
-    const kernels::Operand<Scalar> b{inputs.data(), inputs.outerStride(), 1};
-    kernels::gemm<Scalar>(weights.rows(), weights.cols(), deltas.rows(), alpha, a, b, weights.data(),
-                          weights.outerStride(), true);
+    tiled({weights.rows(), weights.cols(), deltas.rows(), alpha, deltas.data(), 1, deltas.outerStride(),
+           inputs.data(), inputs.outerStride(), 1, weights.data(), weights.outerStride(), true});
     return;
   }
-#endif
   weights.noalias() += alpha * deltas.transpose() * inputs;  // W += α·Dᵀ·I
 }
 

@@ -1,6 +1,7 @@
 // The two products every dense layer spends its time in, on whichever kernel
-// suits the build: the register-tiled AVX2 kernel (gemm_kernel.hpp) where the
-// compiler targets AVX2 and FMA and the shapes fill its tiles, Eigen elsewhere.
+// suits the CPU: the register-tiled kernel (gemm_kernel.hpp, built for AVX2+FMA
+// and for AVX-512) where the CPU has it and the shapes fill its tiles, Eigen's
+// baseline product elsewhere.
 #pragma once
 
 #include "akili/types.hpp"

@@ -2,6 +2,8 @@
 #include "akili/random.hpp"
 
 #include <cmath>
+#include <cstring>
+#include <stdexcept>
 #include <utility>
 
 namespace akili {
@@ -71,6 +73,26 @@ void Random::shuffle(std::vector<std::size_t>& order) {
     const std::size_t j = static_cast<std::size_t>(below(i));
     std::swap(order[i - 1], order[j]);
   }
+}
+
+Random::State Random::state() const {
+  std::uint64_t spare_bits = 0;
+  std::memcpy(&spare_bits, &spare_normal_, sizeof spare_bits);
+  return {state_[0], state_[1], state_[2], state_[3], has_spare_normal_ ? 1u : 0u, spare_bits};
+}
+
+Random Random::from_state(const State& state) {
+  double spare = 0.0;
+  std::memcpy(&spare, &state[5], sizeof spare);
+  if ((state[0] | state[1] | state[2] | state[3]) == 0 || state[4] > 1 || !std::isfinite(spare)) {
+    throw std::invalid_argument("[Random::from_state] not a generator state: all-zero words, a flag other than "
+                                "0 or 1, or a non-finite cached draw");
+  }
+  Random random;
+  for (int k = 0; k < 4; ++k) random.state_[k] = state[k];
+  random.has_spare_normal_ = state[4] == 1;
+  random.spare_normal_ = spare;
+  return random;
 }
 
 }  // namespace akili

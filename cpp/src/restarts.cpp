@@ -73,7 +73,7 @@ void train_one(Network<Scalar>& network, const Eigen::Ref<const RowMatrix<Scalar
                const Eigen::Ref<const RowMatrix<Scalar>>& score_inputs,
                const Eigen::Ref<const RowMatrix<Scalar>>& score_targets, const RestartOptions& options,
                const std::atomic<bool>& stop, RestartRun& run) {
-  const ProgressHook keep_going = [&stop](std::size_t) { return !stop.load(std::memory_order_relaxed); };
+  const ProgressHook keep_going = [&stop](const EpochResult&) { return !stop.load(std::memory_order_relaxed); };
   try {
     for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
       if (stop.load(std::memory_order_relaxed)) {

@@ -14,6 +14,7 @@
 // replayed, which leaves exactly the weights from before the diverging step.
 #include "akili/network.hpp"
 
+#include "number_text.hpp"
 #include "row_kernels.hpp"
 
 #include <cmath>
@@ -21,16 +22,8 @@
 #include <string>
 
 namespace akili {
-namespace {
 
-// A number as printf's %g writes it (1e-09, 0.1, nan), never rounded to zero.
-std::string number_text(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
-}  // namespace
+using detail::number_text;  // %g: 1e-09, 0.1, nan, never rounded to zero
 
 template <typename Scalar>
 void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>& input, const Eigen::Ref<const Matrix>& target,
@@ -46,10 +39,8 @@ void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>& input, const
                                 std::to_string(target.rows()) + " x " + std::to_string(target.cols()) + " values");
   }
   // Refused here, at the call that passes it, with the network unchanged.
-  if (!kernels::all_finite(input.data(), input.cols())) throw std::invalid_argument(at + "inputs contain NaN or infinity");
-  if (!kernels::all_finite(target.data(), target.cols())) {
-    throw std::invalid_argument(at + "targets contain NaN or infinity");
-  }
+  if (!kernels::all_finite(input.data(), input.cols())) throw NonFiniteDataError(caller, "inputs", 0);
+  if (!kernels::all_finite(target.data(), target.cols())) throw NonFiniteDataError(caller, "targets", 0);
   const Eigen::Index row = journal_row();  // may apply a full journal's queue first
   journal_inputs_.row(row) = input;
   journal_targets_.row(row) = target;

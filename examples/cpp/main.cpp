@@ -87,21 +87,23 @@ struct Digits {
 };
 
 Digits load_digits(const std::string& directory, const std::string& prefix, std::size_t limit) {
-  const example::IdxArray images = example::read_idx(example::find_idx(directory, prefix + "-images-idx3-ubyte"));
-  const example::IdxArray labels = example::read_idx(example::find_idx(directory, prefix + "-labels-idx1-ubyte"));
-  if (images.dims.size() != 3 || labels.dims.size() != 1 || images.dims[0] != labels.dims[0]) {
-    throw std::runtime_error("the " + prefix + " images and labels in " + directory + " do not match");
+  const akili::io::IdxArray images = example::read_idx(example::find_idx(directory, prefix + "-images-idx3-ubyte"));
+  const akili::io::IdxArray labels = example::read_idx(example::find_idx(directory, prefix + "-labels-idx1-ubyte"));
+  const std::vector<std::uint32_t>& image_dims = images.header.dims;
+  if (images.header.type_code != 0x08 || labels.header.type_code != 0x08 || image_dims.size() != 3 ||
+      labels.header.dims.size() != 1 || image_dims[0] != labels.header.dims[0]) {
+    throw std::runtime_error("the " + prefix + " images and labels in " + directory +
+                             " are not matching IDX files of unsigned bytes");
   }
-  const std::size_t n = std::min<std::size_t>(images.dims[0], limit);
-  const std::size_t pixels = std::size_t(images.dims[1]) * images.dims[2];
+  const std::size_t n = std::min<std::size_t>(image_dims[0], limit);
+  const std::size_t pixels = std::size_t(image_dims[1]) * image_dims[2];
   Digits digits{Matrix(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(pixels)), {}};
-  for (std::size_t i = 0; i < n; ++i) {
-    for (std::size_t p = 0; p < pixels; ++p) {
-      digits.images(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(p)) =
-          images.values[i * pixels + p] / 255.0 * 0.99 + 0.01;
-    }
-    digits.labels.push_back(labels.values[i]);
-  }
+  // The core's IDX decoder applies the book's scaling, x/255·0.99 + 0.01, as it converts.
+  akili::io::ValueScaling book;
+  book.kind = akili::io::InputScaling::book;
+  akili::io::decode_idx_values<double>(images.header.type_code, images.payload.data(), n * pixels,
+                                       digits.images.data(), book);
+  digits.labels.assign(labels.payload.begin(), labels.payload.begin() + static_cast<std::ptrdiff_t>(n));
   return digits;
 }
 

@@ -12,12 +12,10 @@ built-in data sets), ``akili.sklearn`` (scikit-learn estimators) and
 ``akili.plotting`` draws learning curves and back-queried images (the ``plot`` extra).
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+import importlib as _importlib
 
 from ._book import NeuralNetwork
+from ._build_info import build_info
 from ._brute_force import BruteForceResult, brute_force, combination_count
 from ._core import DivergenceError
 from ._history import History
@@ -44,6 +42,7 @@ __all__ = [
     "Trace",
     "__version__",
     "brute_force",
+    "build_info",
     "combination_count",
     "restarts",
     "datasets",
@@ -53,11 +52,16 @@ __all__ = [
     "loads",
 ]
 
-_LAZY_SUBMODULES = {"datasets", "lessons", "onnx", "plotting", "sklearn"}
+_LAZY_SUBMODULES = ("datasets", "lessons", "onnx", "plotting", "sklearn")
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     # Submodules import on first use, so `import akili` stays light.
     if name in _LAZY_SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+        return _importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'akili' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # The API only: what __all__ lists and the submodules, not the helpers this file imports.
+    return sorted({*__all__, *_LAZY_SUBMODULES})

@@ -1,6 +1,7 @@
 """``python -m akili``: ``--cmake-dir`` prints the directory of akili's CMake
-package inside the installed wheel; any other arguments go to the ``akili``
-command line (``akili.cli``).
+package inside the installed wheel; ``--info`` prints how the core was built and
+which product kernels it runs (``akili.build_info()``); any other arguments go
+to the ``akili`` command line (``akili.cli``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import importlib.util
 import sys
 from collections.abc import Sequence
 
-USAGE = "usage: python -m akili --cmake-dir"
+USAGE = "usage: python -m akili --cmake-dir | --info"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -23,6 +24,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         except FileNotFoundError as error:
             print(f"akili: {error}", file=sys.stderr)
             return 1
+        return 0
+    if args == ["--info"]:
+        from ._build_info import build_info, info_text
+
+        try:
+            print(info_text(build_info()))
+        except ValueError as error:  # a bad AKILI_ISA
+            print(f"akili: {error}", file=sys.stderr)
+            return 2
         return 0
     # The command line is imported only when needed: --cmake-dir stays fast and
     # works even where the command line's own imports are unavailable.

@@ -10,35 +10,30 @@ training data was treated lives in ``MODEL.json`` beside ``MODEL`` (for
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import datasets as ds
+from .datasets._builtin import _CLASS_NAMES, _known_name
+from .datasets._preprocessing import Scaling
 
-#: Class names of the data sets that have them.
-_CLASS_NAMES = {"fashion-mnist": ds.FASHION_MNIST_CLASSES, "iris": ds.IRIS_CLASSES, "digits": ds.DIGITS_CLASSES}
-_FASHION_NAMES = ("fashion-mnist", "fashion_mnist", "fashionmnist")
-_BUILTIN_NAMES = ("iris", "digits", "xor")
+
+#: Data sets too small to hold anything out: trained and tested on every sample (the phrase says so).
+TRAIN_IS_TEST = {"xor": "all 4 points, the same ones it was trained on: XOR has none to hold out"}
 
 SIDECAR_FORMAT = "akili-cli-preprocessing"
 SIDECAR_VERSION = 1
-SCALINGS = ("auto", "book", "standard", "minmax", "none")
 
 
 def canonical_data(spec: str) -> str:
     """A stable name for a ``--data`` value: a known name in lower case, or the absolute path."""
-    key = spec.strip().lower()
-    if key in _FASHION_NAMES:
-        return "fashion-mnist"
-    if key in _BUILTIN_NAMES:
-        return key
-    return str(Path(spec).expanduser().resolve())
+    known = _known_name(spec)
+    return known if known is not None else str(Path(spec).expanduser().resolve())
 
 
 def load_raw(spec: str, kind: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -77,99 +72,6 @@ def check_labels(labels: np.ndarray, n_classes: int | None, source: str) -> None
 
 
 @dataclass
-class Scaling:
-    """How raw inputs become network inputs.
-
-    ``book``: x / max_value · 0.99 + 0.01 (the book's pixels, 0.01..1.0);
-    ``standard``: (x - mean) / std per column; ``minmax``: each column to
-    0.01..1.0 using the training minimum and maximum; ``none``: as they are.
-    """
-
-    method: str
-    max_value: float = 255.0
-    mean: list[float] = field(default_factory=list)
-    std: list[float] = field(default_factory=list)
-    low: list[float] = field(default_factory=list)
-    high: list[float] = field(default_factory=list)
-
-    @classmethod
-    def fit(cls, method: str, inputs: np.ndarray) -> Scaling:
-        """The scaling ``method`` with its parameters measured on the training inputs.
-
-        ``auto`` picks ``book`` for non-negative whole numbers (pixels; the maximum
-        is 255 for bytes, else the largest training value) and ``standard`` otherwise.
-        """
-        if method not in SCALINGS:
-            raise ValueError(f"unknown scaling {method!r}; expected one of {', '.join(SCALINGS)}")
-        if method == "auto":
-            whole = inputs.dtype.kind in "iub" or bool(np.all(inputs == np.round(inputs)))
-            method = "book" if whole and inputs.min() >= 0 else "standard"
-        if method == "book":
-            largest = 255.0 if inputs.dtype == np.uint8 else float(inputs.max())
-            return cls("book", max_value=largest if largest > 0 else 1.0)
-        if method == "standard":
-            _, mean, std = ds.standardize(inputs)
-            return cls("standard", mean=mean.tolist(), std=std.tolist())
-        if method == "minmax":
-            return cls("minmax", low=inputs.min(axis=0).astype(float).tolist(),
-                       high=inputs.max(axis=0).astype(float).tolist())
-        return cls("none")
-
-    def apply(self, inputs: np.ndarray, dtype: Any) -> np.ndarray:
-        """Scaled copy of ``inputs`` (n, features) as a C-contiguous array of ``dtype``."""
-        columns = len(self.mean or self.low)
-        if columns and inputs.shape[1] != columns:
-            raise ValueError(f"the data has {inputs.shape[1]} features per sample but the model's scaling "
-                             f"was measured on {columns}")
-        if self.method == "book":
-            scaled = ds.scale_book(inputs, max_value=self.max_value)
-        elif self.method == "standard":
-            scaled, _, _ = ds.standardize(inputs, mean=self.mean, std=self.std)
-        elif self.method == "minmax":
-            scaled = ds.minmax_scale(inputs, lo=0.01, hi=1.0, data_min=self.low, data_max=self.high)
-        else:
-            scaled = inputs
-        return np.ascontiguousarray(scaled, dtype=dtype)
-
-    def describe(self) -> str:
-        """One phrase for messages: ``book (x / 255 · 0.99 + 0.01)``."""
-        if self.method == "book":
-            return f"book (x / {self.max_value:g} * 0.99 + 0.01)"
-        if self.method == "standard":
-            return "standard ((x - mean) / std per column)"
-        if self.method == "minmax":
-            return "minmax (each column to 0.01..1.0)"
-        return "none"
-
-    def to_json(self) -> dict[str, Any]:
-        if self.method == "book":
-            return {"method": "book", "max_value": self.max_value}
-        if self.method == "standard":
-            return {"method": "standard", "mean": self.mean, "std": self.std}
-        if self.method == "minmax":
-            return {"method": "minmax", "low": self.low, "high": self.high}
-        return {"method": "none"}
-
-    @classmethod
-    def from_json(cls, data: Any, source: str) -> Scaling:
-        if not isinstance(data, dict) or data.get("method") not in SCALINGS[1:]:
-            raise ValueError(f"{source}: 'input_scaling' must be an object with a method among "
-                             f"{', '.join(SCALINGS[1:])}")
-        try:
-            scaling = cls(data["method"], max_value=float(data.get("max_value", 255.0)),
-                          mean=[float(v) for v in data.get("mean", [])], std=[float(v) for v in data.get("std", [])],
-                          low=[float(v) for v in data.get("low", [])], high=[float(v) for v in data.get("high", [])])
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{source}: bad 'input_scaling' values: {error}") from None
-        numbers = [scaling.max_value, *scaling.mean, *scaling.std, *scaling.low, *scaling.high]
-        if not all(math.isfinite(value) for value in numbers) or scaling.max_value <= 0:
-            raise ValueError(f"{source}: 'input_scaling' holds a non-finite or non-positive value")
-        if len(scaling.mean) != len(scaling.std) or len(scaling.low) != len(scaling.high):
-            raise ValueError(f"{source}: 'input_scaling' lists of different lengths")
-        return scaling
-
-
-@dataclass
 class Split:
     """Training and test parts of a data set, with a phrase saying where the test part came from."""
 
@@ -189,6 +91,9 @@ def training_split(spec: str, *, test_fraction: float, seed: int, limit: int | N
     if has_test_split(spec):
         test_inputs, test_labels = load_raw(spec, "test")
         split = Split(inputs, labels, test_inputs, test_labels, "the test split", None)
+    elif canonical_data(spec) in TRAIN_IS_TEST:
+        # XOR is its four points: none can be held out, so the test is on the same four (said in the output).
+        split = Split(inputs, labels, inputs, labels, TRAIN_IS_TEST[canonical_data(spec)], None)
     else:
         train_x, test_x, train_y, test_y = ds.train_test_split(inputs, labels, test_fraction=test_fraction,
                                                                seed=seed)
@@ -243,6 +148,8 @@ def write_sidecar(model_path: str | os.PathLike, content: dict[str, Any]) -> Pat
     text = json.dumps(document, indent=1, allow_nan=False)
     descriptor, temporary = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent or ".")
     try:
+        # mkstemp creates the file 0600; the model file beside it gets 0666 less the umask, and so does this.
+        os.fchmod(descriptor, 0o666 & ~_umask())
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text + "\n")
         os.replace(temporary, target)
@@ -250,6 +157,20 @@ def write_sidecar(model_path: str | os.PathLike, content: dict[str, Any]) -> Pat
         Path(temporary).unlink(missing_ok=True)
         raise
     return target
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows (/proc), else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def read_sidecar(model_path: str | os.PathLike) -> dict[str, Any] | None:

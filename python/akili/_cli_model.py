@@ -12,9 +12,11 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from . import _core
 from . import datasets as ds
+from ._cli_common import UserError
 from ._cli_data import Scaling, check_labels, evaluation_data, read_sidecar, sidecar_path
-from ._cli_train import UserError, output_setup
+from ._cli_train import output_setup
 from ._network import Network
 
 
@@ -44,7 +46,16 @@ def _classes(network: Network, sidecar: dict[str, Any] | None) -> list[str]:
 
 def _prepared(args: argparse.Namespace, network: Network,
               sidecar: dict[str, Any] | None) -> tuple[np.ndarray, np.ndarray, str]:
-    """The --data part to use, scaled as at training time: (inputs, labels, description)."""
+    """The --data part to use, scaled as at training time: (inputs, labels, description).
+    Without --data, the data set MODEL.json records (``args.data`` is set to it)."""
+    if args.data is None:
+        recorded = (sidecar or {}).get("data")
+        if not isinstance(recorded, str):
+            raise UserError(f"no --data given and no {sidecar_path(args.model).name} beside the model records the "
+                            "data set it was trained on; pass --data")
+        args.data = recorded
+        print(f"data: {recorded} (recorded in {sidecar_path(args.model).name}; --data chooses other data)",
+              file=sys.stderr)
     raw, labels, description = evaluation_data(args.data, args.split, sidecar)
     if raw.shape[1] != network.n_inputs:
         raise UserError(f"{args.data} has {raw.shape[1]} features per sample but the model expects "
@@ -61,10 +72,8 @@ def _prepared(args: argparse.Namespace, network: Network,
 
 
 def _predicted_classes(outputs: np.ndarray) -> np.ndarray:
-    """argmax per row; one output: 1 when o >= 0.5."""
-    if outputs.shape[1] == 1:
-        return (outputs[:, 0] >= 0.5).astype(np.int64)
-    return np.argmax(outputs, axis=1)
+    """The core's rule (akili/classes.hpp): argmax per row; one output: 1 when o >= 0.5."""
+    return _core.predicted_classes(outputs)
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, classes: int) -> np.ndarray:
@@ -165,7 +174,11 @@ def backquery(args: argparse.Namespace) -> int:
             raise UserError(f"--shape expects ROWSxCOLUMNS such as 28x28, got {args.shape!r}") from None
         shape = (rows, columns)
     else:
-        image_shape(network.n_inputs)  # fails early, with the hint to pass --shape
+        try:
+            image_shape(network.n_inputs)  # fails early, before any drawing
+        except ValueError:
+            raise UserError(f"the model's {network.n_inputs} inputs do not make a square picture; give its shape "
+                            "with --shape ROWSxCOLUMNS") from None
     # The book's query for class k: 0.99 at output k, 0.01 elsewhere.
     targets = np.full((network.n_outputs, network.n_outputs), 0.01)
     np.fill_diagonal(targets, 0.99)

@@ -6,9 +6,17 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['DivergenceError', 'ModelFormatError', 'Network32', 'Network64', 'backquery', 'brute_force', 'combination_text', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'save_model', 'searchable_parameters', 'set_num_threads', 'train_restarts']
+import typing_extensions
+__all__: list[str] = ['ACTIVATIONS', 'CsvError', 'CsvRows', 'DivergenceError', 'INITS', 'LOSSES', 'ModelFormatError', 'Network32', 'Network64', 'NonFiniteDataError', 'RULES', 'backquery', 'brute_force', 'build_info', 'combination_text', 'csv_blocks', 'decode_idx', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'predicted_classes', 'random_state', 'read_csv', 'save_model', 'searchable_parameters', 'set_num_threads', 'set_random_state', 'train_restarts']
+ACTIVATIONS: tuple[str, ...]
+LOSSES: tuple[str, ...]
+RULES: tuple[str, ...]
+INITS: tuple[str, ...]
 class DivergenceError(ArithmeticError):
     pass
+class NonFiniteDataError(ValueError):
+    data: str
+    row: int
 class Network32:
     """
     A network of dense layers (see akili.Network for the documented API).
@@ -68,7 +76,7 @@ class Network32:
     def learning_rate(self) -> float:
         ...
     @learning_rate.setter
-    def learning_rate(self, value: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def learning_rate(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def loss(self) -> str:
@@ -138,7 +146,7 @@ class Network64:
     def learning_rate(self) -> float:
         ...
     @learning_rate.setter
-    def learning_rate(self, value: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    def learning_rate(self, arg1: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def loss(self) -> str:
@@ -153,6 +161,24 @@ class ModelFormatError(ValueError):
     """
     A model file that is not well formed: wrong magic bytes, a newer format version, truncated, trailing bytes, a checksum mismatch, an unknown code, an absurd size, layers that do not chain or a non-finite weight. A subclass of ValueError.
     """
+class CsvError(ValueError):
+    """
+    A CSV file the native reader refuses; args = (message, details dict).
+    """
+class CsvRows:
+    def __init__(self, path: str, label_column: typing.SupportsInt | typing.SupportsIndex, delimiter: str, scaling: str, max_value: typing.SupportsFloat | typing.SupportsIndex, range: typing.Any = None) -> None:
+        ...
+    @typing.overload
+    def read(self, features: typing.Annotated[numpy.typing.ArrayLike, numpy.float32], labels: typing.Annotated[numpy.typing.ArrayLike, numpy.int64]) -> int:
+        ...
+    @typing.overload
+    def read(self, features: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], labels: typing.Annotated[numpy.typing.ArrayLike, numpy.int64]) -> int:
+        """
+        Fills up to len(features) rows; returns how many (0 at the end).
+        """
+    @property
+    def feature_columns(self) -> int:
+        ...
 @typing.overload
 def backquery(network: Network32, targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]"]:
     """
@@ -173,9 +199,25 @@ def brute_force(network: Network64, inputs: typing.Annotated[numpy.typing.NDArra
     """
     Best grid point for the network's searchable weights and biases (see akili.brute_force).
     """
+def build_info() -> dict:
+    """
+    The core's build (compiler, Eigen, native or portable) and product kernels: compiled, supported by this CPU, in use; raises ValueError for a bad AKILI_ISA.
+    """
 def combination_text(grid_size: typing.SupportsInt | typing.SupportsIndex, parameters: typing.SupportsInt | typing.SupportsIndex) -> str:
     """
     "G^P = N combinations" for G grid values and P parameters, e.g. "1000^18 = 1e54 combinations".
+    """
+def csv_blocks(path: str, label_column: typing.SupportsInt | typing.SupportsIndex, delimiter: str, block_bytes: typing.SupportsInt | typing.SupportsIndex) -> tuple[dict, list]:
+    """
+    The file's layout and its data rows cut into blocks: [(begin, end, first_line, rows), ...].
+    """
+@typing.overload
+def decode_idx(type_code: typing.SupportsInt | typing.SupportsIndex, chunk: typing_extensions.Buffer, out: typing.Annotated[numpy.typing.ArrayLike, numpy.float32], offset: typing.SupportsInt | typing.SupportsIndex, scaling: str, max_value: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    ...
+@typing.overload
+def decode_idx(type_code: typing.SupportsInt | typing.SupportsIndex, chunk: typing_extensions.Buffer, out: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], offset: typing.SupportsInt | typing.SupportsIndex, scaling: str, max_value: typing.SupportsFloat | typing.SupportsIndex) -> None:
+    """
+    Converts a chunk of big-endian IDX values into out.flat[offset:], scaled.
     """
 def get_num_threads() -> int:
     """
@@ -198,6 +240,38 @@ def model_to_bytes(network: Network32, seed: typing.SupportsInt | typing.Support
 def model_to_bytes(network: Network64, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> bytes:
     """
     The model file's bytes for a network.
+    """
+def read_csv(path: str, label_column: typing.SupportsInt | typing.SupportsIndex, delimiter: str, dtype: str, scaling: str, max_value: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
+    """
+    Reads a whole numeric CSV file: (features (n, columns-1) of dtype, int64 labels (n,)).
+    """
+@typing.overload
+def predicted_classes(outputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> numpy.typing.NDArray[numpy.int64]:
+    ...
+@typing.overload
+def predicted_classes(outputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> numpy.typing.NDArray[numpy.int64]:
+    """
+    The class each row of outputs (n, k) predicts: argmax (first on a tie); one output: 1 when >= 0.5.
+    """
+@typing.overload
+def random_state(network: Network32) -> tuple[int, int, int, int, int, int]:
+    """
+    The network's random source as six unsigned 64-bit words.
+    """
+@typing.overload
+def random_state(network: Network64) -> tuple[int, int, int, int, int, int]:
+    """
+    The network's random source as six unsigned 64-bit words.
+    """
+@typing.overload
+def set_random_state(network: Network32, state: tuple[int, int, int, int, int, int]) -> None:
+    """
+    Replaces the network's random source with a saved state.
+    """
+@typing.overload
+def set_random_state(network: Network64, state: tuple[int, int, int, int, int, int]) -> None:
+    """
+    Replaces the network's random source with a saved state.
     """
 @typing.overload
 def save_model(network: Network32, path: str, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> None:

@@ -21,6 +21,12 @@ class History:
     epoch_seconds : wall-clock time of each epoch's training pass.
     samples : number of samples trained in each epoch.
     stopped : True when a callback or Ctrl-C ended training early.
+    curve_position, curve_samples, curve_loss, curve_accuracy : the learning
+        curve inside the epochs (``fit(..., log_every=N)``): at each point, the
+        epochs elapsed (0.5 = half way through the first), the samples trained
+        since the start of the run, and the mean loss (and share classified
+        correctly, or None) of the samples trained since the previous point.
+    log_every : samples between two of those points (0: none recorded).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -30,6 +36,11 @@ class History:
     epoch_seconds: list[float] = field(default_factory=list)
     samples: list[int] = field(default_factory=list)
     stopped: bool = False
+    curve_position: list[float] = field(default_factory=list)
+    curve_samples: list[int] = field(default_factory=list)
+    curve_loss: list[float] = field(default_factory=list)
+    curve_accuracy: list[float | None] = field(default_factory=list)
+    log_every: int = 0
 
     @property
     def epochs(self) -> int:
@@ -51,3 +62,9 @@ class History:
             parts.append(f"val_accuracy={self.val_accuracy[-1]:.4f}")
         parts.append(f"seconds={self.seconds:.3f}")
         return f"History({', '.join(parts)})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a table of the epochs and, with matplotlib, the learning curves."""
+        from ._html import history_html
+
+        return history_html(self)

@@ -58,11 +58,16 @@ def to_bytes(network: Network) -> bytes:
     return _core.model_to_bytes(network._native, network.seed, network._init)
 
 
-def _wrap(loaded: tuple[Any, str, int, str]) -> Network:
+def _wrap(loaded: tuple[Any, str, int, str], cls: type[Network] | None = None) -> Network:
     from ._network import Network
 
     native, dtype, seed, init = loaded
-    return Network._from_native(native, dtype=dtype, seed=seed, init=init)
+    return (cls or Network)._from_native(native, dtype=dtype, seed=seed, init=init)
+
+
+def _loaded(data: bytes, cls: type[Network]) -> Network:
+    """The network in model-file bytes as an instance of ``cls`` (unpickling a subclass)."""
+    return _wrap(_core.load_model_bytes(bytes(data)), cls)
 
 
 def load(path: PathLike) -> Network:

@@ -14,14 +14,20 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._curve import EpochCurve, epoch_hook
+from ._divergence import EpochChecks
 from ._history import History
+from ._progress import EpochProgress
+from ._progress import progress_every as progress_every_default
+from ._streaming import fit_batches, is_batch_source
 from ._trace import Trace
-from ._validation import as_matrix, as_targets, check_dtype, check_positive_int
+from ._validation import as_matrix, as_targets, check_dtype, check_learning_rate, check_positive_int
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "softmax", "identity")
-LOSSES = ("squared_error", "mse", "cross_entropy")
-RULES = ("transpose", "gradient", "normalized")
-INITS = ("book", "xavier", "he")
+# The names the core accepts, read from its tables (akili._core), never repeated here.
+ACTIVATIONS: tuple[str, ...] = _core.ACTIVATIONS
+LOSSES: tuple[str, ...] = _core.LOSSES
+RULES: tuple[str, ...] = _core.RULES
+INITS: tuple[str, ...] = _core.INITS
 
 ProgressCallback = Callable[[int, int], Any]
 EpochCallback = Callable[[int, History], Any]
@@ -143,20 +149,25 @@ class Dense:
                             where="Dense.trainable_mask")
         native.set_trainable_mask(self._index, mask)
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # pickle / copy.deepcopy: through the network's model-file bytes (akili._pickling).
+        from ._pickling import reduce_dense
+
+        return reduce_dense(self)
+
     def __repr__(self) -> str:
         text = f"Dense({self._inputs}, {self._outputs}, activation={self._activation!r}"
         return text + (", bias=True)" if self._has_bias else ")")
 
 
 def _named_for_python(error: ValueError, where: str) -> ValueError:
-    """The core's error, "[Network::train_epoch] inputs contain NaN or infinity (row 12)",
-    under the Python call's name: "[Network.fit] inputs contain NaN or infinity (row 12)".
-    Only the NaN/infinity refusals, which the core makes for calls that leave that
-    check to it, are renamed; any other error is returned unchanged."""
-    text = str(error)
-    if "NaN or infinity" not in text:
+    """The core's refusal of a NaN or infinity (``_core.NonFiniteDataError``, which
+    carries ``data`` and ``row``) reported under the Python call's name:
+    "[Network.fit] inputs contain NaN or infinity (row 12)". Any other error is
+    returned unchanged."""
+    if not isinstance(error, _core.NonFiniteDataError):
         return error
-    return ValueError(f"[{where}] " + text.split("] ", 1)[-1])
+    return ValueError(f"[{where}] {error.data} contain NaN or infinity (row {error.row})")
 
 
 class Network:
@@ -210,7 +221,8 @@ class Network:
         native_type = _core.Network32 if self._dtype == np.float32 else _core.Network64
         specs = [(layer.inputs, layer.outputs, layer.activation, layer.has_bias) for layer in layers]
         try:
-            self._native = native_type(specs, loss, rule, float(learning_rate), init, self._seed)
+            self._native = native_type(specs, loss, rule, check_learning_rate(learning_rate, "Network"), init,
+                                       self._seed)
         except MemoryError as error:
             values = sum(spec[0] * spec[1] for spec in specs)
             raise MemoryError(f"[Network] cannot allocate the weights: {values} values of "
@@ -251,7 +263,7 @@ class Network:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._native.learning_rate = float(value)
+        self._native.learning_rate = check_learning_rate(value, "Network.learning_rate")
 
     @property
     def seed(self) -> int:
@@ -274,6 +286,12 @@ class Network:
             f"Network([{layers}], loss={self.loss!r}, learning_rate={self.learning_rate:g}, "
             f"rule={self.rule!r}, dtype={self._dtype.name!r}, seed={self._seed})"
         )
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: layers, shapes, activations, settings, parameters (and small weights)."""
+        from ._html import network_html
+
+        return network_html(self)
 
     # -- running -----------------------------------------------------------
     def _inputs(self, values: Any, where: str) -> tuple[np.ndarray, bool]:
@@ -373,7 +391,7 @@ class Network:
     def fit(
         self,
         inputs: Any,
-        targets: Any,
+        targets: Any = None,
         *,
         epochs: int = 1,
         batch_size: int = 1,
@@ -382,6 +400,8 @@ class Network:
         on_epoch: EpochCallback | None = None,
         on_progress: ProgressCallback | None = None,
         progress_every: int = 0,
+        log_every: int | None = None,
+        progress: bool = False,
     ) -> History:
         """Train for ``epochs`` passes over (inputs, targets); returns a History.
 
@@ -396,10 +416,33 @@ class Network:
         training; an exception raised in either propagates out of ``fit``. Ctrl-C
         raises KeyboardInterrupt within milliseconds, leaving the weights of the
         last completed step.
+
+        Data beyond memory: ``inputs`` may instead be an iterable of ``(inputs,
+        targets)`` batches, or a callable returning a fresh one per epoch (then
+        ``targets`` is omitted), e.g. ``akili.datasets.iter_csv``; the rules are in
+        ``akili._streaming``. ``numpy.memmap`` and ``np.load(mmap_mode="r")`` arrays
+        of the network's dtype are trained on in place, without a copy.
+
+        ``log_every=N`` records the learning curve inside each epoch in the
+        History (``curve_loss``, ``curve_accuracy``: the mean over each N samples
+        trained); by default about 50 evenly spaced points per epoch (fewer when
+        there are more than 20 epochs, about 1000 in all; none beyond 500 epochs),
+        so that even one epoch draws a curve; 0 records none. ``progress=True``
+        shows a progress bar per epoch (tqdm.auto: a widget in Jupyter, text in
+        a terminal).
         """
+        if targets is None and is_batch_source(inputs):
+            return fit_batches(self, inputs, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
+                               validation_data=validation_data, on_epoch=on_epoch, on_progress=on_progress,
+                               progress_every=progress_every)
+        if targets is None:
+            raise TypeError("[Network.fit] expected targets with the inputs array (or, instead of both, an iterable "
+                            "of (inputs, targets) batches)")
         epochs = check_positive_int(epochs, "epochs", "Network.fit")
         batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
         progress_every = check_positive_int(progress_every, "progress_every", "Network.fit", minimum=0)
+        if log_every is not None:
+            log_every = check_positive_int(log_every, "log_every", "Network.fit", minimum=0)
         # The core checks every input row for NaN and infinity as an epoch first uses
         # it, and refuses with the model unchanged: no boolean copy of the data here.
         matrix, _ = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where="Network.fit",
@@ -412,6 +455,8 @@ class Network:
         # Counts beyond the data change nothing; capping them keeps any int valid for the core's size_t.
         batch_size = min(batch_size, matrix.shape[0])
         progress_every = min(progress_every, matrix.shape[0] + 1)
+        if log_every is not None:
+            log_every = min(log_every, matrix.shape[0])
         validation = None
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -422,24 +467,38 @@ class Network:
                                      samples=val_inputs.shape[0], where="Network.fit")
             validation = (val_inputs, val_targets)
         classifies = _is_class_target(target_matrix)
+        try:
+            checks = EpochChecks(self, matrix, target_matrix)  # blow-ups that stay finite (akili._divergence)
+        except ValueError as error:
+            raise _named_for_python(error, "Network.fit") from None
 
         history = History()
+        curve = EpochCurve(history, samples=matrix.shape[0], every=log_every, epochs=epochs, classifies=classifies)
+        if progress:
+            bar = EpochProgress(matrix.shape[0], epochs, lines=False)
+            on_progress = bar.progress_hook(on_progress)
+            progress_every = progress_every or progress_every_default(matrix.shape[0])
+        hook_every = min((every for every in (progress_every, curve.spacing) if every), default=0)
         for epoch in range(epochs):
-            hook = None
-            if on_progress is not None:
-                def hook(done: int, _epoch: int = epoch) -> Any:
-                    return on_progress(done, _epoch)
+            checks.start_epoch()
+            curve.start_epoch(epoch)
+            hook = epoch_hook(epoch, curve, on_progress, progress_every)
             started = time.perf_counter()
             try:
                 loss_sum, correct, samples, stopped = self._native.train_epoch(
-                    matrix, target_matrix, batch_size, bool(shuffle), hook, progress_every
+                    matrix, target_matrix, batch_size, bool(shuffle), hook, hook_every
                 )
             except ValueError as error:
                 raise _named_for_python(error, "Network.fit") from None
+            finally:
+                if progress:
+                    bar.close()
+            curve.end_epoch(samples, loss_sum, correct)
             history.epoch_seconds.append(time.perf_counter() - started)
             history.samples.append(int(samples))
             history.loss.append(loss_sum / samples if samples else float("nan"))
             history.accuracy.append(correct / samples if classifies and samples else None)
+            checks.end_epoch(epoch, history.loss[-1], "Network.fit")
             if validation is not None:
                 val_outputs = self._native.predict(validation[0])
                 history.val_loss.append(float(self._native.loss_value(*validation)))
@@ -463,6 +522,13 @@ class Network:
         for index, layer in enumerate(clone._layers):
             layer._attach(clone, index)
         return clone
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """pickle, copy.deepcopy, joblib and Dask store the model file's bytes and the
+        random source's state; loading runs akili's checked decoder only (akili._pickling)."""
+        from ._pickling import reduce_network
+
+        return reduce_network(self)
 
     # -- model file ------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -503,6 +569,5 @@ def _accuracy(outputs: np.ndarray, targets: np.ndarray) -> float | None:
     """Share of rows whose predicted class matches the target's (None for non-class targets)."""
     if not _is_class_target(targets):
         return None
-    if targets.shape[1] == 1:
-        return float(np.mean((outputs[:, 0] >= 0.5) == (targets[:, 0] >= 0.5)))
-    return float(np.mean(np.argmax(outputs, axis=1) == np.argmax(targets, axis=1)))
+    # The core's rule (akili/classes.hpp), applied to outputs and targets alike.
+    return float(np.mean(_core.predicted_classes(outputs) == _core.predicted_classes(targets)))

@@ -1,5 +1,6 @@
-"""Progress reporting for command-line training: a tqdm bar per epoch and a line
-of loss and accuracy after each one.
+"""Progress reporting for training: a tqdm.auto bar per epoch (a widget in
+Jupyter, text in a terminal) and, for the command line, a line of loss and
+accuracy after each one.
 
 tqdm is imported only when a bar is actually shown (``import akili`` never
 imports it); when it is not installed, training runs without a bar and the
@@ -9,14 +10,20 @@ per-epoch lines are still printed.
 from __future__ import annotations
 
 import sys
+import warnings
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from ._history import History
 
 
 def _tqdm_class() -> Any:
+    """tqdm.auto's bar: a widget in Jupyter, text in a terminal. Without ipywidgets
+    a notebook gets the text bar; tqdm's warning about that is not repeated here."""
     try:
-        from tqdm import tqdm
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from tqdm.auto import tqdm
     except ImportError:
         return None
     return tqdm
@@ -48,7 +55,8 @@ class EpochProgress:
     samples : training samples per epoch (the bar's total).
     epochs : number of epochs planned (for the "epoch k/n" labels).
     bar : draw a tqdm bar (on ``bar_stream``) while an epoch runs.
-    lines : print one summary line per epoch on ``line_stream``.
+    lines : print a summary line per epoch on ``line_stream`` (every k-th epoch of long
+        runs, so at most about 20 lines, plus the first and the last).
     validation_name : what the validation data is called in the lines ("test").
     """
 
@@ -95,11 +103,21 @@ class EpochProgress:
             self._bar.update(done - self._shown)
             self._shown = done
 
+    def progress_hook(self, then: Callable[[int, int], Any] | None = None) -> Callable[[int, int], Any]:
+        """An ``on_progress`` that moves the bar, then calls ``then`` (if any) and returns its answer."""
+        def hook(done: int, epoch: int) -> Any:
+            self.on_progress(done, epoch)
+            return True if then is None else then(done, epoch)
+
+        return hook
+
     def on_epoch(self, epoch: int, history: History) -> None:
         """``fit``'s epoch hook: closes the bar and prints the epoch's line."""
         self.history = history
         self.close()
-        if self.lines:
+        # At most about 20 lines: long runs (XOR's 2,000 epochs) print every k-th epoch, and the first and last.
+        every = max(1, self.epochs // 20)
+        if self.lines and (epoch == 0 or (epoch + 1) % every == 0 or epoch + 1 == self.epochs):
             print(self.epoch_line(epoch, history), file=self.line_stream, flush=True)
 
     def epoch_line(self, epoch: int, history: History) -> str:

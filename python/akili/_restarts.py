@@ -34,7 +34,7 @@ class RestartResult:
     scores : each run's mean loss after training on the score data (the
         validation data when given, else the training data); NaN for a failed run.
     seeds : the seed each network was made with.
-    errors : why a run failed ("" when it did not), e.g. it diverged.
+    errors : why a run failed (None when it did not), e.g. it diverged.
     best_index : position of the lowest score among the runs that did not fail.
     """
 
@@ -42,7 +42,7 @@ class RestartResult:
     histories: list[History]
     scores: list[float]
     seeds: list[int]
-    errors: list[str] = field(default_factory=list)
+    errors: list[str | None] = field(default_factory=list)
     best_index: int = 0
 
     @property
@@ -140,8 +140,8 @@ def restarts(
     classifies = _is_class_target(target_matrix)
     histories = [_history(run, classifies) for run in runs]
     scores = [float(run["score"]) for run in runs]
-    errors = [str(run["error"]) for run in runs]
-    usable = [i for i, (score, error) in enumerate(zip(scores, errors)) if not error and np.isfinite(score)]
+    errors: list[str | None] = [str(run["error"]) if run["error"] else None for run in runs]
+    usable = [i for i, (score, error) in enumerate(zip(scores, errors)) if error is None and np.isfinite(score)]
     if not usable:
         raise _core.DivergenceError(f"[{where}] every run failed; first error: {errors[0]}")
     # Ties keep the earlier run, so the choice never depends on timing.

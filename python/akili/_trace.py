@@ -71,30 +71,41 @@ class Trace:
         return bool(self.errors)
 
     def describe(self, *, precision: int = 4) -> str:
-        """Every array of the pass, layer by layer, with the equation that made it."""
-        def text(array: np.ndarray) -> str:
-            return np.array2string(np.asarray(array), precision=precision, suppress_small=True,
-                                   floatmode="fixed", separator=", ", max_line_width=100)
+        """Every array of the pass, layer by layer, with the equation that made it.
 
+        Labels are padded to one width and the rows of a matrix (ΔW) continue
+        under its first row, so every array starts in the same column."""
         last = len(self.layer_inputs) - 1
         lines = []
+
+        def add(label: str, array: np.ndarray) -> None:
+            prefix = f"  {label:<21} = "
+            text = np.array2string(np.asarray(array), precision=precision, suppress_small=True, floatmode="fixed",
+                                   separator=", ", max_line_width=100, prefix=prefix)
+            lines.append(prefix + text)
+
         for k in range(last + 1):
             where = "output layer" if k == last else f"hidden layer {k + 1}"
             lines.append(f"layer {k} ({where})")
-            lines.append(f"  I  (input)            = {text(self.layer_inputs[k])}")
-            lines.append(f"  X  = W·I (+ b)        = {text(self.combined[k])}")
-            lines.append(f"  O  = f(X)             = {text(self.layer_outputs[k])}")
+            add("I  (input)", self.layer_inputs[k])
+            add("X  = W·I (+ b)", self.combined[k])
+            add("O  = f(X)", self.layer_outputs[k])
             if self.is_step:
-                error = "E  = -∂L/∂O (T - O)  " if k == last else "E  (the rule's split)"
-                lines.append(f"  {error} = {text(self.errors[k])}")
-                lines.append(f"  D  = E ∘ f'(O)        = {text(self.deltas[k])}")
-                lines.append(f"  ΔW = lr·Dᵀ·I          = {text(self.weight_updates[k])}")
+                add("E  = -∂L/∂O (T - O)" if k == last else "E  (the rule's split)", self.errors[k])
+                add("D  = E ∘ f'(O)", self.deltas[k])
+                add("ΔW = lr·Dᵀ·I", self.weight_updates[k])
         if self.loss is not None:
             lines.append(f"loss before the update = {self.loss:.{precision + 2}g}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.describe()
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the book's named arrays as tables, with their equations."""
+        from ._html import trace_html
+
+        return trace_html(self)
 
     @property
     def inputs(self) -> np.ndarray:

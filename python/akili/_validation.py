@@ -104,3 +104,14 @@ def check_dtype(dtype: Any) -> np.dtype:
     if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"[Network] expected dtype 'float32' or 'float64', got {resolved.name!r}")
     return resolved
+
+
+def check_learning_rate(value: Any, where: str) -> float:
+    """``value`` as a positive finite float (bools and non-numbers refused); numbers in the
+    message are written %g-style, so -1e-9 reads "-1e-09"."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"[{where}] expected a positive finite learning rate, got {type(value).__name__} {value!r}")
+    rate = float(value)
+    if not (np.isfinite(rate) and rate > 0):
+        raise ValueError(f"[{where}] expected a positive finite learning rate, got {rate:g}")
+    return rate

@@ -7,6 +7,7 @@
     akili info m.akili
     akili backquery m.akili --out classes.png    # the book's network run backwards
     akili bench                                  # the quick benchmark against the book's NumPy code
+    akili playground                             # an interactive page in the browser
 
 Also ``python -m akili``. Mistakes in the command or its files are reported as
 one line on stderr with exit status 1 (2 for a malformed command line); Ctrl-C
@@ -21,13 +22,18 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from ._cli_data import SCALINGS
-from ._cli_train import EXIT_INTERRUPTED, UserError
+from ._cli_common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, UserError
+from .datasets._preprocessing import SCALINGS
 from ._network import ACTIVATIONS, LOSSES, RULES
 from ._version import __version__
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+__all__ = ["build_parser", "main"]
+
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
 
 DATA_HELP = ("fashion-mnist, iris, digits, xor, a .csv file (label first, as the book's mnist_train.csv), "
              "a .npz file with arrays X and y, or a directory of IDX files")
@@ -70,7 +76,8 @@ def _fraction(text: str) -> float:
 
 
 def _add_data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", required=True, help=DATA_HELP)
+    parser.add_argument("--data", help=DATA_HELP + " (default: the data set the model was trained on, as recorded "
+                                           "in MODEL.json)")
     parser.add_argument("--split", choices=("auto", "test", "train", "all"), default="auto",
                         help="which part of the data: its test split (or the part held out when the model was "
                              "trained on this same file), the training part, or all; auto: test where there is "
@@ -117,7 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="train in file order, as the book does (default: a new seeded order each epoch)")
     train.add_argument("--out", metavar="MODEL", help="save the trained model here (and MODEL.json beside it)")
     train.add_argument("--plot", metavar="PNG", help="draw the loss and accuracy curves here (needs matplotlib)")
+    train.add_argument("--log-every", type=_non_negative_int, metavar="N",
+                       help="record the running loss and accuracy every N samples inside each epoch, for --plot "
+                            "and MODEL.json (default: about 50 points per epoch; 0: none)")
     train.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
+    train.add_argument("--stream", action="store_true",
+                       help="read the --data CSV file in batches while training, with memory bounded whatever its "
+                            "size (file order; see docs/data.md)")
+    train.add_argument("--classes", type=_positive_int, metavar="N",
+                       help="number of classes, with --stream (default: 10)")
+    train.add_argument("--test-data", metavar="CSV", help="a CSV file to test on, with --stream")
     train.set_defaults(handler="train")
 
     evaluate = commands.add_parser("evaluate", help="accuracy, loss and confusion matrix of a saved model")
@@ -147,11 +163,24 @@ def build_parser() -> argparse.ArgumentParser:
                                 add_help=False)
     # Every argument after `bench` goes to the benchmark (see main()).
     bench.set_defaults(handler="bench")
+
+    playground = commands.add_parser("playground", help="an interactive page that trains a network live",
+                                     description="Serve the playground page locally; Ctrl-C stops it.")
+    playground.add_argument("--port", type=_non_negative_int, default=8765,
+                            help="port to listen on; 0 lets the system choose (default: 8765)")
+    playground.add_argument("--host", default="127.0.0.1",
+                            help="address to listen on (default: 127.0.0.1, this machine only)")
+    playground.add_argument("--no-browser", action="store_true", help="print the address without opening a browser")
+    playground.set_defaults(handler="playground")
     return parser
 
 
 def _handler(name: str) -> Callable[[argparse.Namespace], int]:
     # Imported per command so `akili info` does not load what training needs, and back.
+    if name == "playground":
+        from .playground import serve
+
+        return lambda args: serve(args.host, args.port, open_browser=not args.no_browser)
     from . import _cli_model, _cli_train
 
     return {"train": _cli_train.run, "evaluate": _cli_model.evaluate, "predict": _cli_model.predict,

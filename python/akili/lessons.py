@@ -1,4 +1,5 @@
-"""Lesson helpers: the three error rules side by side.
+"""Lesson helpers: the three error rules side by side, and the lecture's
+error-split set-up.
 
 >>> from akili import lessons
 >>> comparison = lessons.compare_rules(net, inputs, targets, epochs=20)
@@ -16,10 +17,17 @@ from typing import Any
 
 import numpy as np
 
-from ._network import RULES, Network
+from ._network import RULES, Dense, Network
+from ._trace import Trace
 from ._validation import check_positive_int
 
-__all__ = ["RuleComparison", "compare_rules"]
+__all__ = ["RuleComparison", "compare_rules", "error_split_step"]
+
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
 
 LECTURE_ORDER = ("normalized", "transpose", "gradient")
 
@@ -144,3 +152,30 @@ def compare_rules(
         accuracy[rule] = scores["accuracy"]
     return RuleComparison(rules=rules, example=example, output_errors=output_errors, hidden_errors=hidden,
                           curves=curves, final_loss=final, accuracy=accuracy)
+
+
+def error_split_step(weights_to_output: Any, output_errors: Any, rule: str) -> tuple[Network, Trace]:
+    """The lecture's error split as a real training step.
+
+    Input 1.0 -> hidden nodes that pass it on (weight 1, identity) -> outputs
+    (identity) whose links from the hidden nodes have ``weights_to_output``
+    (row i: the links into output i). The hidden outputs are all 1.0, so each
+    output is the sum of its row; the targets are T = O + E, so the step's
+    output errors are exactly ``output_errors``. Returns the network and the
+    step's Trace: ``trace.hidden_errors`` is what ``rule`` sends back, e.g.
+    weights [[0.6, 0.2]] sharing an error of 2.0 give 1.5 and 0.5
+    ("normalized") or 1.2 and 0.4 ("transpose"). Draw it with
+    ``akili.plotting.draw_network(net, trace, from_layer=1)``.
+    """
+    weights_to_output = np.asarray(weights_to_output, dtype=float)
+    if weights_to_output.ndim != 2:
+        raise ValueError(f"[error_split_step] expected weights_to_output as a 2-D array (outputs, hidden), "
+                         f"got shape {weights_to_output.shape}")
+    outputs, hidden = weights_to_output.shape
+    hidden_layer = Dense(1, hidden, activation="identity")
+    output_layer = Dense(hidden, outputs, activation="identity")
+    net = Network([hidden_layer, output_layer], loss="squared_error", rule=rule, learning_rate=0.1)
+    hidden_layer.weights = np.ones((hidden, 1))
+    output_layer.weights = weights_to_output
+    targets = net.predict([1.0]) + np.asarray(output_errors, dtype=float)  # T = O + E
+    return net, net.step([1.0], targets, trace=True)

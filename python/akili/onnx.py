@@ -25,6 +25,12 @@ from ._version import __version__
 
 __all__ = ["DEFAULT_OPSET", "MIN_OPSET", "export", "to_onnx"]
 
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
+
 # ONNX opset 21 (IR version 10): recent, and run by every onnxruntime since 1.18.
 DEFAULT_OPSET = 21
 # Softmax normalises over one axis from opset 13 on (before, it flattened the rest).

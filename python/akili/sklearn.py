@@ -31,6 +31,12 @@ from ._network import ACTIVATIONS, INITS, LOSSES, RULES, Dense, Network
 
 __all__ = ["AkiliClassifier", "AkiliRegressor"]
 
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
+
 # Seeds handed to the core are drawn below this bound (any uint64 would do; this
 # keeps them readable and valid for NumPy's legacy RandomState too).
 _SEED_BOUND = 2**31 - 1
@@ -186,22 +192,9 @@ class _AkiliEstimator(BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
         return self.network_.predict(X)
 
-    # -- pickling ------------------------------------------------------------
-    # The native network is stored as its layout and weight arrays, so a pickle
-    # holds plain NumPy arrays and loads without the native object's help.
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(super().__getstate__())
-        network = state.pop("network_", None)
-        if network is not None:
-            state["network_"] = _network_state(network)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        state = dict(state)
-        stored = state.pop("network_", None)
-        super().__setstate__(state)
-        if stored is not None:
-            self.network_ = _network_from_state(stored)
+    # Pickling needs nothing here: network_ pickles itself through its model-file
+    # bytes and random state (Network.__reduce__, akili._pickling), so frozen flags,
+    # trainable masks, the init and the shuffling state survive, as for a plain network.
 
 
 class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
@@ -431,28 +424,3 @@ class _Monitor:
             layer.weights = weights
             if bias is not None:
                 layer.bias = bias
-
-
-def _network_state(network: Network) -> dict[str, Any]:
-    """Everything needed to rebuild a network: layout, settings and weight arrays."""
-    return {
-        "layers": [(layer.inputs, layer.outputs, layer.activation, layer.has_bias) for layer in network.layers],
-        "weights": [np.array(layer.weights) for layer in network.layers],
-        "biases": [None if layer.bias is None else np.array(layer.bias) for layer in network.layers],
-        "loss": network.loss,
-        "rule": network.rule,
-        "learning_rate": network.learning_rate,
-        "dtype": network.dtype.name,
-        "seed": network.seed,
-    }
-
-
-def _network_from_state(state: dict[str, Any]) -> Network:
-    layers = [Dense(n_in, n_out, activation=activation, bias=bias) for n_in, n_out, activation, bias in state["layers"]]
-    network = Network(layers, loss=state["loss"], learning_rate=state["learning_rate"], rule=state["rule"],
-                      dtype=state["dtype"], seed=state["seed"])
-    for layer, weights, bias in zip(network.layers, state["weights"], state["biases"]):
-        layer.weights = weights
-        if bias is not None:
-            layer.bias = bias
-    return network

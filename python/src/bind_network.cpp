@@ -175,12 +175,13 @@ void bind_network_type(py::module_& module, const char* name) {
                              std::size_t batch_size, bool shuffle, py::object progress, std::size_t every) {
              // The hook runs between steps: it takes the GIL only to let Python
              // deliver Ctrl-C (KeyboardInterrupt propagates out, weights intact)
-             // and to call the optional progress callback (returns False to stop).
-             const ProgressHook hook = [&progress](std::size_t done) {
+             // and to call the optional progress callback with the epoch's totals
+             // so far, progress(samples, loss_sum, correct) (returns False to stop).
+             const ProgressHook hook = [&progress](const EpochResult& so_far) {
                py::gil_scoped_acquire acquire;
                if (PyErr_CheckSignals() != 0) throw py::error_already_set();
                if (progress.is_none()) return true;
-               const py::object answer = progress(done);
+               const py::object answer = progress(so_far.samples, so_far.loss_sum, so_far.correct);
                return !(answer.is(py::bool_(false)));
              };
              EpochResult result;

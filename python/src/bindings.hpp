@@ -21,7 +21,19 @@ void bind_backquery(pybind11::module_& module);
 /// Binds akili::train_restarts for both dtypes as `train_restarts(networks, ...)`.
 void bind_restarts(pybind11::module_& module);
 
+/// Binds the name tables (ACTIVATIONS, LOSSES, RULES, INITS), `predicted_classes`
+/// and the exception NonFiniteDataError.
+void bind_names(pybind11::module_& module);
+
+/// Binds `random_state(network)` and `set_random_state(network, state)` (pickling).
+void bind_pickle(pybind11::module_& module);
+
 /// Binds the thread count: `set_num_threads(n)`, `get_num_threads()`.
 void bind_threads(pybind11::module_& module);
+
+// akili.build_info(): compiler, Eigen, kernels compiled in and in use.
+void bind_build_info(pybind11::module_& module);
+/// Binds the readers: `read_csv`, `csv_blocks`, `CsvRows`, `decode_idx` and the exception CsvError.
+void bind_io(pybind11::module_& module);
 
 }  // namespace akili::python

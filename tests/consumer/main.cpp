@@ -7,6 +7,8 @@
 //                                              OUTPUTS: the same for (n, outputs)
 //   consumer describe MODEL                    one line per layer
 //   consumer resave MODEL COPY                 load MODEL and save it again as COPY
+//   consumer seeded MODEL                      build 2-3-1 layers with seed 11, no
+//                                              initialize() call, and save MODEL
 #include <akili/akili.hpp>
 #include <akili/model_file.hpp>
 
@@ -36,6 +38,18 @@ int train_xor(const std::string& path) {
   network.initialize(akili::Init::xavier, 11);
   for (int epoch = 0; epoch < 500; ++epoch) network.train_epoch(x, t, 1, true);
   akili::save(network, path, akili::ModelInfo{11, akili::Init::xavier});
+  return EXIT_SUCCESS;
+}
+
+// The constructor draws the weights (the book's init) from its seed, and save()
+// records that seed: no initialize() call, no ModelInfo.
+int save_seeded(const std::string& path) {
+  std::vector<akili::Dense<double>> layers;
+  layers.emplace_back(2, 3, akili::Activation::tanh, true);
+  layers.emplace_back(3, 1, akili::Activation::sigmoid, true);
+  const akili::Network<double> network(std::move(layers), akili::Loss::cross_entropy, akili::Rule::gradient, 0.5,
+                                       11);
+  akili::save(network, path);
   return EXIT_SUCCESS;
 }
 
@@ -93,6 +107,7 @@ int main(int argc, char** argv) {
       const akili::AnyModel model = akili::load(argv[2]);
       return std::visit([&](const auto& loaded) { return predict(loaded.network, argv[3], argv[4]); }, model);
     }
+    if (command == "seeded" && argc == 3) return save_seeded(argv[2]);
     if (command == "describe" && argc == 3) return describe(akili::load(argv[2]));
     if (command == "resave" && argc == 4) {
       const akili::AnyModel model = akili::load(argv[2]);
@@ -108,6 +123,6 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "usage: consumer train-xor MODEL float32|float64 | predict MODEL IN OUT | describe MODEL"
-               " | resave MODEL COPY\n");
+               " | resave MODEL COPY | seeded MODEL\n");
   return 2;
 }

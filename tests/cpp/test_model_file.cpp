@@ -176,3 +176,13 @@ TEST_CASE("saving replaces an existing model whole") {
   check_same(small, model.network);
   CHECK(std::distance(std::filesystem::directory_iterator(dir.path), std::filesystem::directory_iterator()) == 1);
 }
+
+TEST_CASE("save without a ModelInfo records the network's own seed and init, and loading restores them") {
+  const Network<double> network = sample_network<double>();  // initialised with xavier, seed 9
+  CHECK(akili::to_bytes(network) == akili::to_bytes(network, akili::ModelInfo{9, akili::Init::xavier}));
+  const std::vector<std::uint8_t> bytes = akili::to_bytes(network);
+  const auto model = std::get<akili::Model<double>>(akili::load_from_bytes(bytes.data(), bytes.size()));
+  CHECK(model.network.seed() == 9);
+  CHECK(model.network.init() == akili::Init::xavier);
+  CHECK(model.network.weights(0) == network.weights(0));  // loaded weights are kept, never redrawn
+}

@@ -232,4 +232,88 @@ TEST_CASE("a diverging queued step is undone exactly and named by the next obser
   CHECK(queued.weights(0) == immediate.weights(0));  // the same steps, the same bits
   CHECK(queued.weights(1) == immediate.weights(1));
   CHECK(queued.weights(0).allFinite());
+
+TEST_CASE("a network built with a seed has the book's weights from that seed, and saves that seed") {
+  auto layers = [] {
+    std::vector<Dense<double>> list;
+    list.emplace_back(4, 3);
+    list.emplace_back(3, 2);
+    return list;
+  };
+  const Network<double> seeded(layers(), Loss::squared_error, Rule::transpose, 0.1, 7);
+  Network<double> drawn(layers(), Loss::squared_error, Rule::transpose, 0.1, 99);
+  drawn.initialize(akili::Init::book, 7);
+  for (std::size_t k = 0; k < 2; ++k) {
+    CHECK(seeded.weights(k).cwiseAbs().maxCoeff() > 0.0);
+    CHECK(seeded.weights(k) == drawn.weights(k));
+  }
+  CHECK(seeded.seed() == 7);
+  CHECK(seeded.init() == akili::Init::book);
+  const Network<double> xavier(layers(), Loss::squared_error, Rule::transpose, 0.1, 7, akili::Init::xavier);
+  drawn.initialize(akili::Init::xavier, 7);
+  CHECK(xavier.weights(0) == drawn.weights(0));
+  CHECK(xavier.init() == akili::Init::xavier);
+  // Copies keep the seed and init; initialize() replaces them.
+  Network<double> copy(xavier);
+  CHECK((copy.seed() == 7 && copy.init() == akili::Init::xavier));
+  copy.initialize(akili::Init::he, 12);
+  CHECK((copy.seed() == 12 && copy.init() == akili::Init::he));
+}
+
+TEST_CASE("layers that bring their weights keep them; a mix of both is refused") {
+  std::vector<Dense<double>> given;
+  given.emplace_back(2, 1, Activation::identity);
+  Matrix w(1, 2);
+  w << 0.5, -0.25;
+  given.front().set_weights(w);
+  const Network<double> kept(std::move(given), Loss::squared_error, Rule::transpose, 0.1, 3);
+  CHECK(kept.weights(0) == w);
+
+  std::vector<Dense<double>> mixed;
+  mixed.emplace_back(2, 2);
+  mixed.emplace_back(2, 1);
+  mixed.back().set_weights(Matrix::Constant(1, 2, 0.5));
+  CHECK_THROWS_WITH_AS(Network<double>(std::move(mixed), Loss::squared_error, Rule::transpose, 0.1),
+                       "[Network] expected every layer to have weights (set_weights or initialize) or none (the "
+                       "network initialises them), got weights in layers 1 but not in layers 0",
+                       std::invalid_argument);
+}
+
+TEST_CASE("the progress hook sees the epoch's running totals: samples, loss sum and correct count") {
+  // 200 samples, one at a time: the online blocks of 64 apply, and the totals the
+  // hook sees are those of the same steps taken one by one with train_step.
+  const Eigen::Index n = 200;
+  Matrix x(n, 3), t(n, 2);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const double a = static_cast<double>(r % 17) / 17.0, b = static_cast<double>(r % 5) / 5.0;
+    x.row(r) << a, b, 1.0 - a;
+    t.row(r) << (a > b ? 0.99 : 0.01), (a > b ? 0.01 : 0.99);
+  }
+  std::vector<Dense<double>> layers;
+  layers.emplace_back(3, 4, Activation::sigmoid);
+  layers.emplace_back(4, 2, Activation::sigmoid);
+  Network<double> network(std::move(layers), Loss::squared_error, Rule::transpose, 0.3, 5);
+  Network<double> by_steps = network;
+  std::vector<akili::EpochResult> seen;
+  const akili::ProgressHook record = [&seen](const akili::EpochResult& so_far) {
+    seen.push_back(so_far);
+    return true;
+  };
+  const akili::EpochResult result = network.train_epoch(x, t, 1, false, record, 50);
+
+  std::vector<double> losses;
+  for (Eigen::Index r = 0; r < n; ++r) losses.push_back(by_steps.train_step(x.row(r), t.row(r)));
+  std::size_t checked = 0;
+  for (const akili::EpochResult& so_far : seen) {
+    if (so_far.samples % 50 != 0) continue;  // the calls made every few milliseconds as well
+    double expected = 0.0;
+    for (std::size_t r = 0; r < so_far.samples; ++r) expected += losses[r];
+    CHECK(so_far.loss_sum == doctest::Approx(expected).epsilon(1e-12));  // Σ loss of the samples so far
+    CHECK(so_far.correct <= so_far.samples);
+    ++checked;
+  }
+  CHECK(checked == 4);  // after 50, 100, 150 and 200 samples
+  CHECK(seen.back().samples == result.samples);
+  CHECK(seen.back().loss_sum == result.loss_sum);
+  CHECK(seen.back().correct == result.correct);
 }

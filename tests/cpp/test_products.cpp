@@ -3,6 +3,8 @@
 // blocks, operands read in place and packed, and thread bands.
 #include <doctest/doctest.h>
 
+#include "akili/build_info.hpp"
+#include "isa_kernels.hpp"
 #include "products.hpp"
 
 #include <algorithm>
@@ -88,3 +90,72 @@ TEST_CASE("a product gives the same bits however its weight rows are split into 
     CHECK((pieces.array() == whole.array()).all());
   }
 }
+
+#if AKILI_TEST_X86_KERNELS
+namespace {
+
+bool cpu_has(akili::Isa isa) {
+  const auto supported = akili::build_info().supported;
+  return std::find(supported.begin(), supported.end(), isa) != supported.end();
+}
+
+// One product through a given kernel, C = α·A·B (+ C), A read as (m, k) through
+// strides (the forward product's I, or the update's Dᵀ).
+template <typename Scalar, typename Kernel>
+Matrix<Scalar> product(Kernel kernel, const Matrix<Scalar>& a, bool a_transposed, const Matrix<Scalar>& b,
+                       const Matrix<Scalar>& c, Scalar alpha, bool accumulate) {
+  Matrix<Scalar> result = c;
+  const Eigen::Index m = a_transposed ? a.cols() : a.rows();
+  const Eigen::Index k = a_transposed ? a.rows() : a.cols();
+  const akili::detail::GemmCall<Scalar> call{m,
+                                             b.cols(),
+                                             k,
+                                             alpha,
+                                             a.data(),
+                                             a_transposed ? 1 : a.outerStride(),
+                                             a_transposed ? a.outerStride() : 1,
+                                             b.data(),
+                                             b.outerStride(),
+                                             1,
+                                             result.data(),
+                                             result.outerStride(),
+                                             accumulate};
+  kernel(call);
+  return result;
+}
+
+template <typename Scalar>
+void check_same_bits() {
+  using Call = akili::detail::GemmCall<Scalar>;
+  void (*const avx2)(const Call&) = &akili::detail::isa_avx2::gemm;
+  void (*const avx512)(const Call&) = &akili::detail::isa_avx512::gemm;
+  // Edges of both tile widths (16/32 floats, 8/16 doubles), several depth blocks.
+  const Eigen::Index shapes[][3] = {{2, 8, 8}, {6, 16, 8}, {7, 33, 9}, {13, 100, 257}, {64, 200, 784}, {5, 17, 600}};
+  for (const auto& shape : shapes) {
+    const Eigen::Index m = shape[0], n = shape[1], k = shape[2];
+    CAPTURE(m);
+    CAPTURE(n);
+    CAPTURE(k);
+    const Matrix<Scalar> a = Matrix<Scalar>::Random(m, k);
+    const Matrix<Scalar> a_t = a.transpose();
+    const Matrix<Scalar> b = Matrix<Scalar>::Random(k, n);
+    const Matrix<Scalar> c = Matrix<Scalar>::Random(m, n);
+    for (const bool accumulate : {false, true}) {
+      const Matrix<Scalar> wide = product<Scalar>(avx512, a, false, b, c, Scalar(0.3), accumulate);
+      CHECK((product<Scalar>(avx2, a, false, b, c, Scalar(0.3), accumulate).array() == wide.array()).all());
+      CHECK((product<Scalar>(avx2, a_t, true, b, c, Scalar(0.3), accumulate).array() == wide.array()).all());
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the AVX2 and AVX-512 kernels give the same bits on every shape") {
+  if (!cpu_has(akili::Isa::avx512)) {
+    MESSAGE("this CPU lacks AVX-512: nothing to compare");
+    return;
+  }
+  check_same_bits<float>();
+  check_same_bits<double>();
+}
+#endif

@@ -15,6 +15,14 @@ cmake -S "$here" -B "$build" "${generator[@]}" -DCMAKE_CXX_COMPILER="$cxx" >/dev
 cmake --build "$build" -j "$(nproc)"
 mkdir -p "$build/corpus"
 "$build/make_seeds" "$build/corpus"
+# Seeds of fuzz_readers: the selector byte, then a file (the book's CSV lines, a
+# header, CRLF, a ragged row, an IDX file of 2x3 bytes).
+mkdir -p "$build/corpus-readers"
+printf '\0005,0,255,3\n0,12,0,1\n' > "$build/corpus-readers/csv"
+printf '\001label,a,b\r\n\r\n1,0.5,2\r\n0,1e3,-4' > "$build/corpus-readers/csv-header"
+printf '\0021;2;3\n4;5\n' > "$build/corpus-readers/csv-ragged"
+printf '\003 1,2\r3,4\n\n5,nan\n' > "$build/corpus-readers/csv-batches"
+printf '\004\000\000\010\002\000\000\000\002\000\000\000\003\001\002\003\004\005\006' > "$build/corpus-readers/idx"
 
 if [ -n "$seconds" ]; then
   # detect_leaks: a model that loads and is dropped must free everything.

@@ -4,6 +4,7 @@ The first input byte picks the reader; the rest is the file content:
     0 akili.loads                1 akili.loads, length and CRC-32 patched to match
     2 akili.datasets.read_idx    3 read_idx of the content gzip-compressed
     4 akili.datasets.read_csv    5 akili.datasets.load_npz
+    6 akili.datasets.iter_csv (float32, book scaling, batches of 3), checked against read_csv
 Each must return a well-formed result or raise its typed error
 (akili.ModelFormatError, akili.datasets.DatasetError); anything else is a finding.
 
@@ -56,7 +57,7 @@ def _write(name: str, content: bytes) -> str:
 def test_one_input(data: bytes) -> None:
     if not data:
         return
-    choice, content = data[0] % 6, data[1:]
+    choice, content = data[0] % 7, data[1:]
     try:
         if choice in (0, 1):
             _check_model(akili.loads(content if choice == 0 else _patched_model(content)))
@@ -67,6 +68,13 @@ def test_one_input(data: bytes) -> None:
         elif choice == 4:
             features, labels = datasets.read_csv(_write("f.csv", content))
             assert features.shape[0] == labels.shape[0] and np.isfinite(features).all()
+        elif choice == 6:
+            path = _write("b.csv", content)
+            parts = list(datasets.iter_csv(path, batch_rows=3, dtype=np.float32, scale="book"))
+            features, labels = datasets.read_csv(path, dtype=np.float32, scale="book")
+            streamed = np.concatenate([p[0] for p in parts]) if parts else features[:0]
+            assert streamed.tobytes() == features.tobytes()
+            assert np.array_equal(np.concatenate([p[1] for p in parts]) if parts else labels[:0], labels)
         else:
             features, labels = datasets.load_npz(_write("f.npz", content))
             assert features.shape[0] == labels.shape[0]

@@ -3,7 +3,12 @@
 
 #include "akili/activation.hpp"
 #include "akili/backquery.hpp"
+#include "akili/build_info.hpp"
+#include "akili/classes.hpp"
 #include "akili/dense.hpp"
+#include "akili/errors.hpp"
+#include "akili/io/csv.hpp"
+#include "akili/io/idx.hpp"
 #include "akili/loss.hpp"
 #include "akili/model_file.hpp"
 #include "akili/network.hpp"

@@ -14,8 +14,11 @@ class Dense {
   using Matrix = RowMatrix<Scalar>;
   using Vec = Vector<Scalar>;
 
-  /// A layer from `inputs` to `outputs` nodes; weights start at zero until initialize().
-  /// Throws std::invalid_argument when a size is not positive.
+  /// A layer from `inputs` to `outputs` nodes; weights start at zero until
+  /// initialize() or set_weights() (a Network initialises layers that have neither).
+  /// Throws std::invalid_argument when a size is not positive, or when the
+  /// environment variable AKILI_ISA asks for product kernels this CPU lacks
+  /// (see akili/build_info.hpp).
   Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activation = Activation::sigmoid,
         bool bias = false);
 
@@ -34,6 +37,9 @@ class Dense {
   /// (Grokking ch. 5); empty when every weight trains.
   const Matrix& trainable_mask() const { return mask_; }
 
+  /// Whether W has been given values, by initialize() or set_weights(); false for
+  /// a freshly constructed layer, whose weights are all zero.
+  bool has_weights() const { return has_weights_; }
   /// Replaces W; throws std::invalid_argument on a wrong shape or a non-finite value.
   void set_weights(const Eigen::Ref<const Matrix>& weights);
   /// Replaces b (shape (outputs)); throws if the layer has no bias, on a wrong size or non-finite value.
@@ -116,6 +122,7 @@ class Dense {
   Activation activation_;
   bool has_bias_;
   bool frozen_ = false;
+  bool has_weights_ = false;
 };
 
 extern template class Dense<float>;

@@ -37,7 +37,8 @@ void output_delta(Loss loss, Activation output_activation,
                   Eigen::Ref<RowMatrix<Scalar>> delta);
 
 /// Throws std::invalid_argument unless the loss can follow this output
-/// activation (cross_entropy needs probabilities: softmax or sigmoid).
-void check_loss_pairing(Loss loss, Activation output_activation);
+/// activation (cross_entropy needs probabilities: softmax or sigmoid); the
+/// message starts with `[where]`, the call the user made.
+void check_loss_pairing(Loss loss, Activation output_activation, const char* where = "Network");
 
 }  // namespace akili

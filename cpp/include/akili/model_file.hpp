@@ -63,16 +63,22 @@ struct Model {
 using AnyModel = std::variant<Model<float>, Model<double>>;
 
 /// The complete file contents for `network` (layers, weights, bias, trainable
-/// masks, frozen flags, loss, rule, learning rate) and `info`.
+/// masks, frozen flags, loss, rule, learning rate) and `info`; without `info`,
+/// the network's own seed() and init().
 template <typename Scalar>
-std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network, const ModelInfo& info = {});
+std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network, const ModelInfo& info);
+template <typename Scalar>
+std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network);
 
 /// Writes `network` to `path` crash-safely: the bytes go to a temporary file in the
 /// same directory, which is flushed, fsync'ed and atomically renamed over `path`.
 /// On any failure `path` is left as it was, the temporary is removed and
-/// ModelFileError is thrown.
+/// ModelFileError is thrown. Without `info` the file records the network's own
+/// seed() and init().
 template <typename Scalar>
-void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info = {});
+void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info);
+template <typename Scalar>
+void save(const Network<Scalar>& network, const std::string& path);
 
 /// Parses a whole model file held in memory (`size` bytes at `data`).
 /// Throws ModelFormatError for anything but a well-formed file.
@@ -87,6 +93,10 @@ AnyModel load(const std::string& path);
 template <typename Scalar>
 Model<Scalar> load_as(const std::string& path);
 
+extern template std::vector<std::uint8_t> to_bytes(const Network<float>&);
+extern template std::vector<std::uint8_t> to_bytes(const Network<double>&);
+extern template void save(const Network<float>&, const std::string&);
+extern template void save(const Network<double>&, const std::string&);
 extern template std::vector<std::uint8_t> to_bytes(const Network<float>&, const ModelInfo&);
 extern template std::vector<std::uint8_t> to_bytes(const Network<double>&, const ModelInfo&);
 extern template void save(const Network<float>&, const std::string&, const ModelInfo&);

@@ -11,6 +11,7 @@
 // All shapes below use samples as rows: X (n, inputs), T and O (n, outputs).
 
 #include "akili/dense.hpp"
+#include "akili/errors.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -39,10 +40,11 @@ struct EpochResult {
   bool stopped = false;       ///< the progress hook asked to stop
 };
 
-/// Called from the training loop between steps with the number of samples done
-/// so far in this epoch; returning false stops training after the current step.
+/// Called from the training loop between steps with the epoch's totals so far
+/// (samples trained, their loss sum and correct count: a running learning curve
+/// within the epoch); returning false stops training after the current step.
 /// It may also throw, which aborts training with the weights of the last step.
-using ProgressHook = std::function<bool(std::size_t samples_done)>;
+using ProgressHook = std::function<bool(const EpochResult& so_far)>;
 
 /// Every intermediate array of one forward pass or training step, named as in the
 /// book; vectors hold one entry per layer, from the first layer to the output.
@@ -66,17 +68,30 @@ class Network {
   using Matrix = RowMatrix<Scalar>;
   using Vec = Vector<Scalar>;
 
-  /// Throws std::invalid_argument if there are no layers, sizes do not chain
-  /// (layer k's outputs != layer k+1's inputs), the loss does not suit the output
-  /// activation, or the learning rate is not a positive finite number.
+  /// A network ready to train: when no layer has weights yet (Dense::has_weights),
+  /// every layer is initialised with `init` (the book's rule unless another is
+  /// given) from a random source seeded with `seed`, exactly as initialize(init,
+  /// seed) does; when every layer already has weights (set_weights, initialize, a
+  /// loaded file), they are kept. `seed` also drives later shuffles and is the
+  /// seed save() records (see seed()).
+  /// Throws std::invalid_argument if there are no layers, some layers have weights
+  /// and others not, sizes do not chain (layer k's outputs != layer k+1's inputs),
+  /// the loss does not suit the output activation, or the learning rate is not a
+  /// positive finite number.
   Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule, Scalar learning_rate,
-          std::uint64_t seed = 0);
+          std::uint64_t seed = 0, Init init = Init::book);
   Network(const Network& other);
   Network& operator=(const Network& other);
 
   /// Redraws every layer's weights (see Dense::initialize) from a fresh random
-  /// source seeded with `seed`, which also drives later shuffles.
+  /// source seeded with `seed`, which also drives later shuffles; seed() and
+  /// init() then report these.
   void initialize(Init init, std::uint64_t seed);
+
+  /// The seed and initialisation of the constructor or the last initialize() (or
+  /// of the loaded file): what save() and to_bytes() record by default.
+  std::uint64_t seed() const;
+  Init init() const;
 
   std::size_t layer_count() const { return layers_.size(); }
   Eigen::Index inputs() const { return layers_.front().inputs(); }
@@ -96,6 +111,9 @@ class Network {
   void set_trainable_mask(std::size_t index, const Eigen::Ref<const Matrix>& mask);
   void set_learning_rate(Scalar learning_rate);
   void set_rule(Rule rule);
+  /// The random source that draws the shuffles (copied out / replaced whole).
+  Random random_source() const;
+  void set_random_source(const Random& random);
 
   /// O = the output layer's output for inputs X (n, inputs) -> (n, outputs).
   Matrix predict(const Eigen::Ref<const Matrix>& inputs) const;
@@ -216,6 +234,8 @@ class Network {
   Loss loss_;
   Rule rule_;
   Scalar learning_rate_;
+  std::uint64_t seed_ = 0;
+  Init init_ = Init::book;
   Random random_;
   mutable std::shared_mutex mutex_;
 

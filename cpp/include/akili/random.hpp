@@ -3,6 +3,7 @@
 // standard library's distributions differ between implementations), so a seed
 // gives the same weights and the same shuffles with every compiler.
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -23,6 +24,16 @@ class Random {
   double normal();
   /// Fisher-Yates shuffle of `order` in place.
   void shuffle(std::vector<std::size_t>& order);
+
+  /// The whole state as six words (the four of xoshiro, whether a normal draw
+  /// is cached, that draw's bits), so a copy of a network in another process
+  /// (pickle) continues the same sequence of shuffles.
+  using State = std::array<std::uint64_t, 6>;
+  State state() const;
+  /// The source a `state()` describes; throws std::invalid_argument for a state
+  /// no generator has (all four words zero, a flag other than 0 or 1, a
+  /// non-finite cached draw).
+  static Random from_state(const State& state);
 
  private:
   std::uint64_t state_[4];

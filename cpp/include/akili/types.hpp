@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 
 #include <string>
+#include <vector>
 
 namespace akili {
 
@@ -39,5 +40,12 @@ Activation parse_activation(const std::string& name);
 Loss parse_loss(const std::string& name);
 Rule parse_rule(const std::string& name);
 Init parse_init(const std::string& name);
+
+/// Every accepted name, in the order the parsers' messages list them: the one
+/// table the Python layer and the command line read their choices from.
+std::vector<std::string> activation_names();
+std::vector<std::string> loss_names();
+std::vector<std::string> rule_names();
+std::vector<std::string> init_names();
 
 }  // namespace akili

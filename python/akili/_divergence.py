@@ -1,0 +1,109 @@
+"""Blow-ups that never become NaN: the checks ``Network.fit`` makes after each epoch.
+
+The core raises ``DivergenceError`` the moment the loss or a weight becomes NaN or
+infinite. A run can go wrong long before that: with a learning rate far too
+large, a relu network's loss can grow to 1e114 and its weights to 1e94 in one
+epoch and every output then sits at 0, all finite. And sigmoid or softmax
+outputs driven deep into saturation give updates that vanish (f'(x) ≈ 0), so
+training "runs" and learns nothing. After every epoch ``fit`` therefore checks,
+on at most the first :data:`SAMPLE_ROWS` training rows:
+
+* the epoch's mean loss grew more than :data:`LOSS_GROWTH` times over the loss
+  before training (taken as at least 1, so a near-perfect start never counts), or
+  a weight or bias exceeds :data:`MAX_WEIGHT` in magnitude: ``DivergenceError``,
+  with the weights restored to the start of that epoch, as for a NaN;
+* the output layer is sigmoid or softmax, at least :data:`SATURATED_SHARE` of the
+  sampled outputs lie within :data:`SATURATION` of 0 or 1, and the epoch moved the
+  weights by less than :data:`VANISHING_CHANGE` of their size: a RuntimeWarning.
+
+Both messages give the same advice: a smaller learning rate (and scaled inputs).
+The checks cost one prediction on the sample and one copy of the weights per
+epoch, nothing per step.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ._core import DivergenceError
+
+if TYPE_CHECKING:
+    from ._network import Network
+
+#: Rows of the training data the checks look at.
+SAMPLE_ROWS = 256
+#: An epoch's mean loss this many times the loss before training (at least 1) diverged.
+LOSS_GROWTH = 1e6
+#: No sane model has a weight or bias of this magnitude.
+MAX_WEIGHT = 1e10
+#: An output within this distance of 0 or 1 is saturated (f'(x) of sigmoid ≈ this).
+SATURATION = 1e-6
+#: Share of saturated outputs that, with vanishing updates, deserves a warning.
+SATURATED_SHARE = 0.99
+#: Relative weight change of an epoch, ‖W_after − W_before‖ / ‖W_before‖, that counts as vanishing.
+VANISHING_CHANGE = 1e-4
+
+_ADVICE = "Try a smaller learning rate (now {rate:g}), and inputs scaled to about -1..1 or 0..1."
+
+
+class EpochChecks:
+    """The checks of one ``fit`` call: ``start_epoch()`` before each epoch, ``end_epoch(loss)`` after it."""
+
+    def __init__(self, network: Network, inputs: np.ndarray, targets: np.ndarray) -> None:
+        self.network = network
+        self.sample = inputs[:SAMPLE_ROWS]
+        self.reference = max(float(network._native.loss_value(self.sample, targets[:SAMPLE_ROWS])), 1.0)
+        self.saturating = network.layers[-1].activation in ("sigmoid", "softmax")
+        self.start: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def start_epoch(self) -> None:
+        native = self.network._native
+        self.start = [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
+
+    def _restore(self) -> None:
+        native = self.network._native
+        for k, (weights, bias) in enumerate(self.start):
+            native.set_weights(k, weights)
+            if bias.size:
+                native.set_bias(k, bias)
+
+    def end_epoch(self, epoch: int, loss: float, where: str) -> None:
+        native = self.network._native
+        now = [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
+        largest = max(max(float(np.abs(w).max(initial=0.0)), float(np.abs(b).max(initial=0.0))) for w, b in now)
+        advice = _ADVICE.format(rate=self.network.learning_rate)
+        if loss > LOSS_GROWTH * self.reference or largest > MAX_WEIGHT:
+            self._restore()
+            cause = (
+                f"the mean loss grew from {self.reference:g} to {loss:g}"
+                if loss > LOSS_GROWTH * self.reference
+                else f"a weight reached {largest:g}, beyond {MAX_WEIGHT:g}"
+            )
+            raise DivergenceError(
+                f"[{where}] training diverged in epoch {epoch + 1}: {cause}; weights restored to "
+                f"the start of the epoch. {advice}"
+            )
+        if not self.saturating:
+            return
+        outputs = native.predict(self.sample)
+        saturated = float(np.mean(np.minimum(outputs, 1 - outputs) < SATURATION))
+        if saturated < SATURATED_SHARE:
+            return
+        moved = np.sqrt(
+            sum(
+                float(np.sum((w1 - w0) ** 2)) + float(np.sum((b1 - b0) ** 2))
+                for (w0, b0), (w1, b1) in zip(self.start, now)
+            )
+        )
+        size = np.sqrt(sum(float(np.sum(w**2)) + float(np.sum(b**2)) for w, b in now))
+        if moved <= VANISHING_CHANGE * size:
+            warnings.warn(
+                f"[{where}] epoch {epoch + 1}: {saturated:.0%} of the outputs are saturated (within "
+                f"{SATURATION:g} of 0 or 1) and the weights barely moved ({moved / size:.1e} of their "
+                f"size): the updates vanish and the network has stopped learning. {advice}",
+                RuntimeWarning,
+                stacklevel=3,
+            )

@@ -1,0 +1,69 @@
+"""The portable build on CPUs this machine is not: the installed akili runs under
+qemu-user (Debian's qemu-user, in .ci/apt-packages.txt) emulating a CPU without
+AVX at all (Nehalem, 2008) and one with AVX2 and FMA but no AVX-512 (Haswell).
+
+Each emulated run must choose the right kernel path, refuse one the CPU lacks,
+execute no instruction the CPU does not have (qemu stops a process on an illegal
+instruction: an AVX instruction leaking into baseline code would fail here), and
+compute what the same path computes natively: bit for bit, since the emulated
+instructions round as the real ones do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import akili
+from conftest import require_system
+
+PROBE = Path(__file__).with_name("portable") / "probe.py"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(akili.build_info()["architecture"] != "x86_64", reason="emulates x86-64 CPUs"),
+]
+
+# CPU model -> the kernel path it must choose, and a path it must refuse.
+MODELS = {"Nehalem": ("baseline", "avx2"), "Haswell": ("avx2", "avx512")}
+
+
+def emulated(model: str, args: list[str], isa: str | None = None) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "AKILI_ISA"}
+    if isa is not None:
+        env["AKILI_ISA"] = isa
+    env["OMP_NUM_THREADS"] = "1"  # emulated threads only cost time
+    return subprocess.run(["qemu-x86_64", "-cpu", model, sys.executable, *args], env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.mark.parametrize("model", sorted(MODELS))
+def test_emulated_cpu_chooses_its_path_and_computes_the_native_bits(model, tmp_path):
+    require_system("qemu-x86_64", "emulating older CPUs needs qemu-user")
+    expected, lacking = MODELS[model]
+    if expected not in akili.build_info()["supported"]:
+        pytest.skip(f"the native run needs the {expected} path, which this CPU lacks")
+    report = emulated(model, ["-m", "akili", "--info"])
+    assert report.returncode == 0, report.stderr
+    assert f"kernel in use: {expected} (chosen by cpu)" in report.stdout
+    refused = emulated(model, ["-m", "akili", "--info"], isa=lacking)
+    assert refused.returncode == 2 and "which this CPU does not support" in refused.stderr, refused.stderr
+
+    smoke = emulated(model, [str(PROBE), str(tmp_path / "emulated.npz"), "--small"])
+    assert smoke.returncode == 0, smoke.stderr  # an illegal instruction ends the process with SIGILL
+    assert json.loads(smoke.stdout.strip().splitlines()[-1])["active"] == expected
+    env = {**os.environ, "AKILI_ISA": expected, "OMP_NUM_THREADS": "1"}
+    native = subprocess.run([sys.executable, str(PROBE), str(tmp_path / "native.npz"), "--small"], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert native.returncode == 0, native.stderr
+    emulated_results, native_results = np.load(tmp_path / "emulated.npz"), np.load(tmp_path / "native.npz")
+    assert sorted(emulated_results.files) == sorted(native_results.files)
+    for key in native_results.files:
+        assert emulated_results[key].tobytes() == native_results[key].tobytes(), key
+
