@@ -232,6 +232,7 @@ TEST_CASE("a diverging queued step is undone exactly and named by the next obser
   CHECK(queued.weights(0) == immediate.weights(0));  // the same steps, the same bits
   CHECK(queued.weights(1) == immediate.weights(1));
   CHECK(queued.weights(0).allFinite());
+}
 
 TEST_CASE("a network built with a seed has the book's weights from that seed, and saves that seed") {
   auto layers = [] {
