@@ -67,7 +67,7 @@ class EpochChecks:
         native = self.network._native
         for k, (weights, bias) in enumerate(self.start):
             native.set_weights(k, weights)
-            if bias.size:
+            if native.layer_info(k)[3]:  # the layer has a bias
                 native.set_bias(k, bias)
 
     def end_epoch(self, epoch: int, loss: float, where: str) -> None:

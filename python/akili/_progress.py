@@ -55,8 +55,8 @@ class EpochProgress:
     samples : training samples per epoch (the bar's total).
     epochs : number of epochs planned (for the "epoch k/n" labels).
     bar : draw a tqdm bar (on ``bar_stream``) while an epoch runs.
-    lines : print a summary line per epoch on ``line_stream`` (every k-th epoch of long
-        runs, so at most about 20 lines, plus the first and the last).
+    lines : print a summary line per epoch on ``line_stream`` (the first 10, then every
+        k-th epoch of long runs and the last: at most about 30 lines).
     validation_name : what the validation data is called in the lines ("test").
     """
 
@@ -115,9 +115,10 @@ class EpochProgress:
         """``fit``'s epoch hook: closes the bar and prints the epoch's line."""
         self.history = history
         self.close()
-        # At most about 20 lines: long runs (XOR's 2,000 epochs) print every k-th epoch, and the first and last.
+        # At most about 30 lines: the first 10 epochs, then (long runs such as XOR's 2,000
+        # epochs) every k-th epoch and the last.
         every = max(1, self.epochs // 20)
-        if self.lines and (epoch == 0 or (epoch + 1) % every == 0 or epoch + 1 == self.epochs):
+        if self.lines and (epoch < 10 or (epoch + 1) % every == 0 or epoch + 1 == self.epochs):
             print(self.epoch_line(epoch, history), file=self.line_stream, flush=True)
 
     def epoch_line(self, epoch: int, history: History) -> str:
