@@ -22,6 +22,11 @@ from ._labels import check_language, word
 
 __all__ = ["plot_history", "plot_backquery", "image_shape", "draw_network"]
 
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
 PathLike = str | os.PathLike
 
 #: Histories of more epochs are drawn as lines, without a dot per epoch or epoch boundaries.
@@ -111,6 +116,10 @@ def plot_history(history: History, path: PathLike | None = None, *, title: str |
             axes.set_xlim(0.0, history.epochs + 0.02 * history.epochs)
         if history.epochs > 1 or not inside:
             axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+        if history.epochs == 1 and not inside:
+            # One value per curve: one whole tick, no fractional epochs to misread as a scale.
+            axes.set_xlim(0.5, 1.5)
+            axes.set_xticks([1])
     if title:
         figure.suptitle(title)
     figure.tight_layout()
