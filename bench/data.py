@@ -87,8 +87,12 @@ READER = textwrap.dedent("""
 
 
 def run_reader(kind: str, path: Path, repeats: int) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-c", READER, kind, str(path), str(repeats), str(REPO / "tests")],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", READER, kind, str(path), str(repeats), str(REPO / "tests")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -102,8 +106,11 @@ def write_csv(path: Path) -> None:
 
 
 def reader_table(csv: Path, repeats: int) -> None:
-    print(f"\n1. CSV readers on {csv} ({csv.stat().st_size / 1e6:.0f} MB, 60,000 lines); best of {repeats}; "
-          "peak = the process's peak RSS above its start", flush=True)
+    print(
+        f"\n1. CSV readers on {csv} ({csv.stat().st_size / 1e6:.0f} MB, 60,000 lines); best of {repeats}; "
+        "peak = the process's peak RSS above its start",
+        flush=True,
+    )
     rows = {}
     kinds = ["akili f64", "akili f32 book", "pandas", "numpy.loadtxt", "python (before)"]
     for kind in kinds:
@@ -113,8 +120,10 @@ def reader_table(csv: Path, repeats: int) -> None:
             print(f"   {kind}: failed ({error.stderr.strip().splitlines()[-1]})")
     print(f"   {'reader':<18}{'seconds':>9}{'peak MiB':>10}{'returned MiB':>14}{'peak/returned':>15}")
     for kind, row in rows.items():
-        print(f"   {kind:<18}{row['seconds']:>9.3f}{row['peak_mib']:>10.0f}{row['returned_mib']:>14.0f}"
-              f"{row['peak_mib'] / row['returned_mib']:>15.2f}")
+        print(
+            f"   {kind:<18}{row['seconds']:>9.3f}{row['peak_mib']:>10.0f}{row['returned_mib']:>14.0f}"
+            f"{row['peak_mib'] / row['returned_mib']:>15.2f}"
+        )
     ours = rows["akili f64"]["seconds"]
     for peer in ("pandas", "numpy.loadtxt", "python (before)"):
         if peer in rows:
@@ -128,9 +137,11 @@ def idx_table(repeats: int) -> None:
     now = run_reader("idx akili", directory, repeats)
     before = run_reader("idx before", directory, repeats)
     print(f"\n2. gzipped IDX (Fashion-MNIST train) into float32, book scaling; best of {repeats}")
-    print(f"   fashion_mnist(dtype=float32): {now['seconds']:.3f} s, peak {now['peak_mib']:.0f} MiB; before "
-          f"(read_idx + scale_book): {before['seconds']:.3f} s, peak {before['peak_mib']:.0f} MiB; "
-          f"{before['seconds'] / now['seconds']:.2f}x faster")
+    print(
+        f"   fashion_mnist(dtype=float32): {now['seconds']:.3f} s, peak {now['peak_mib']:.0f} MiB; before "
+        f"(read_idx + scale_book): {before['seconds']:.3f} s, peak {before['peak_mib']:.0f} MiB; "
+        f"{before['seconds'] / now['seconds']:.2f}x faster"
+    )
 
 
 STREAM_FIT = textwrap.dedent("""
@@ -153,10 +164,25 @@ def stream_table(csv: Path, big: Path, repeats_of_data: int) -> None:
             for _ in range(repeats_of_data):
                 out.write(data)
     size = big.stat().st_size
-    in_memory = json.loads(subprocess.run([sys.executable, "-c", STREAM_FIT, str(csv)], capture_output=True,
-                                          text=True, check=True).stdout)
-    command = [sys.executable, "-m", "akili", "train", "--data", str(big), "--stream", "--dtype", "float32",
-               "--epochs", "1", "--quiet", "--hidden", "100"]
+    in_memory = json.loads(
+        subprocess.run([sys.executable, "-c", STREAM_FIT, str(csv)], capture_output=True, text=True, check=True).stdout
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "akili",
+        "train",
+        "--data",
+        str(big),
+        "--stream",
+        "--dtype",
+        "float32",
+        "--epochs",
+        "1",
+        "--quiet",
+        "--hidden",
+        "100",
+    ]
     log = big.with_suffix(".log")
     started = time.perf_counter()
     with open(log, "w") as output:
@@ -171,16 +197,19 @@ def stream_table(csv: Path, big: Path, repeats_of_data: int) -> None:
         print("   failed")
         return
     rate = 60_000 * repeats_of_data / seconds
-    print(f"   peak RSS {usage.ru_maxrss / 1024:.0f} MiB; {rate:,.0f} samples/s over the whole run (start-up and "
-          f"reading included) against {in_memory['rate']:,.0f} samples/s for fit on the same rows in memory: "
-          f"{rate / in_memory['rate']:.0%}")
+    print(
+        f"   peak RSS {usage.ru_maxrss / 1024:.0f} MiB; {rate:,.0f} samples/s over the whole run (start-up and "
+        f"reading included) against {in_memory['rate']:,.0f} samples/s for fit on the same rows in memory: "
+        f"{rate / in_memory['rate']:.0%}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="the reader table only, best of 2")
-    parser.add_argument("--dir", default=str(Path.home() / ".cache" / "akili-bench"),
-                        help="where the CSV files are written")
+    parser.add_argument(
+        "--dir", default=str(Path.home() / ".cache" / "akili-bench"), help="where the CSV files are written"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     import machine
@@ -190,8 +219,9 @@ def main() -> None:
     csv = directory / "fashion_mnist_train.csv"
     if not csv.exists():
         write_csv(csv)
-    print(f"machine: {machine.describe() if hasattr(machine, 'describe') else os.uname().machine}, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"machine: {machine.describe() if hasattr(machine, 'describe') else os.uname().machine}, {os.cpu_count()} cores"
+    )
     repeats = 2 if args.quick else 3
     reader_table(csv, repeats)
     idx_table(repeats)

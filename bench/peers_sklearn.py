@@ -19,9 +19,18 @@ class Classifier:
         from sklearn.neural_network import MLPClassifier
 
         self.classes = np.arange(classes)
-        self.model = MLPClassifier(hidden_layer_sizes=(hidden,), activation="logistic", solver="sgd",
-                                   learning_rate_init=LEARNING_RATE, batch_size=64, momentum=0.0,
-                                   nesterovs_momentum=False, alpha=0.0, shuffle=False, random_state=1)
+        self.model = MLPClassifier(
+            hidden_layer_sizes=(hidden,),
+            activation="logistic",
+            solver="sgd",
+            learning_rate_init=LEARNING_RATE,
+            batch_size=64,
+            momentum=0.0,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            shuffle=False,
+            random_state=1,
+        )
 
     def train_batches(self, X: np.ndarray, y: np.ndarray) -> None:
         with warnings.catch_warnings():

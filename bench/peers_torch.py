@@ -35,7 +35,7 @@ class WrittenOut:
         torch, W1, W2 = self.torch, self.W1, self.W2
         with torch.no_grad():
             for start in range(0, X.shape[0], batch):
-                I, Tb = X[start:start + batch], T[start:start + batch]
+                I, Tb = X[start : start + batch], T[start : start + batch]
                 H = torch.sigmoid(I @ W1.t())
                 O = torch.sigmoid(H @ W2.t())
                 E = Tb - O
@@ -56,8 +56,12 @@ class Autograd:
     def __init__(self, torch: Any, wih: np.ndarray, who: np.ndarray) -> None:
         self.torch = torch
         nn = torch.nn
-        self.model = nn.Sequential(nn.Linear(wih.shape[1], wih.shape[0], bias=False), nn.Sigmoid(),
-                                   nn.Linear(who.shape[1], who.shape[0], bias=False), nn.Sigmoid())
+        self.model = nn.Sequential(
+            nn.Linear(wih.shape[1], wih.shape[0], bias=False),
+            nn.Sigmoid(),
+            nn.Linear(who.shape[1], who.shape[0], bias=False),
+            nn.Sigmoid(),
+        )
         self.model = self.model.to(torch.from_numpy(np.array(wih)).dtype)
         with torch.no_grad():
             self.model[0].weight.copy_(torch.from_numpy(np.array(wih)))
@@ -72,11 +76,11 @@ class Autograd:
 
     def train_online(self, X: Any, T: Any) -> None:
         for start in range(X.shape[0]):
-            self._step(X[start:start + 1], T[start:start + 1])
+            self._step(X[start : start + 1], T[start : start + 1])
 
     def train_batches(self, X: Any, T: Any, batch: int = 64) -> None:
         for start in range(0, X.shape[0], batch):
-            self._step(X[start:start + batch], T[start:start + batch])
+            self._step(X[start : start + batch], T[start : start + batch])
 
     def predict(self, X: Any) -> Any:
         with self.torch.no_grad():

@@ -30,8 +30,16 @@ import time
 from akili.playground import PlaygroundServer, SessionStore
 
 # 1,000 points with half held out: 500 training points, as the issue's measurement asks.
-CONFIG = {"data": "xor", "count": 1000, "test_share": 0.5, "noise": 0.1, "batch_size": 1, "epochs_per_frame": 1,
-          "hidden": [{"nodes": 8, "activation": "tanh"}, {"nodes": 8, "activation": "tanh"}], "seed": 0}
+CONFIG = {
+    "data": "xor",
+    "count": 1000,
+    "test_share": 0.5,
+    "noise": 0.1,
+    "batch_size": 1,
+    "epochs_per_frame": 1,
+    "hidden": [{"nodes": 8, "activation": "tanh"}, {"nodes": 8, "activation": "tanh"}],
+    "seed": 0,
+}
 
 
 def http_rate(server: PlaygroundServer, seconds: float) -> tuple[float, int]:
@@ -59,16 +67,20 @@ def browser_rate(server: PlaygroundServer, seconds: float) -> float:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                             args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1360, "height": 900})
         page.goto(server.url)
         page.wait_for_selector("body[data-ready=true]")
-        page.evaluate("""async (config) => {
+        page.evaluate(
+            """async (config) => {
             const id = window.playground.id;
             const response = await fetch(`/api/sessions/${id}/config`, {method: "POST", body: JSON.stringify(config)});
             if (!response.ok) throw new Error(await response.text());
-        }""", {k: v for k, v in CONFIG.items() if k != "seed"})
+        }""",
+            {k: v for k, v in CONFIG.items() if k != "seed"},
+        )
         page.click("#reset")  # the page reloads the new settings
         page.evaluate("() => window.playground.queue")
         start_epoch = page.evaluate("window.playground.frame.epoch")
@@ -91,7 +103,7 @@ def machine() -> str:
             model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    load = ", load average %.1f" % os.getloadavg()[0] if hasattr(os, "getloadavg") else ""
+    load = f", load average {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
     return f"{model}, {os.cpu_count()} cores{load}; Python {platform.python_version()}"
 
 
@@ -105,8 +117,10 @@ def main() -> None:
     try:
         print(f"machine: {machine()}")
         rate, size = http_rate(server, args.seconds)
-        print(f"http client : {rate:6.1f} frames/s (2-8-8-1, 500 training points, one epoch per frame; "
-              f"{size / 1024:.1f} KiB per frame)")
+        print(
+            f"http client : {rate:6.1f} frames/s (2-8-8-1, 500 training points, one epoch per frame; "
+            f"{size / 1024:.1f} KiB per frame)"
+        )
         if args.browser:
             print(f"chromium page: {browser_rate(server, args.seconds):6.1f} frames/s (drawing every frame)")
     finally:

@@ -29,9 +29,25 @@ COLUMNS = ("online f64", "online f32", "mini-batch 64 f32", "inference 10k f32")
 
 def build_native(target: Path) -> None:
     """pip installs this source with AKILI_NATIVE=ON into `target` (its own build directory)."""
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--upgrade", "--target",
-                    str(target), "-C", "cmake.define.AKILI_NATIVE=ON", "-C",
-                    f"build-dir={REPO / 'build' / 'native'}", str(REPO)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--quiet",
+            "--upgrade",
+            "--target",
+            str(target),
+            "-C",
+            "cmake.define.AKILI_NATIVE=ON",
+            "-C",
+            f"build-dir={REPO / 'build' / 'native'}",
+            str(REPO),
+        ],
+        check=True,
+    )
 
 
 def worker(column: str, quick: bool, repeats: int) -> None:
@@ -92,8 +108,10 @@ def main() -> int:
                 best[build, column] = max(best.get((build, column), 0.0), rate)
                 infos[build] = info
     for build, info in infos.items():
-        print(f"{build}: akili {info['version']}, {info['compiler']}, Eigen {info['eigen']}, "
-              f"{'-march=native' if info['native'] else 'baseline'} build, product kernel {info['active']}")
+        print(
+            f"{build}: akili {info['version']}, {info['compiler']}, Eigen {info['eigen']}, "
+            f"{'-march=native' if info['native'] else 'baseline'} build, product kernel {info['active']}"
+        )
     if not infos["native"]["native"] or infos["portable"]["native"]:
         print("error: the two builds are not one portable and one native", file=sys.stderr)
         return 1
@@ -104,8 +122,11 @@ def main() -> int:
     print("|---|" + "---|" * len(COLUMNS))
     for build in ("portable", "native"):
         print(f"| {build} | " + " | ".join(f"{best[build, column]:,.0f}" for column in COLUMNS) + " |")
-    print("| portable / native | " + " | ".join(f"{best['portable', column] / best['native', column]:.3f}"
-                                                for column in COLUMNS) + " |")
+    print(
+        "| portable / native | "
+        + " | ".join(f"{best['portable', column] / best['native', column]:.3f}" for column in COLUMNS)
+        + " |"
+    )
     return 0
 
 

@@ -31,8 +31,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import machine  # noqa: E402
 
-COLUMNS = ("online f64", "online f32", "mini-batch 64 f32", "inference 10k f32",
-           "book loop: train() per call f64", "book loop: query() per call f64", "book loop: query() per call f32")
+COLUMNS = (
+    "online f64",
+    "online f32",
+    "mini-batch 64 f32",
+    "inference 10k f32",
+    "book loop: train() per call f64",
+    "book loop: query() per call f64",
+    "book loop: query() per call f32",
+)
 
 
 def optional(name: str) -> Any:
@@ -61,9 +68,8 @@ def rss_kib(field: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from akili import _bench as base
-
     import akili
+    from akili import _bench as base
 
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller runs, finishes in under two minutes")
@@ -79,14 +85,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     data = base.load_data(max(online_n, batch_n), 10000)
     y, yt = data["y"], data["yt"]
-    print(f"akili {akili.__version__}, threads {akili.get_num_threads()}; NumPy {np.__version__}"
-          + (f"; PyTorch {torch.__version__}, threads {torch.get_num_threads()}" if torch else "; PyTorch not installed")
-          + (f"; scikit-learn {sklearn.__version__}" if sklearn else "; scikit-learn not installed"))
+    print(
+        f"akili {akili.__version__}, threads {akili.get_num_threads()}; NumPy {np.__version__}"
+        + (f"; PyTorch {torch.__version__}, threads {torch.get_num_threads()}" if torch else "; PyTorch not installed")
+        + (f"; scikit-learn {sklearn.__version__}" if sklearn else "; scikit-learn not installed")
+    )
     if hasattr(os, "getloadavg"):
-        print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-              "(other work on the machine lowers every rate, and threaded ones most)")
-    print(f"data: {data['source']}; online runs {online_n} examples ({slow_n} for the slowest peers), "
-          f"mini-batch runs {batch_n}, best of {repeats}")
+        print(
+            f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+            "(other work on the machine lowers every rate, and threaded ones most)"
+        )
+    print(
+        f"data: {data['source']}; online runs {online_n} examples ({slow_n} for the slowest peers), "
+        f"mini-batch runs {batch_n}, best of {repeats}"
+    )
 
     rates: dict[str, dict[str, float]] = {}
     notes: list[str] = []
@@ -111,8 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             start_wih, start_who = book.wih.copy(), book.who.copy()
             n = min(count, slow_n) if batch == 1 else count
             train = book.train_online if batch == 1 else book.train_batches
-            runs.append(("book NumPy (one example at a time)" if batch == 1 else "NumPy, matrix form",
-                         lambda train=train, n=n, X=X, T=T: train(X[:n], T[:n]), n))
+            runs.append(
+                (
+                    "book NumPy (one example at a time)" if batch == 1 else "NumPy, matrix form",
+                    lambda train=train, n=n, X=X, T=T: train(X[:n], T[:n]),
+                    n,
+                )
+            )
 
             net = base.akili_network(base.BookNetwork(dtype))
             if batch == 1 and dtype == np.float64:
@@ -121,12 +138,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 check.train_online(X[:n], T[:n])
                 probe = base.akili_network(base.BookNetwork(dtype))
                 probe.fit(X[:n], T[:n], batch_size=1, shuffle=False)
-                difference = max(float(np.max(np.abs(probe.wih - check.wih)) / np.max(np.abs(check.wih))),
-                                 float(np.max(np.abs(probe.who - check.who)) / np.max(np.abs(check.who))))
+                difference = max(
+                    float(np.max(np.abs(probe.wih - check.wih)) / np.max(np.abs(check.wih))),
+                    float(np.max(np.abs(probe.who - check.who)) / np.max(np.abs(check.who))),
+                )
                 Xt = data["Xt"].astype(dtype)
-                oracle_note = (f"same maths: after {n} online float64 steps akili's weights differ from the book's "
-                               f"NumPy code by at most {difference:.1e} (relative); test accuracy "
-                               f"{base.accuracy(probe.predict(Xt), yt):.4f} vs {base.accuracy(check.predict(Xt), yt):.4f}")
+                oracle_note = (
+                    f"same maths: after {n} online float64 steps akili's weights differ from the book's "
+                    f"NumPy code by at most {difference:.1e} (relative); test accuracy "
+                    f"{base.accuracy(probe.predict(Xt), yt):.4f} vs {base.accuracy(check.predict(Xt), yt):.4f}"
+                )
             if batch == 64:
                 # Peak memory of one (untimed) epoch, over the data set already in memory.
                 reset = peak_rss_reset()
@@ -134,10 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 net.fit(X, T, batch_size=batch, shuffle=True)
                 if reset:
                     extra = (rss_kib("VmHWM") - before) / 1024
-                    memory_note = (f"peak memory while akili trains (data set {X.nbytes / 2**20:.0f} MiB already "
-                                   f"loaded, model {machine.MODEL_WEIGHTS * 4 / 2**20:.2f} MiB): {extra:+.1f} MiB")
-            runs.append(("akili", lambda net=net, X=X, T=T, batch=batch: net.fit(X, T, batch_size=batch, shuffle=True),
-                         count))
+                    memory_note = (
+                        f"peak memory while akili trains (data set {X.nbytes / 2**20:.0f} MiB already "
+                        f"loaded, model {machine.MODEL_WEIGHTS * 4 / 2**20:.2f} MiB): {extra:+.1f} MiB"
+                    )
+            runs.append(
+                ("akili", lambda net=net, X=X, T=T, batch=batch: net.fit(X, T, batch_size=batch, shuffle=True), count)
+            )
 
             if torch is not None:
                 tX, tT = torch.from_numpy(X), torch.from_numpy(T)
@@ -145,19 +169,33 @@ def main(argv: Sequence[str] | None = None) -> int:
                 written = peer.WrittenOut(torch, start_wih, start_who)
                 train = written.train_online if batch == 1 else written.train_batches
                 m = min(count, online_n // 2) if batch == 1 else count
-                runs.append(("PyTorch, the same rule written out",
-                             lambda train=train, m=m, tX=tX, tT=tT: train(tX[:m], tT[:m]), m))
+                runs.append(
+                    (
+                        "PyTorch, the same rule written out",
+                        lambda train=train, m=m, tX=tX, tT=tT: train(tX[:m], tT[:m]),
+                        m,
+                    )
+                )
                 if "autograd" not in skip and dtype == np.float32:
                     auto = peer.Autograd(torch, start_wih, start_who)
                     train = auto.train_online if batch == 1 else auto.train_batches
                     m = min(count, slow_n) if batch == 1 else count
-                    runs.append(("PyTorch autograd + optim.SGD",
-                                 lambda train=train, m=m, tX=tX, tT=tT: train(tX[:m], tT[:m]), m))
+                    runs.append(
+                        (
+                            "PyTorch autograd + optim.SGD",
+                            lambda train=train, m=m, tX=tX, tT=tT: train(tX[:m], tT[:m]),
+                            m,
+                        )
+                    )
             if sklearn is not None and batch == 64:
                 classifier = __import__("peers_sklearn").Classifier(200, 10)
-                runs.append(("scikit-learn MLPClassifier (sgd, batch 64)",
-                             lambda classifier=classifier, X=X, count=count: classifier.train_batches(X, y[:count]),
-                             count))
+                runs.append(
+                    (
+                        "scikit-learn MLPClassifier (sgd, batch 64)",
+                        lambda classifier=classifier, X=X, count=count: classifier.train_batches(X, y[:count]),
+                        count,
+                    )
+                )
             for name, rate in base.best_rates(runs, repeats).items():
                 record(name, column, rate)
 
@@ -167,9 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     book = base.BookNetwork(np.float32)
     count = Xt32.shape[0]
     net = base.akili_network(book)
-    runs = [("book NumPy (one example at a time)", lambda: book.query(Xt32), count),
-            ("NumPy, matrix form", lambda: book.predict(Xt32), count),
-            ("akili", lambda: net.predict(Xt32), count)]
+    runs = [
+        ("book NumPy (one example at a time)", lambda: book.query(Xt32), count),
+        ("NumPy, matrix form", lambda: book.predict(Xt32), count),
+        ("akili", lambda: net.predict(Xt32), count),
+    ]
     if torch is not None:
         peer = __import__("peers_torch")
         tXt = torch.from_numpy(Xt32)
@@ -193,23 +233,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     book = base.BookNetwork(np.float64)
     net = base.akili_network(book)
     # Reading `who` applies the steps akili still holds queued: they are timed too.
-    runs = [("book NumPy (one example at a time)", lambda: base.book_train_loop(book, X64, labels), loop_n),
-            ("akili", lambda: (base.book_train_loop(net, X64, labels), net.who), loop_n)]
+    runs = [
+        ("book NumPy (one example at a time)", lambda: base.book_train_loop(book, X64, labels), loop_n),
+        ("akili", lambda: (base.book_train_loop(net, X64, labels), net.who), loop_n),
+    ]
     for name, rate in base.best_rates(runs, repeats).items():
         record(name, "book loop: train() per call f64", rate)
     for dtype in (np.float64, np.float32):
         Xt = data["Xt"][:loop_n].astype(dtype)
         book = base.BookNetwork(dtype)
         net = base.akili_network(book)
-        runs = [("book NumPy (one example at a time)", lambda book=book, Xt=Xt: base.book_query_loop(book, Xt, yt),
-                 Xt.shape[0]),
-                ("akili", lambda net=net, Xt=Xt: base.book_query_loop(net, Xt, yt), Xt.shape[0])]
+        runs = [
+            (
+                "book NumPy (one example at a time)",
+                lambda book=book, Xt=Xt: base.book_query_loop(book, Xt, yt),
+                Xt.shape[0],
+            ),
+            ("akili", lambda net=net, Xt=Xt: base.book_query_loop(net, Xt, yt), Xt.shape[0]),
+        ]
         for name, rate in base.best_rates(runs, repeats).items():
             record(name, f"book loop: query() per call {'f64' if dtype == np.float64 else 'f32'}", rate)
 
     # -- the tables ------------------------------------------------------------------
-    order = ["akili", "book NumPy (one example at a time)", "NumPy, matrix form", "PyTorch, the same rule written out",
-             "PyTorch autograd + optim.SGD", "scikit-learn MLPClassifier (sgd, batch 64)"]
+    order = [
+        "akili",
+        "book NumPy (one example at a time)",
+        "NumPy, matrix form",
+        "PyTorch, the same rule written out",
+        "PyTorch autograd + optim.SGD",
+        "scikit-learn MLPClassifier (sgd, batch 64)",
+    ]
     names = [name for name in order if name in rates]
     print("\nsamples/s")
     rows = [[name, *(base.format_rate(rates[name].get(column)) for column in COLUMNS)] for name in names]
@@ -234,21 +287,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     model32 = limits["model_bytes_f32"]
     rows = [
         ["GEMM peak f32 / f64 (GFLOP/s)", f"{limits['gemm_f32'] / 1e9:.0f} / {limits['gemm_f64'] / 1e9:.0f}"],
-        ["mini-batch 64 f32: share of the f32 GEMM peak",
-         f"{own['mini-batch 64 f32'] * machine.TRAIN_FLOPS / limits['gemm_f32']:.0%}"],
-        ["inference f32: share of the f32 GEMM peak",
-         f"{own[inf] * machine.INFER_FLOPS / limits['gemm_f32']:.0%}"],
+        [
+            "mini-batch 64 f32: share of the f32 GEMM peak",
+            f"{own['mini-batch 64 f32'] * machine.TRAIN_FLOPS / limits['gemm_f32']:.0%}",
+        ],
+        ["inference f32: share of the f32 GEMM peak", f"{own[inf] * machine.INFER_FLOPS / limits['gemm_f32']:.0%}"],
         ["cache bandwidth, W-sized arrays, both cores (GB/s)", f"{limits['cache_f32'] / 1e9:.0f}"],
         ["main-memory bandwidth, both cores (GB/s)", f"{limits['memory'] / 1e9:.0f}"],
     ]
     for column, scale, peak in (("online f64", 2.0, "gemm_f64"), ("online f32", 1.0, "gemm_f32")):
-        rows.append([f"{column}: share of the {column[-3:]} GEMM peak",
-                     f"{own[column] * machine.TRAIN_FLOPS / limits[peak]:.0%}"])
+        rows.append(
+            [
+                f"{column}: share of the {column[-3:]} GEMM peak",
+                f"{own[column] * machine.TRAIN_FLOPS / limits[peak]:.0%}",
+            ]
+        )
         # What a method that passes over W once per example (read + write) would need
         # to move at akili's rate; akili's blocks read the first layer twice per 64.
         traffic = own[column] * 2 * model32 * scale
-        rows.append([f"{column}: weight traffic a one-pass-per-example method would need at this rate, GB/s "
-                     "(share of the cache bandwidth)", f"{traffic / 1e9:.0f} ({traffic / limits['cache_f32']:.0%})"])
+        rows.append(
+            [
+                f"{column}: weight traffic a one-pass-per-example method would need at this rate, GB/s "
+                "(share of the cache bandwidth)",
+                f"{traffic / 1e9:.0f} ({traffic / limits['cache_f32']:.0%})",
+            ]
+        )
     base.print_table(["measure", "value"], rows)
     for note in (oracle_note, memory_note, *notes):
         if note:

@@ -32,22 +32,30 @@ def main(argv: list[str]) -> int:
         def timed() -> None:
             akili.set_num_threads(count)
             run()
+
         return timed
 
     rows = []
-    for label, dtype, batch, count in (("online f64", np.float64, 1, args.samples),
-                                       ("online f32", np.float32, 1, args.samples),
-                                       ("mini-batch 64 f32", np.float32, 64, 12800),
-                                       ("inference 10k f32", np.float32, 0, 10000)):
+    for label, dtype, batch, count in (
+        ("online f64", np.float64, 1, args.samples),
+        ("online f32", np.float32, 1, args.samples),
+        ("mini-batch 64 f32", np.float32, 64, 12800),
+        ("inference 10k f32", np.float32, 0, 10000),
+    ):
         X, T = data["X"][:count].astype(dtype), data["T"][:count].astype(dtype)
         runs = []
         for threads in (1, cores):
             net = base.akili_network(base.BookNetwork(dtype))
             if batch:
-                work = lambda net=net, X=X, T=T, batch=batch: net.fit(X, T, batch_size=batch, shuffle=True)
+
+                def work(net=net, X=X, T=T, batch=batch):
+                    return net.fit(X, T, batch_size=batch, shuffle=True)
             else:
                 Xt = data["Xt"].astype(dtype)
-                work = lambda net=net, Xt=Xt: net.predict(Xt)
+
+                def work(net=net, Xt=Xt):
+                    return net.predict(Xt)
+
             runs.append((str(threads), with_threads(threads, work), count))
         rates = base.best_rates(runs, args.repeats)
         rows.append([label, base.format_rate(rates["1"]), base.format_rate(rates[str(cores)])])

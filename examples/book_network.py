@@ -30,8 +30,12 @@ def load(choice: str, train: int) -> tuple[str, list[str], int, tuple[np.ndarray
         try:
             x_train, y_train = datasets.fashion_mnist(kind="train")
             x_test, y_test = datasets.fashion_mnist(kind="test")
-            return "Fashion-MNIST", datasets.FASHION_MNIST_CLASSES, 28, (x_train[:train], y_train[:train], x_test,
-                                                                          y_test)
+            return (
+                "Fashion-MNIST",
+                datasets.FASHION_MNIST_CLASSES,
+                28,
+                (x_train[:train], y_train[:train], x_test, y_test),
+            )
         except datasets.DatasetNotFoundError:
             if choice == "fashion":
                 raise
@@ -72,8 +76,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", choices=("auto", "fashion", "digits"), default="auto")
     parser.add_argument("--train", type=int, default=10000, help="training images to use (default 10000)")
-    parser.add_argument("--epochs", type=int, default=None,
-                        help="passes over the training images (default 1 for Fashion-MNIST, 10 for digits)")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=None,
+        help="passes over the training images (default 1 for Fashion-MNIST, 10 for digits)",
+    )
     args = parser.parse_args(argv)
 
     name, names, side, (x_train, y_train, x_test, y_test) = load(args.data, args.train)

@@ -34,14 +34,19 @@ def gradient_descent(net: akili.Network, inputs, targets, *, epochs: int, batch_
 def line() -> None:
     print("1. A line through the hours -> grade data (w and b: 2 parameters)")
     grid = np.round(np.arange(-100, 101) * 0.05, 2)  # -5.00, -4.95, ..., 5.00
-    net = akili.Network([akili.Dense(1, 1, activation="identity", bias=True)], loss="mse", rule="gradient",
-                        learning_rate=0.02)
+    net = akili.Network(
+        [akili.Dense(1, 1, activation="identity", bias=True)], loss="mse", rule="gradient", learning_rate=0.02
+    )
     found = akili.brute_force(net, HOURS, GRADES, grid=grid)
-    print(f"  brute force:      w = {found.weights[0][0, 0]:.2f}, b = {found.biases[0][0]:.2f}, "
-          f"MSE = {found.loss:.4f}, tried {found.tried} combinations in {found.seconds:.3f} s")
+    print(
+        f"  brute force:      w = {found.weights[0][0, 0]:.2f}, b = {found.biases[0][0]:.2f}, "
+        f"MSE = {found.loss:.4f}, tried {found.tried} combinations in {found.seconds:.3f} s"
+    )
     seconds = gradient_descent(net, HOURS, GRADES, epochs=4000, batch_size=len(HOURS))
-    print(f"  gradient descent: w = {net.layers[0].weights[0, 0]:.2f}, b = {net.layers[0].bias[0]:.2f}, "
-          f"MSE = {net.loss_value(HOURS, GRADES):.4f}, 4000 steps in {seconds:.3f} s")
+    print(
+        f"  gradient descent: w = {net.layers[0].weights[0, 0]:.2f}, b = {net.layers[0].bias[0]:.2f}, "
+        f"MSE = {net.loss_value(HOURS, GRADES):.4f}, 4000 steps in {seconds:.3f} s"
+    )
 
 
 def xor_net(seed: int = 0) -> akili.Network:
@@ -58,8 +63,10 @@ def xor() -> float:
     found = akili.brute_force(net, inputs, targets, grid=grid)
     rate = found.tried / found.seconds
     found.apply(net)
-    print(f"  brute force on {grid.tolist()}: loss = {found.loss:.6f}, tried {found.tried} combinations "
-          f"in {found.seconds:.2f} s ({rate:,.0f} per second)")
+    print(
+        f"  brute force on {grid.tolist()}: loss = {found.loss:.6f}, tried {found.tried} combinations "
+        f"in {found.seconds:.2f} s ({rate:,.0f} per second)"
+    )
     print(f"    outputs for 00, 01, 10, 11: {np.round(net.predict(inputs)[:, 0], 3)}")
     net = xor_net()
     seconds = gradient_descent(net, inputs, targets, epochs=2000, batch_size=1)
@@ -69,8 +76,10 @@ def xor() -> float:
     try:
         akili.brute_force(xor_net(), inputs, targets, grid=np.linspace(-6.0, 6.0, 9))
     except ValueError:
-        print(f"  a grid of 9 values: {akili.combination_count(9, 9)} "
-              f"(about {9 ** 9 / rate / 60:.0f} minutes at that rate): refused by the limit")
+        print(
+            f"  a grid of 9 values: {akili.combination_count(9, 9)} "
+            f"(about {9**9 / rate / 60:.0f} minutes at that rate): refused by the limit"
+        )
     return rate
 
 
@@ -82,7 +91,7 @@ def lecture_net(rate: float) -> None:
         akili.brute_force(net, np.zeros((1, 3)), np.full((1, 3), 0.5), grid=grid)
     except ValueError as refusal:
         print(f"  refused: {refusal}")
-    years = 10.0 ** 54 / rate / (3600 * 24 * 365.25)
+    years = 10.0**54 / rate / (3600 * 24 * 365.25)
     print(f"  {akili.combination_count(1000, 18)}: at {rate:,.0f} per second that is about {years:.1e} years")
 
 

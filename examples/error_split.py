@@ -36,8 +36,10 @@ def main() -> None:
     w = np.array([[2.0, 3.0], [1.0, 4.0]])  # row i: the links into output i
     e = np.array([0.8, 0.5])
     normalized = hidden_errors(w, e, "normalized")
-    print(f"  normalised split : {np.round(normalized, 4)}   "
-          f"(e.g. 0.8*2/(2+3) + 0.5*1/(1+4) = {0.8 * 2 / 5 + 0.5 * 1 / 5:.2f})")
+    print(
+        f"  normalised split : {np.round(normalized, 4)}   "
+        f"(e.g. 0.8*2/(2+3) + 0.5*1/(1+4) = {0.8 * 2 / 5 + 0.5 * 1 / 5:.2f})"
+    )
     transposed = hidden_errors(w, e, "transpose")
     print(f"  Wᵀ·E (akili)     : {np.round(transposed, 4)}")
     print(f"  Wᵀ·E (NumPy)     : {w.T @ e}   = [[2, 1], [3, 4]] · [0.8, 0.5]")
@@ -49,7 +51,7 @@ def main() -> None:
     trace = net.step([0.3, 0.9], [0.99, 0.01], trace=True)
     e_out = trace.output_errors
     e_h2 = weights[2].T @ e_out  # E_hidden2 = W_3ᵀ · E_output
-    e_h1 = weights[1].T @ e_h2   # E_hidden1 = W_2ᵀ · E_hidden2
+    e_h1 = weights[1].T @ e_h2  # E_hidden1 = W_2ᵀ · E_hidden2
     print(f"  E_output                 = {np.round(e_out, 6)}")
     print(f"  E_hidden2 = W3ᵀ·E_output  = {np.round(trace.hidden_errors[1], 6)}  (NumPy: {np.round(e_h2, 6)})")
     print(f"  E_hidden1 = W2ᵀ·E_hidden2 = {np.round(trace.hidden_errors[0], 6)}  (NumPy: {np.round(e_h1, 6)})")
@@ -58,11 +60,11 @@ def main() -> None:
     features, species = akili.datasets.iris()
     features, _, _ = akili.datasets.standardize(features)
     targets = akili.datasets.one_hot(species, 3, low=0.01, high=0.99)
-    comparison = lessons.compare_rules(akili.NeuralNetwork(4, 6, 3, learning_rate=0.1, seed=2), features, targets,
-                                       epochs=30)
+    comparison = lessons.compare_rules(
+        akili.NeuralNetwork(4, 6, 3, learning_rate=0.1, seed=2), features, targets, epochs=30
+    )
     print(comparison.report())
-    print("the normalising factor changes the size of the hidden errors, and the network still learns "
-          "under every rule")
+    print("the normalising factor changes the size of the hidden errors, and the network still learns under every rule")
 
 
 if __name__ == "__main__":

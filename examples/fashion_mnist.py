@@ -37,19 +37,28 @@ def main() -> None:
     t_test = datasets.one_hot(y_test, 10, low=0.01, high=0.99, dtype=np.float32)
 
     net = akili.NeuralNetwork(784, 200, 10, learning_rate=0.1, dtype="float32", seed=0)
-    history = net.fit(x_train, t_train, epochs=args.epochs, shuffle=False, validation_data=(x_test, t_test),
-                      on_epoch=lambda epoch, h: print(f"epoch {epoch + 1}: loss {h.loss[-1]:.4f}, "
-                                                      f"test accuracy {h.val_accuracy[-1]:.4f}"))
+    history = net.fit(
+        x_train,
+        t_train,
+        epochs=args.epochs,
+        shuffle=False,
+        validation_data=(x_test, t_test),
+        on_epoch=lambda epoch, h: print(
+            f"epoch {epoch + 1}: loss {h.loss[-1]:.4f}, test accuracy {h.val_accuracy[-1]:.4f}"
+        ),
+    )
     print(f"{len(x_train)} images in {history.seconds:.1f} s; test accuracy {history.val_accuracy[-1]:.4f}")
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    curves = plot_history(history, args.out_dir / "fashion-loss.png", validation_name="test",
-                          title="784-200-10 on Fashion-MNIST")
+    curves = plot_history(
+        history, args.out_dir / "fashion-loss.png", validation_name="test", title="784-200-10 on Fashion-MNIST"
+    )
     # Back-query: each output set to 0.99 (the others 0.01), run backwards to a picture.
     targets = np.full((10, 10), 0.01, dtype=np.float32)
     np.fill_diagonal(targets, 0.99)
-    pictures = plot_backquery(net.backquery(targets), args.out_dir / "fashion-backquery.png",
-                              labels=datasets.FASHION_MNIST_CLASSES)
+    pictures = plot_backquery(
+        net.backquery(targets), args.out_dir / "fashion-backquery.png", labels=datasets.FASHION_MNIST_CLASSES
+    )
     print(f"wrote {curves} and {pictures}")
 
 

@@ -55,8 +55,10 @@ def main() -> None:
         m_hand, b_hand = m_hand - grad_m * LEARNING_RATE, b_hand - grad_b * LEARNING_RATE
         m, b = line.weights[0, 0], line.bias[0]
         print(f"{step:4d} {dm:8.4f} {db:8.4f} {m:7.4f} {b:7.4f}   ({m_hand:.4f}, {b_hand:.4f})")
-    print(f"after {STEPS} steps the line is y = {line.weights[0, 0]:.4f} x + {line.bias[0]:.4f}; "
-          f"MSE = {net.loss_value(X, Y):.4f}")
+    print(
+        f"after {STEPS} steps the line is y = {line.weights[0, 0]:.4f} x + {line.bias[0]:.4f}; "
+        f"MSE = {net.loss_value(X, Y):.4f}"
+    )
 
 
 if __name__ == "__main__":

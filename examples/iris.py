@@ -29,8 +29,10 @@ def main() -> None:
     print(f"{len(x_train)} flowers to learn from, {len(x_test)} to test on; {net}")
     history = net.fit(x_train, t_train, epochs=100, validation_data=(x_test, datasets.one_hot(y_test, 3)))
     for epoch in (0, 9, 49, 99):
-        print(f"epoch {epoch + 1:3d}: loss {history.loss[epoch]:.4f}, training accuracy {history.accuracy[epoch]:.3f}, "
-              f"test accuracy {history.val_accuracy[epoch]:.3f}")
+        print(
+            f"epoch {epoch + 1:3d}: loss {history.loss[epoch]:.4f}, training accuracy {history.accuracy[epoch]:.3f}, "
+            f"test accuracy {history.val_accuracy[epoch]:.3f}"
+        )
 
     predicted = np.argmax(net.predict(x_test), axis=1)
     accuracy = np.mean(predicted == y_test)

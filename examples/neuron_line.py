@@ -20,8 +20,7 @@ def main() -> None:
     # One neuron: one input, one weight w, a bias b and no non-linearity.
     neuron = akili.Dense(1, 1, activation="identity", bias=True)
     net = akili.Network([neuron], loss="mse", rule="gradient", learning_rate=0.02, seed=0)
-    print(f"start: w = {neuron.weights[0, 0]:.4f}, b = {neuron.bias[0]:.4f}, "
-          f"MSE = {net.loss_value(HOURS, GRADES):.4f}")
+    print(f"start: w = {neuron.weights[0, 0]:.4f}, b = {neuron.bias[0]:.4f}, MSE = {net.loss_value(HOURS, GRADES):.4f}")
 
     # Full-batch gradient descent: each step moves w and b against dMSE/dw, dMSE/db.
     # One epoch over all five points with batch_size=5 is one step.
@@ -29,8 +28,10 @@ def main() -> None:
     for steps in (10, 100, 1000, 4000):
         net.fit(HOURS, GRADES, epochs=steps - done, batch_size=len(HOURS), shuffle=False)
         done = steps
-        print(f"after {steps:4d} steps: w = {neuron.weights[0, 0]:.4f}, b = {neuron.bias[0]:.4f}, "
-              f"MSE = {net.loss_value(HOURS, GRADES):.4f}")
+        print(
+            f"after {steps:4d} steps: w = {neuron.weights[0, 0]:.4f}, b = {neuron.bias[0]:.4f}, "
+            f"MSE = {net.loss_value(HOURS, GRADES):.4f}"
+        )
 
     # The same line by exact least squares, for comparison.
     slope, intercept = np.polyfit(HOURS[:, 0], GRADES, 1)

@@ -47,12 +47,16 @@ def main() -> None:
     for loss, seed, net in results:
         if loss >= SOLVED:
             net.fit(inputs, targets, epochs=5 * EPOCHS)
-            print(f"seed {seed}: {5 * EPOCHS} more epochs move the loss from {loss:.6f} "
-                  f"to {net.loss_value(inputs, targets):.6f}: still stuck")
+            print(
+                f"seed {seed}: {5 * EPOCHS} more epochs move the loss from {loss:.6f} "
+                f"to {net.loss_value(inputs, targets):.6f}: still stuck"
+            )
     best_loss, best_seed, best = min(results, key=lambda result: result[0])
     print(f"{len(stuck)} of {len(SEEDS)} starts got stuck (seeds {stuck})")
-    print(f"restarts keep the best: seed {best_seed}, loss {best_loss:.6f}, "
-          f"outputs {np.round(best.predict(inputs)[:, 0], 3)}")
+    print(
+        f"restarts keep the best: seed {best_seed}, loss {best_loss:.6f}, "
+        f"outputs {np.round(best.predict(inputs)[:, 0], 3)}"
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ Public API:
     forward(weights, biases, activations, X) -> [X, O1, O2, ...]
     train_step(weights, biases, activations, X, T, *, lr, loss, rule) -> None  (in place)
 """
+
 import numpy as np
 
 
@@ -17,30 +18,30 @@ def activate(name, Z):
     """Apply activation `name` elementwise (softmax: row-wise) to Z."""
     Z = np.asarray(Z, dtype=float)
     if name == "identity":
-        return Z.copy()                                  # f(z) = z
+        return Z.copy()  # f(z) = z
     if name == "sigmoid":
         with np.errstate(over="ignore"):
-            return 1.0 / (1.0 + np.exp(-Z))              # f(z) = 1 / (1 + e^-z)
+            return 1.0 / (1.0 + np.exp(-Z))  # f(z) = 1 / (1 + e^-z)
     if name == "tanh":
-        return np.tanh(Z)                                # f(z) = tanh z
+        return np.tanh(Z)  # f(z) = tanh z
     if name == "relu":
-        return np.maximum(Z, 0.0)                        # f(z) = max(z, 0)
+        return np.maximum(Z, 0.0)  # f(z) = max(z, 0)
     if name == "softmax":
-        E = np.exp(Z - Z.max(axis=-1, keepdims=True))    # e^(z_k - max_j z_j)
-        return E / E.sum(axis=-1, keepdims=True)         # f(z)_k = e^z_k / sum_j e^z_j
+        E = np.exp(Z - Z.max(axis=-1, keepdims=True))  # e^(z_k - max_j z_j)
+        return E / E.sum(axis=-1, keepdims=True)  # f(z)_k = e^z_k / sum_j e^z_j
     raise ValueError(f"unknown activation {name!r}")
 
 
 def _backprop_through(name, O, E):
     """D = E * f'(z), with f' written from the output O (softmax: Jacobian-vector product)."""
     if name == "identity":
-        return E.copy()                                  # f' = 1
+        return E.copy()  # f' = 1
     if name == "sigmoid":
-        return E * O * (1.0 - O)                         # f' = o(1 - o)
+        return E * O * (1.0 - O)  # f' = o(1 - o)
     if name == "tanh":
-        return E * (1.0 - O * O)                         # f' = 1 - o^2
+        return E * (1.0 - O * O)  # f' = 1 - o^2
     if name == "relu":
-        return E * (O > 0).astype(O.dtype)               # f' = [o > 0]
+        return E * (O > 0).astype(O.dtype)  # f' = [o > 0]
     if name == "softmax":
         return O * (E - (E * O).sum(axis=-1, keepdims=True))  # D_k = o_k (e_k - sum_j e_j o_j)
     raise ValueError(f"unknown activation {name!r}")
@@ -51,32 +52,33 @@ def loss_value(loss, O, T, output_activation="sigmoid"):
     O, T = np.atleast_2d(O).astype(float), np.atleast_2d(T).astype(float)
     k = O.shape[1]
     if loss == "squared_error":
-        per = 0.5 * ((T - O) ** 2).sum(axis=1)           # L = 1/2 sum_k (t - o)^2
+        per = 0.5 * ((T - O) ** 2).sum(axis=1)  # L = 1/2 sum_k (t - o)^2
     elif loss == "mse":
-        per = ((T - O) ** 2).sum(axis=1) / k             # L = 1/k sum_k (t - o)^2
+        per = ((T - O) ** 2).sum(axis=1) / k  # L = 1/k sum_k (t - o)^2
     elif loss == "cross_entropy":
         tiny = np.finfo(O.dtype).tiny
         if output_activation == "softmax":
             per = -(T * np.log(np.maximum(O, tiny))).sum(axis=1)  # L = -sum_k t log o
         elif output_activation == "sigmoid":
-            per = -(T * np.log(np.maximum(O, tiny))               # L = -sum_k [t log o
-                    + (1 - T) * np.log(np.maximum(1 - O, tiny))   #   + (1-t) log(1-o)]
-                    ).sum(axis=1)
+            per = -(
+                T * np.log(np.maximum(O, tiny))  # L = -sum_k [t log o
+                + (1 - T) * np.log(np.maximum(1 - O, tiny))  #   + (1-t) log(1-o)]
+            ).sum(axis=1)
         else:
             raise ValueError("cross_entropy needs a sigmoid or softmax output")
     else:
         raise ValueError(f"unknown loss {loss!r}")
-    return float(per.mean())                             # mean over the n samples
+    return float(per.mean())  # mean over the n samples
 
 
 def forward(weights, biases, activations, X):
     """Return the list of layer outputs [X, O1, O2, ...]."""
     outputs = [np.atleast_2d(np.asarray(X, dtype=float))]
     for W, b, f in zip(weights, biases, activations):
-        Z = outputs[-1] @ W.T                            # Z = I W^T  (z = W·i per sample)
+        Z = outputs[-1] @ W.T  # Z = I W^T  (z = W·i per sample)
         if b is not None:
-            Z = Z + b                                    # z = W·i + b
-        outputs.append(activate(f, Z))                   # O = f(Z)
+            Z = Z + b  # z = W·i + b
+        outputs.append(activate(f, Z))  # O = f(Z)
     return outputs
 
 
@@ -85,30 +87,30 @@ def _backward(weights, activations, outputs, T, loss, rule):
     O, f = outputs[-1], activations[-1]
     k = O.shape[1]
     if loss == "squared_error":
-        E = T - O                                        # E = -dL/dO = t - o
+        E = T - O  # E = -dL/dO = t - o
     elif loss == "mse":
-        E = (2.0 / k) * (T - O)                          # E = -dL/dO = 2/k (t - o)
+        E = (2.0 / k) * (T - O)  # E = -dL/dO = 2/k (t - o)
     elif loss == "cross_entropy":
         if f not in ("sigmoid", "softmax"):
             raise ValueError("cross_entropy needs a sigmoid or softmax output")
-        E = T - O                                        # E := t - o (library's definition)
+        E = T - O  # E := t - o (library's definition)
     else:
         raise ValueError(f"unknown loss {loss!r}")
     if loss == "cross_entropy":
-        D = T - O                                        # D = -dL/dZ = t - o
+        D = T - O  # D = -dL/dZ = t - o
     else:
-        D = _backprop_through(f, O, E)                   # D = E * f'(z)
+        D = _backprop_through(f, O, E)  # D = E * f'(z)
     errors, deltas = [E], [D]
-    for l in range(len(weights) - 2, -1, -1):            # hidden layers, top-down
-        W_up = weights[l + 1]                            # weights BEFORE this step's update
+    for l in range(len(weights) - 2, -1, -1):  # hidden layers, top-down
+        W_up = weights[l + 1]  # weights BEFORE this step's update
         if rule == "gradient":
-            E = D @ W_up                                 # e = W_up^T · d_up
+            E = D @ W_up  # e = W_up^T · d_up
         elif rule == "transpose":
-            E = E @ W_up                                 # e = W_up^T · e_up  (the book)
+            E = E @ W_up  # e = W_up^T · e_up  (the book)
         elif rule == "normalized":
-            S = np.abs(W_up).sum(axis=1)                 # S_i = sum_j |W_up[i, j]|
+            S = np.abs(W_up).sum(axis=1)  # S_i = sum_j |W_up[i, j]|
             scale = np.divide(1.0, S, out=np.zeros_like(S), where=S != 0)
-            E = (E * scale) @ W_up                       # e_j = sum_i W_up[i,j] / S_i * e_up_i
+            E = (E * scale) @ W_up  # e_j = sum_i W_up[i,j] / S_i * e_up_i
         else:
             raise ValueError(f"unknown rule {rule!r}")
         D = _backprop_through(activations[l], outputs[l + 1], E)  # D = E * f'(z)
@@ -124,9 +126,9 @@ def train_step(weights, biases, activations, X, T, *, lr, loss, rule):
     n = outputs[0].shape[0]
     _, deltas = _backward(weights, activations, outputs, T, loss, rule)
     for W, b, D, I in zip(weights, biases, deltas, outputs[:-1]):
-        W += lr * (D.T @ I) / n                          # W += lr/n sum_samples d i^T
+        W += lr * (D.T @ I) / n  # W += lr/n sum_samples d i^T
         if b is not None:
-            b += lr * D.sum(axis=0) / n                  # b += lr/n sum_samples d
+            b += lr * D.sum(axis=0) / n  # b += lr/n sum_samples d
 
 
 # ------------------------------------------------------------------ self-check
@@ -166,15 +168,16 @@ def _self_check():
                 train_step(new_W, new_b, acts, X, T, lr=1.0, loss=loss, rule="gradient")
                 h = 1e-6
                 for P, P_new in zip(W + b, new_W + new_b):
-                    step = P_new - P                     # = -dL/dP
+                    step = P_new - P  # = -dL/dP
                     for idx in np.ndindex(P.shape):
                         old = P[idx]
-                        P[idx] = old + h; Lp = L()
-                        P[idx] = old - h; Lm = L()
+                        P[idx] = old + h
+                        Lp = L()
+                        P[idx] = old - h
+                        Lm = L()
                         P[idx] = old
-                        num = -(Lp - Lm) / (2 * h)       # -dL/dP ~ -(L(p+h) - L(p-h)) / 2h
-                        assert abs(step[idx] - num) <= 1e-5 + 1e-3 * abs(num), \
-                            (hidden, out, loss, idx, step[idx], num)
+                        num = -(Lp - Lm) / (2 * h)  # -dL/dP ~ -(L(p+h) - L(p-h)) / 2h
+                        assert abs(step[idx] - num) <= 1e-5 + 1e-3 * abs(num), (hidden, out, loss, idx, step[idx], num)
                 checked += 1
     print(f"oracle self-check passed ({checked} activation/loss combinations)")
 

@@ -25,8 +25,15 @@ def running_server(**store_options: Any) -> Iterator[PlaygroundServer]:
         thread.join(timeout=5)
 
 
-def request(server: PlaygroundServer, method: str, path: str, body: Any = None, *, raw: bytes | None = None,
-            headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def request(
+    server: PlaygroundServer,
+    method: str,
+    path: str,
+    body: Any = None,
+    *,
+    raw: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) of one request on a fresh connection."""
     connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
     try:

@@ -12,7 +12,10 @@ import akili
 def net():
     return akili.Network(
         [akili.Dense(3, 4, activation="tanh", bias=True), akili.Dense(4, 2, activation="softmax", bias=True)],
-        loss="cross_entropy", rule="gradient", learning_rate=0.1, seed=0,
+        loss="cross_entropy",
+        rule="gradient",
+        learning_rate=0.1,
+        seed=0,
     )
 
 
@@ -30,7 +33,8 @@ def test_reprs():
     assert repr(nn) == "NeuralNetwork(784, 200, 10, learning_rate=0.1, rule='transpose', dtype='float64', seed=1)"
     assert repr(nn.layers[0]) == "Dense(784, 200, activation='sigmoid')"
     assert "Dense(3, 4, activation='tanh', bias=True)" in repr(
-        akili.Network([akili.Dense(3, 4, activation="tanh", bias=True)]))
+        akili.Network([akili.Dense(3, 4, activation="tanh", bias=True)])
+    )
     assert nn.wih.shape == (200, 784) and nn.who.shape == (10, 200)
     assert repr(akili.History()) == "History(epochs=0)"
 
@@ -170,8 +174,13 @@ def test_callbacks_stop_and_propagate(net):
 
 
 def test_divergence_is_reported_and_weights_restored():
-    net = akili.Network([akili.Dense(2, 3, activation="identity"), akili.Dense(3, 1, activation="identity")],
-                        loss="mse", rule="gradient", learning_rate=1e6, seed=0)
+    net = akili.Network(
+        [akili.Dense(2, 3, activation="identity"), akili.Dense(3, 1, activation="identity")],
+        loss="mse",
+        rule="gradient",
+        learning_rate=1e6,
+        seed=0,
+    )
     before = snapshot(net)
     X = np.random.default_rng(0).uniform(size=(50, 2)) * 100
     with pytest.raises(akili.DivergenceError, match="smaller learning rate"):

@@ -18,8 +18,12 @@ def rescale(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def book_backquery(weights: list[np.ndarray], targets: np.ndarray, inverse=lambda o: np.log(o / (1 - o)),
-                   biases: list[np.ndarray] | None = None) -> np.ndarray:
+def book_backquery(
+    weights: list[np.ndarray],
+    targets: np.ndarray,
+    inverse=lambda o: np.log(o / (1 - o)),
+    biases: list[np.ndarray] | None = None,
+) -> np.ndarray:
     """The book's backquery(), generalised to any number of layers: column vectors,
     X = f⁻¹(O), I = Wᵀ·(X - b), rescaled, layer by layer from the output."""
     signal = np.array(targets, dtype=float, ndmin=2).T
@@ -78,8 +82,7 @@ def test_several_hidden_layers():
     targets = class_targets(4)
     weights = [layer.weights for layer in net.layers]
     for label in range(4):
-        np.testing.assert_allclose(net.backquery(targets[label]), book_backquery(weights, targets[label]),
-                                   atol=1e-12)
+        np.testing.assert_allclose(net.backquery(targets[label]), book_backquery(weights, targets[label]), atol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -91,8 +94,11 @@ def test_several_hidden_layers():
     ],
 )
 def test_other_invertible_output_activations(activation, inverse, target):
-    net = akili.Network([akili.Dense(6, 5, activation="sigmoid"), akili.Dense(5, 3, activation=activation)],
-                        loss="cross_entropy" if activation == "softmax" else "squared_error", seed=4)
+    net = akili.Network(
+        [akili.Dense(6, 5, activation="sigmoid"), akili.Dense(5, 3, activation=activation)],
+        loss="cross_entropy" if activation == "softmax" else "squared_error",
+        seed=4,
+    )
     weights = [layer.weights for layer in net.layers]
     logit = lambda o: np.log(o / (1 - o))  # noqa: E731 - the hidden layer stays sigmoid
     expected_top = rescale(np.dot(weights[1].T, inverse(target).reshape(-1, 1)))
@@ -105,8 +111,9 @@ def test_bias_is_taken_off_before_the_transposed_weights():
     net.layers[0].bias = np.array([0.1, -0.2, 0.3, 0.05])
     net.layers[1].bias = np.array([0.5, -0.5])
     target = np.array([0.3, 0.8])
-    expected = book_backquery([layer.weights for layer in net.layers], target,
-                              biases=[layer.bias for layer in net.layers])
+    expected = book_backquery(
+        [layer.weights for layer in net.layers], target, biases=[layer.bias for layer in net.layers]
+    )
     np.testing.assert_allclose(net.backquery(target), expected, atol=1e-12)
 
 

@@ -85,9 +85,13 @@ def test_step_on_single_rows_equals_fit_with_bias_and_other_activations():
     T = np.eye(4)[rng.integers(0, 4, size=150)]
 
     def make():
-        return akili.Network([akili.Dense(600, 64, activation="tanh", bias=True),
-                              akili.Dense(64, 4, activation="softmax", bias=True)],
-                             loss="cross_entropy", learning_rate=0.01, rule="gradient", seed=2)
+        return akili.Network(
+            [akili.Dense(600, 64, activation="tanh", bias=True), akili.Dense(64, 4, activation="softmax", bias=True)],
+            loss="cross_entropy",
+            learning_rate=0.01,
+            rule="gradient",
+            seed=2,
+        )
 
     net = make()
     losses = [net.step(x, t) for x, t in zip(X, T)]
@@ -95,8 +99,9 @@ def test_step_on_single_rows_equals_fit_with_bias_and_other_activations():
     reference = make()
     history = reference.fit(X, T, batch_size=1, shuffle=False)
     assert_close(weights(net), weights(reference))
-    assert_close([np.array([layer.bias for layer in net.layers[:1]])],
-                 [np.array([layer.bias for layer in reference.layers[:1]])])
+    assert_close(
+        [np.array([layer.bias for layer in net.layers[:1]])], [np.array([layer.bias for layer in reference.layers[:1]])]
+    )
     np.testing.assert_allclose(np.mean(losses), history.loss[0], rtol=1e-12)
 
 
@@ -177,8 +182,11 @@ def test_a_queued_step_that_diverges_is_raised_by_the_next_observing_call():
     net = akili.NeuralNetwork(784, 40, 10, learning_rate=1e300, seed=5)
     for x, t in zip(X, T):
         net.train(x, t)  # fewer than a block: nothing is applied yet, nothing raised
-    with pytest.raises(akili.DivergenceError, match=rf"\[NeuralNetwork.train\] training diverged at step {step}\b"
-                                                    r".*not taken.*smaller learning rate"):
+    with pytest.raises(
+        akili.DivergenceError,
+        match=rf"\[NeuralNetwork.train\] training diverged at step {step}\b"
+        r".*not taken.*smaller learning rate",
+    ):
         net.wih  # noqa: B018 - reading the weights applies the queue
     # The weights are those from before the diverging step, finite, exactly as
     # immediate steps leave them; the network stays usable.

@@ -23,13 +23,13 @@ def line(dtype: str = "float64") -> akili.Network:
 def test_line_finds_least_squares_on_the_grid(dtype):
     grid = np.round(np.arange(-100, 101) * 0.05, 2)
     found = akili.brute_force(line(dtype), HOURS, GRADES, grid=grid)
-    assert found.tried == found.combinations == 201 ** 2
+    assert found.tried == found.combinations == 201**2
     assert found.parameters == 2
     # The exact least-squares line w = 0.55, b = 1.90 lies on this grid.
     assert found.weights[0][0, 0] == pytest.approx(0.55, abs=1e-6)
     assert found.biases[0][0] == pytest.approx(1.90, abs=1e-6)
     residuals = GRADES - (0.55 * HOURS[:, 0] + 1.90)
-    assert found.loss == pytest.approx(np.mean(residuals ** 2), rel=1e-5)
+    assert found.loss == pytest.approx(np.mean(residuals**2), rel=1e-5)
 
 
 def test_matches_an_exhaustive_numpy_search():
@@ -40,16 +40,15 @@ def test_matches_an_exhaustive_numpy_search():
     net = akili.Network(layers, loss="squared_error", seed=3)
     grid = [-4.0, 0.5, 4.0]
     found = akili.brute_force(net, inputs, targets, grid=grid)
-    assert found.tried == 3 ** 9
+    assert found.tried == 3**9
 
     def numpy_loss(w1, b1, w2, b2) -> float:
-        hidden = 1 / (1 + np.exp(-(inputs @ w1.T + b1)))      # O_h = sigmoid(W1·I + b1)
-        out = 1 / (1 + np.exp(-(hidden @ w2.T + b2)))         # O = sigmoid(W2·O_h + b2)
+        hidden = 1 / (1 + np.exp(-(inputs @ w1.T + b1)))  # O_h = sigmoid(W1·I + b1)
+        out = 1 / (1 + np.exp(-(hidden @ w2.T + b2)))  # O = sigmoid(W2·O_h + b2)
         return float(np.mean(0.5 * np.sum((targets - out) ** 2, axis=1)))  # mean ½Σ(t - o)²
 
     best_loss = min(
-        numpy_loss(np.array(v[0:4]).reshape(2, 2), np.array(v[4:6]), np.array(v[6:8]).reshape(1, 2),
-                   np.array(v[8:9]))
+        numpy_loss(np.array(v[0:4]).reshape(2, 2), np.array(v[4:6]), np.array(v[6:8]).reshape(1, 2), np.array(v[8:9]))
         for v in itertools.product(grid, repeat=9)
     )
     assert found.loss == pytest.approx(best_loss, rel=1e-12)
@@ -58,7 +57,8 @@ def test_matches_an_exhaustive_numpy_search():
     for array in (*found.weights, *found.biases):
         assert set(np.ravel(array)) <= set(grid)
     assert numpy_loss(found.weights[0], found.biases[0], found.weights[1], found.biases[1]) == pytest.approx(
-        best_loss, rel=1e-12)
+        best_loss, rel=1e-12
+    )
     # The network itself is untouched until apply().
     before = net.layers[0].weights.copy()
     assert not np.array_equal(before, found.weights[0])
@@ -123,6 +123,6 @@ def test_ctrl_c_stops_a_long_search():
     timer.start()
     try:
         with pytest.raises(KeyboardInterrupt):
-            akili.brute_force(net, inputs, labels.reshape(-1, 1), grid=np.linspace(-2, 2, 21), limit=10 ** 12)
+            akili.brute_force(net, inputs, labels.reshape(-1, 1), grid=np.linspace(-2, 2, 21), limit=10**12)
     finally:
         timer.cancel()

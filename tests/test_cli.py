@@ -16,13 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require_system
 
 import akili
 from akili import datasets as ds
 from akili._cli_data import Scaling, read_sidecar
 from akili._progress import EpochProgress, is_terminal
 from akili.cli import main
-from conftest import require_system
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
 
@@ -42,8 +42,9 @@ def accuracy_in(text: str) -> float:
 
 
 def run_process(*argv: str, **options) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "akili", *argv], capture_output=True, text=True, timeout=300,
-                          **options)
+    return subprocess.run(
+        [sys.executable, "-m", "akili", *argv], capture_output=True, text=True, timeout=300, **options
+    )
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +75,9 @@ def test_console_script_is_installed():
     script = Path(sys.executable).parent / "akili"
     if not script.exists():
         pytest.skip(f"no console script next to {sys.executable} (package not installed with pip)")
-    result = subprocess.run([str(script), "train", "--epochs", "2", "--quiet"], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [str(script), "train", "--epochs", "2", "--quiet"], capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert accuracy_in(result.stdout) > 0.8
     assert not re.search(r"^epoch ", result.stdout, re.M)  # --quiet: no per-epoch lines
@@ -89,14 +91,40 @@ def test_training_is_deterministic(capsys):
 
 def test_options_shape_the_saved_network(capsys, tmp_path):
     path = tmp_path / "m.akili"
-    status, out, _ = run(capsys, "train", "--hidden", "30", "20", "--epochs", "2", "--dtype", "float32",
-                         "--batch-size", "8", "--rule", "gradient", "--activation", "tanh", "--lr", "0.3",
-                         "--seed", "4", "--limit", "500", "--quiet", "--out", str(path))
+    status, out, _ = run(
+        capsys,
+        "train",
+        "--hidden",
+        "30",
+        "20",
+        "--epochs",
+        "2",
+        "--dtype",
+        "float32",
+        "--batch-size",
+        "8",
+        "--rule",
+        "gradient",
+        "--activation",
+        "tanh",
+        "--lr",
+        "0.3",
+        "--seed",
+        "4",
+        "--limit",
+        "500",
+        "--quiet",
+        "--out",
+        str(path),
+    )
     assert status == 0
     assert "saved" in out
     net = akili.load(path)
     assert [(layer.inputs, layer.outputs, layer.activation) for layer in net.layers] == [
-        (64, 30, "tanh"), (30, 20, "tanh"), (20, 10, "sigmoid")]
+        (64, 30, "tanh"),
+        (30, 20, "tanh"),
+        (20, 10, "sigmoid"),
+    ]
     assert net.dtype == np.float32 and net.rule == "gradient"
     sidecar = read_sidecar(path)
     assert sidecar["training"]["samples"] == 500
@@ -189,7 +217,7 @@ def test_evaluate_reproduces_the_held_out_accuracy(capsys, digits_model):
     assert "held-out part (0.2, seed 0)" in out
     lines = out.splitlines()
     start = lines.index("confusion matrix (rows: true class, columns: predicted class)")
-    rows = [list(map(int, line.split()[2:])) for line in lines[start + 2:start + 12]]
+    rows = [list(map(int, line.split()[2:])) for line in lines[start + 2 : start + 12]]
     counts = np.array(rows)
     assert counts.shape == (10, 10) and counts.sum() == 359
     assert np.trace(counts) / counts.sum() == pytest.approx(trained_accuracy, abs=1e-4)
@@ -327,10 +355,12 @@ def test_bad_files_are_named(capsys, tmp_path, digits_model):
     status, _, err = run(capsys, "evaluate", str(model_copy), "--data", "digits")
     one_line_error(status, err, 1, r"broken.akili.json: not valid JSON")
     sidecar = json.loads(Path(f"{path}.json").read_text())
-    for key, value, message in (("held_out", {"seed": "x"}, "'held_out' must be"),
-                                ("targets", [0.01], "'targets' must be"),
-                                ("version", 99, "version 99 is newer"),
-                                ("input_scaling", {"method": "book", "max_value": 0}, "non-positive")):
+    for key, value, message in (
+        ("held_out", {"seed": "x"}, "'held_out' must be"),
+        ("targets", [0.01], "'targets' must be"),
+        ("version", 99, "version 99 is newer"),
+        ("input_scaling", {"method": "book", "max_value": 0}, "non-positive"),
+    ):
         (tmp_path / "broken.akili.json").write_text(json.dumps({**sidecar, key: value}))
         status, _, err = run(capsys, "evaluate", str(model_copy), "--data", "digits")
         one_line_error(status, err, 1, message)
@@ -339,8 +369,10 @@ def test_bad_files_are_named(capsys, tmp_path, digits_model):
 def test_errors_in_a_real_process_have_no_traceback(tmp_path):
     result = run_process("train", "--data", str(tmp_path / "missing.npz"))
     assert result.returncode == 1
-    assert result.stderr.strip() == f"akili train: error: {tmp_path / 'missing.npz'}: no such file; valid choices: " \
+    assert (
+        result.stderr.strip() == f"akili train: error: {tmp_path / 'missing.npz'}: no such file; valid choices: "
         "'iris', 'digits', 'xor', 'fashion-mnist', a path to a .csv or .npz file, or a directory of IDX files"
+    )
 
 
 def test_help_and_version():
@@ -357,8 +389,12 @@ def test_help_and_version():
 
 def test_ctrl_c_stops_cleanly_and_saves_what_was_trained(tmp_path):
     path = tmp_path / "partial.akili"
-    process = subprocess.Popen([sys.executable, "-m", "akili", "train", "--epochs", "100000", "--out", str(path)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "akili", "train", "--epochs", "100000", "--out", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         seen = []
         for line in process.stdout:  # wait until training is under way
@@ -412,8 +448,15 @@ def test_progress_bar_follows_every_epoch(monkeypatch, capsys):
     progress = EpochProgress(600, 3, bar=True, validation_name="test")
     assert progress.draws_bar
     net = akili.NeuralNetwork(64, 20, 10, seed=0)
-    history = net.fit(inputs, targets, epochs=3, validation_data=(inputs[:50], targets[:50]),
-                      on_epoch=progress.on_epoch, on_progress=progress.on_progress, progress_every=10)
+    history = net.fit(
+        inputs,
+        targets,
+        epochs=3,
+        validation_data=(inputs[:50], targets[:50]),
+        on_epoch=progress.on_epoch,
+        on_progress=progress.on_progress,
+        progress_every=10,
+    )
     assert [bar.desc for bar in RecordingBar.made] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
     assert all(bar.total == 600 and bar.closed for bar in RecordingBar.made)
     assert all(bar.count >= 590 for bar in RecordingBar.made)  # called every 10 samples up to the last 10
@@ -492,8 +535,9 @@ def test_scaling_round_trips_through_json():
 def test_fashion_mnist_train_then_evaluate(tmp_path):
     require_system(FASHION_DIR, "the Fashion-MNIST run needs Debian's dataset-fashion-mnist")
     model = tmp_path / "m.akili"
-    trained = run_process("train", "--data", "fashion-mnist", "--limit", "3000", "--epochs", "1",
-                          "--out", str(model), cwd=tmp_path)
+    trained = run_process(
+        "train", "--data", "fashion-mnist", "--limit", "3000", "--epochs", "1", "--out", str(model), cwd=tmp_path
+    )
     assert trained.returncode == 0, trained.stderr
     assert "784-100-10 network" in trained.stdout and "3000 samples" in trained.stdout
     evaluated = run_process("evaluate", str(model), "--data", "fashion-mnist", cwd=tmp_path)
@@ -509,8 +553,12 @@ def test_fashion_mnist_example_draws_both_pictures(tmp_path):
     require_system(FASHION_DIR, "the Fashion-MNIST example needs Debian's dataset-fashion-mnist")
     image = pytest.importorskip("matplotlib.image")
     example = Path(__file__).resolve().parent.parent / "examples" / "fashion_mnist.py"
-    result = subprocess.run([sys.executable, str(example), "--limit", "2000", "--out-dir", str(tmp_path)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(example), "--limit", "2000", "--out-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     accuracy = float(re.search(r"test accuracy (\d\.\d+)$", result.stdout, re.M).group(1))
     assert accuracy > 0.6

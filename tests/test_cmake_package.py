@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require_system
 
 import akili
-from conftest import require_system
 
 REPO = Path(__file__).resolve().parents[1]
 FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
@@ -33,11 +33,14 @@ STRICT = "-DCMAKE_CXX_FLAGS=-Wall -Wextra -Wpedantic -Werror"
 
 def run(*command: str | os.PathLike[str], env: dict[str, str] | None = None) -> str:
     """Run a command (with extra environment variables `env`); on failure show its output."""
-    result = subprocess.run([str(part) for part in command], capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        [str(part) for part in command], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
     if result.returncode != 0:
-        pytest.fail(f"{' '.join(map(str, command))} exited with {result.returncode}\n"
-                    f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}")
+        pytest.fail(
+            f"{' '.join(map(str, command))} exited with {result.returncode}\n"
+            f"--- stdout\n{result.stdout[-6000:]}\n--- stderr\n{result.stderr[-6000:]}"
+        )
     return result.stdout
 
 
@@ -61,8 +64,14 @@ def standalone_prefix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_system("/usr/include/doctest/doctest.h", "the C++ unit tests use doctest (doctest-dev)")
     root = tmp_path_factory.mktemp("standalone")
     build, prefix = root / "build", root / "prefix"
-    build_project(REPO, build, "-DAKILI_BUILD_PYTHON=OFF", "-DAKILI_BUILD_TESTS=ON", "-DAKILI_BUILD_EXAMPLES=OFF",
-                  "-DAKILI_WERROR=ON")
+    build_project(
+        REPO,
+        build,
+        "-DAKILI_BUILD_PYTHON=OFF",
+        "-DAKILI_BUILD_TESTS=ON",
+        "-DAKILI_BUILD_EXAMPLES=OFF",
+        "-DAKILI_WERROR=ON",
+    )
     (root / "ctest.log").write_text(run("ctest", "--test-dir", build, "--output-on-failure"))
     run("cmake", "--install", build, "--prefix", prefix)
     return prefix
@@ -79,8 +88,9 @@ def wheel_cmake_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def consumers(standalone_prefix: Path, wheel_cmake_dir: Path, tmp_path_factory: pytest.TempPathFactory
-              ) -> dict[str, Path]:
+def consumers(
+    standalone_prefix: Path, wheel_cmake_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
     """tests/consumer built against each install; name -> executable."""
     root = tmp_path_factory.mktemp("consumers")
     build_project(REPO / "tests" / "consumer", root / "standalone", f"-DCMAKE_PREFIX_PATH={standalone_prefix}", STRICT)
@@ -111,8 +121,9 @@ def guide_blocks(language: str) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def guide_programs(standalone_prefix: Path, wheel_cmake_dir: Path, tmp_path_factory: pytest.TempPathFactory
-                   ) -> dict[str, list[Path]]:
+def guide_programs(
+    standalone_prefix: Path, wheel_cmake_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, list[Path]]:
     """Every C++ program of docs/cpp.md, built with the guide's own CMakeLists.txt
     (one more executable per further program) against each install; route -> executables."""
     (cmake_lists,) = guide_blocks("cmake")
@@ -123,12 +134,16 @@ def guide_programs(standalone_prefix: Path, wheel_cmake_dir: Path, tmp_path_fact
     extra = ""
     for index, program in enumerate(programs[1:], start=1):
         (source / f"program{index}.cpp").write_text(program)
-        extra += (f"add_executable(program{index} program{index}.cpp)\n"
-                  f"target_link_libraries(program{index} PRIVATE akili::akili)\n")
+        extra += (
+            f"add_executable(program{index} program{index}.cpp)\n"
+            f"target_link_libraries(program{index} PRIVATE akili::akili)\n"
+        )
     (source / "CMakeLists.txt").write_text(cmake_lists + extra)
     built = {}
-    for route, option in (("standalone", f"-DCMAKE_PREFIX_PATH={standalone_prefix}"),
-                          ("wheel", f"-Dakili_DIR={wheel_cmake_dir}")):
+    for route, option in (
+        ("standalone", f"-DCMAKE_PREFIX_PATH={standalone_prefix}"),
+        ("wheel", f"-Dakili_DIR={wheel_cmake_dir}"),
+    ):
         build = source.parent / f"{source.name}-{route}"
         build_project(source, build, option, STRICT)
         built[route] = [build / "myapp"] + [build / f"program{index}" for index in range(1, len(programs))]
@@ -136,12 +151,14 @@ def guide_programs(standalone_prefix: Path, wheel_cmake_dir: Path, tmp_path_fact
 
 
 @pytest.mark.parametrize("route", ["standalone", "wheel"])
-def test_every_program_of_the_cpp_guide_compiles_warning_free_and_runs(guide_programs: dict[str, list[Path]],
-                                                                        tmp_path: Path, route: str) -> None:
+def test_every_program_of_the_cpp_guide_compiles_warning_free_and_runs(
+    guide_programs: dict[str, list[Path]], tmp_path: Path, route: str
+) -> None:
     outputs = []
     for program in guide_programs[route]:
-        result = subprocess.run([str(program)], capture_output=True, text=True, cwd=tmp_path,
-                                env={**os.environ, "OMP_NUM_THREADS": "2"})
+        result = subprocess.run(
+            [str(program)], capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "OMP_NUM_THREADS": "2"}
+        )
         assert result.returncode == 0, f"{program.name}: {result.stdout}{result.stderr}"
         outputs.append(result.stdout)
     # The guide's claims about what the programs print.
@@ -153,14 +170,21 @@ def test_every_program_of_the_cpp_guide_compiles_warning_free_and_runs(guide_pro
     assert f"in use: {akili.build_info()['active']} (CPU)" in outputs[3]
 
 
-def test_a_network_built_with_a_seed_is_initialised_and_saves_that_seed(consumers: dict[str, Path],
-                                                                         tmp_path: Path) -> None:
+def test_a_network_built_with_a_seed_is_initialised_and_saves_that_seed(
+    consumers: dict[str, Path], tmp_path: Path
+) -> None:
     # The consumer builds 2-3-1 layers with seed 11 and never calls initialize().
     run(consumers["standalone"], "seeded", tmp_path / "seeded.akili")
     network = akili.load(tmp_path / "seeded.akili")
     assert (network.seed, network._init) == (11, "book")
-    reference = akili.Network([akili.Dense(2, 3, activation="tanh", bias=True), akili.Dense(3, 1, bias=True)],
-                               loss="cross_entropy", rule="gradient", learning_rate=0.5, init="book", seed=11)
+    reference = akili.Network(
+        [akili.Dense(2, 3, activation="tanh", bias=True), akili.Dense(3, 1, bias=True)],
+        loss="cross_entropy",
+        rule="gradient",
+        learning_rate=0.5,
+        init="book",
+        seed=11,
+    )
     for loaded, drawn in zip(network.layers, reference.layers):
         assert np.any(loaded.weights != 0)
         assert loaded.weights.tobytes() == drawn.weights.tobytes()  # the book's init from seed 11, as in Python
@@ -189,12 +213,21 @@ def test_wheel_ships_the_cmake_package(wheel_cmake_dir: Path) -> None:
 
 @pytest.mark.parametrize("route", ["standalone", "wheel"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_python_model_predicts_bit_identically_in_cpp(consumers: dict[str, Path], tmp_path: Path, route: str,
-                                                      dtype: str) -> None:
+def test_python_model_predicts_bit_identically_in_cpp(
+    consumers: dict[str, Path], tmp_path: Path, route: str, dtype: str
+) -> None:
     network = akili.Network(
-        [akili.Dense(5, 12, activation="relu", bias=True), akili.Dense(12, 7, activation="sigmoid"),
-         akili.Dense(7, 3, activation="softmax", bias=True)],
-        loss="cross_entropy", rule="gradient", learning_rate=0.1, dtype=dtype, init="he", seed=21,
+        [
+            akili.Dense(5, 12, activation="relu", bias=True),
+            akili.Dense(12, 7, activation="sigmoid"),
+            akili.Dense(7, 3, activation="softmax", bias=True),
+        ],
+        loss="cross_entropy",
+        rule="gradient",
+        learning_rate=0.1,
+        dtype=dtype,
+        init="he",
+        seed=21,
     )
     rng = np.random.default_rng(8)
     network.fit(rng.normal(size=(60, 5)), np.eye(3)[rng.integers(0, 3, 60)], epochs=3)
@@ -213,15 +246,17 @@ def test_python_model_predicts_bit_identically_in_cpp(consumers: dict[str, Path]
 
 @pytest.mark.parametrize("route", ["standalone", "wheel"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_cpp_model_predicts_bit_identically_in_python(consumers: dict[str, Path], tmp_path: Path, route: str,
-                                                      dtype: str) -> None:
+def test_cpp_model_predicts_bit_identically_in_python(
+    consumers: dict[str, Path], tmp_path: Path, route: str, dtype: str
+) -> None:
     run(consumers[route], "train-xor", tmp_path / "xor.akili", dtype)
     network = akili.load(tmp_path / "xor.akili")
     assert network.dtype == np.dtype(dtype)
-    assert (network.loss, network.rule, network.learning_rate, network.seed) == ("cross_entropy", "gradient", 0.5,
-                                                                                 11)
+    assert (network.loss, network.rule, network.learning_rate, network.seed) == ("cross_entropy", "gradient", 0.5, 11)
     assert [(layer.inputs, layer.outputs, layer.activation, layer.has_bias) for layer in network.layers] == [
-        (2, 3, "tanh", True), (3, 1, "sigmoid", True)]
+        (2, 3, "tanh", True),
+        (3, 1, "sigmoid", True),
+    ]
 
     inputs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=dtype)
     inputs.tofile(tmp_path / "inputs.bin")
@@ -236,8 +271,9 @@ def test_cpp_model_predicts_bit_identically_in_python(consumers: dict[str, Path]
 def test_cpp_reports_damaged_models_clearly(consumers: dict[str, Path], tmp_path: Path) -> None:
     data = akili.Network([akili.Dense(2, 2)], seed=1).to_bytes()
     (tmp_path / "cut.akili").write_bytes(data[:-3])
-    result = subprocess.run([str(consumers["wheel"]), "describe", str(tmp_path / "cut.akili")], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [str(consumers["wheel"]), "describe", str(tmp_path / "cut.akili")], capture_output=True, text=True
+    )
     assert result.returncode == 3
     assert "bad model file" in result.stderr and "truncated" in result.stderr
 
@@ -255,21 +291,36 @@ def test_example_trains_the_book_network_on_fashion_mnist(example: Path, tmp_pat
     data = tmp_path / "idx"
     data.mkdir()
     # Raw IDX, so the test holds whether or not the example was built with zlib.
-    for name in ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-                 "t10k-labels-idx1-ubyte"):
+    for name in (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ):
         with gzip.open(FASHION_MNIST / f"{name}.gz") as source, open(data / name, "wb") as target:
             shutil.copyfileobj(source, target)
 
     # One core thread: this checks the example and its model file, and one thread
     # keeps the run short however busy the machine is.
-    output = run(example, "mnist", data, "--train-limit", "3000", "--test-limit", "1000", "--save",
-                 tmp_path / "fashion.akili", env={"OMP_NUM_THREADS": "1"})
+    output = run(
+        example,
+        "mnist",
+        data,
+        "--train-limit",
+        "3000",
+        "--test-limit",
+        "1000",
+        "--save",
+        tmp_path / "fashion.akili",
+        env={"OMP_NUM_THREADS": "1"},
+    )
     accuracy = float(output.split("test accuracy: ")[1].split()[0])
     assert accuracy > 0.6, output  # 10 classes: chance is 0.1
 
     # The saved model scores the same in C++ after loading, and in Python.
-    reloaded = run(example, "evaluate", tmp_path / "fashion.akili", data, "--test-limit", "1000",
-                   env={"OMP_NUM_THREADS": "1"})
+    reloaded = run(
+        example, "evaluate", tmp_path / "fashion.akili", data, "--test-limit", "1000", env={"OMP_NUM_THREADS": "1"}
+    )
     assert f"test accuracy: {accuracy:.4f}" in reloaded
     network = akili.load(tmp_path / "fashion.akili")
     assert [(layer.inputs, layer.outputs) for layer in network.layers] == [(784, 200), (200, 10)]
@@ -279,8 +330,9 @@ def test_example_trains_the_book_network_on_fashion_mnist(example: Path, tmp_pat
     assert f"{python_accuracy:.4f}" == f"{accuracy:.4f}"
 
 
-def test_cpp_per_call_benchmark_builds_runs_and_checks_its_results(standalone_prefix: Path,
-                                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_cpp_per_call_benchmark_builds_runs_and_checks_its_results(
+    standalone_prefix: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """bench/cpp/single_steps.cpp times one call per example from C++ and exits
     non-zero unless the three paths leave the same weights (1e-12)."""
     build = tmp_path_factory.mktemp("bench-cpp")

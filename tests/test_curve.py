@@ -11,6 +11,7 @@ import akili
 from akili import datasets
 from akili._curve import automatic_points
 
+
 def digits_data(count: int = 600):
     pixels, labels = datasets.digits()
     inputs = datasets.scale_book(pixels[:count], max_value=16)
@@ -62,8 +63,15 @@ def test_batches_and_progress_callbacks_keep_their_spacing():
     inputs, targets, _ = digits_data(256)
     net = akili.NeuralNetwork(64, 16, 10, seed=2)
     seen = []
-    history = net.fit(inputs, targets, epochs=1, batch_size=32, log_every=64,
-                      on_progress=lambda done, epoch: seen.append(done), progress_every=100)
+    history = net.fit(
+        inputs,
+        targets,
+        epochs=1,
+        batch_size=32,
+        log_every=64,
+        on_progress=lambda done, epoch: seen.append(done),
+        progress_every=100,
+    )
     assert history.curve_samples == [64, 128, 192, 256]
     assert all(done % 32 == 0 for done in seen)  # batch ends only
     assert {128, 256} <= set(seen)  # the first hook calls (every 64 samples here) at or past 100 and 200
@@ -99,7 +107,8 @@ def test_one_epoch_of_fashion_mnist_is_a_falling_curve():
     except datasets.DatasetNotFoundError:
         pytest.skip("Fashion-MNIST is not installed (apt install dataset-fashion-mnist)")
     history = akili.NeuralNetwork(784, 200, 10, learning_rate=0.1, seed=1).fit(
-        x[:10000], datasets.one_hot(y[:10000], 10, low=0.01, high=0.99), epochs=1, shuffle=False)
+        x[:10000], datasets.one_hot(y[:10000], 10, low=0.01, high=0.99), epochs=1, shuffle=False
+    )
     one_epoch_curve_falls(history)
 
 
@@ -108,8 +117,9 @@ def test_plot_history_draws_the_points_and_marks_epoch_boundaries(tmp_path):
     from matplotlib.lines import Line2D
 
     inputs, targets, _ = digits_data(300)
-    history = akili.NeuralNetwork(64, 20, 10, seed=1).fit(inputs, targets, epochs=3, log_every=30,
-                                                          validation_data=(inputs[:50], targets[:50]))
+    history = akili.NeuralNetwork(64, 20, 10, seed=1).fit(
+        inputs, targets, epochs=3, log_every=30, validation_data=(inputs[:50], targets[:50])
+    )
     figure = akili.plotting.plot_history(history)
     loss_axes, accuracy_axes = figure.axes
     lines = [line for line in loss_axes.get_lines() if isinstance(line, Line2D)]
@@ -161,7 +171,8 @@ def test_fit_progress_draws_a_tqdm_auto_bar_per_epoch(monkeypatch):
     inputs, targets, _ = digits_data(400)
     calls = []
     history = akili.NeuralNetwork(64, 10, 10, seed=0).fit(
-        inputs, targets, epochs=2, progress=True, on_progress=lambda done, epoch: calls.append(epoch))
+        inputs, targets, epochs=2, progress=True, on_progress=lambda done, epoch: calls.append(epoch)
+    )
     assert [bar.desc for bar in bars] == ["epoch 1/2", "epoch 2/2"]
     assert all(bar.total == 400 and bar.closed and bar.count >= 398 for bar in bars)
     assert set(calls) == {0, 1}  # the caller's on_progress still runs beside the bar

@@ -25,9 +25,16 @@ def local_cluster() -> distributed.LocalCluster:
     """Two worker processes on the loopback interface, on ports the OS chooses only.
     The scheduler always runs an HTTP server (its /health routes); dashboard_address=None
     would put it on 8787, so it gets port 0, and the dashboard itself is off."""
-    return distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                    scheduler_port=0, dashboard_address="127.0.0.1:0",
-                                    scheduler_kwargs={"dashboard": False}, worker_dashboard_address=None)
+    return distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        scheduler_port=0,
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
+        worker_dashboard_address=None,
+    )
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,9 @@ def client():
     # Every port OS-chosen: the scheduler's (scheduler_port=0) and its HTTP server's
     # (dashboard_address=":0"; None would fall back to port 8787, and fail when another
     # program holds it).
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, scheduler_port=0,
-                                       dashboard_address=":0")
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, scheduler_port=0, dashboard_address=":0"
+    )
     with cluster, distributed.Client(cluster) as dask_client:
         yield dask_client
 
@@ -71,8 +72,9 @@ def test_incremental_regressor_over_dask_arrays(client):
     X = rng.normal(size=(600, 3))
     y = X @ np.array([0.5, -1.0, 0.25])
     dX, dy = da.from_array(X, chunks=100), da.from_array(y, chunks=100)
-    model = dask_ml_wrappers.Incremental(AkiliRegressor(hidden_layer_sizes=(8,), learning_rate=0.01,
-                                                        random_state=0), shuffle_blocks=False)
+    model = dask_ml_wrappers.Incremental(
+        AkiliRegressor(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=0), shuffle_blocks=False
+    )
     for _ in range(5):
         model.partial_fit(dX, dy)
     # Incremental.score on a regressor fails inside dask_ml (r2 of arrays of unknown
@@ -91,8 +93,7 @@ def test_idx_to_dask_reads_uncompressed_chunks(client, tmp_path):
     for name, array in (("images", images), ("labels", labels)):
         header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
         (tmp_path / name).write_bytes(header + array.tobytes())
-    X, y = ds.idx_to_dask(tmp_path / "images", tmp_path / "labels", rows_per_chunk=64, dtype=np.float32,
-                          scale="book")
+    X, y = ds.idx_to_dask(tmp_path / "images", tmp_path / "labels", rows_per_chunk=64, dtype=np.float32, scale="book")
     assert X.chunks[0] == (64, 64, 64, 58)
     computed = client.compute(X, sync=True)
     assert computed.tobytes() == ds.scale_book(images.reshape(250, 16), dtype=np.float32).tobytes()

@@ -32,6 +32,7 @@ _CODES = {
 # helpers
 # --------------------------------------------------------------------------
 
+
 def idx_bytes(arr, dims=None, code=None, magic=None) -> bytes:
     """Serialise *arr* as IDX; *dims*/*code*/*magic* override the header."""
     arr = np.asarray(arr)
@@ -66,6 +67,7 @@ def tiny_images(n=5, rows=28, cols=28, seed=1):
 # read_idx
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("gz", [False, True])
 def test_read_idx_round_trip_uint8(tmp_path, gz):
     X, _ = tiny_images(3, 4, 5)
@@ -76,8 +78,7 @@ def test_read_idx_round_trip_uint8(tmp_path, gz):
     np.testing.assert_array_equal(out, X)
 
 
-@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32,
-                                   np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.float32, np.float64])
 @pytest.mark.parametrize("gz", [False, True])
 def test_read_idx_round_trip_types(tmp_path, dtype, gz):
     arr = np.array([[-3, 0, 7], [100, -100, 1]], dtype=dtype)
@@ -99,8 +100,7 @@ def test_read_idx_is_big_endian(tmp_path):
 
 def test_read_idx_one_and_four_dims(tmp_path):
     labels = np.array([9, 0, 3], dtype=np.uint8)
-    assert ds.read_idx(write(tmp_path / "l", idx_bytes(labels))).tolist() \
-        == [9, 0, 3]
+    assert ds.read_idx(write(tmp_path / "l", idx_bytes(labels))).tolist() == [9, 0, 3]
     four = np.arange(2 * 3 * 1 * 2, dtype=np.uint8).reshape(2, 3, 1, 2)
     out = ds.read_idx(write(tmp_path / "f", idx_bytes(four)))
     assert out.shape == (2, 3, 1, 2)
@@ -122,23 +122,24 @@ def test_read_idx_example_truncation_message(tmp_path):
         ds.read_idx(p)
     assert str(exc.value) == (
         f"{p}: truncated IDX payload: header declares 60000x28x28 = "
-        f"47040000 bytes, file has 1200 bytes after the 16-byte header")
+        f"47040000 bytes, file has 1200 bytes after the 16-byte header"
+    )
     # gzipped: random payload so the file is big enough to be plausible
     noise = np.random.default_rng(0).integers(0, 256, 1200, dtype=np.uint8)
     data = bytes([0, 0, 8, 3]) + struct.pack(">III", 100, 28, 28)
-    pz = write(tmp_path / "train-images-idx3-ubyte.gz",
-               data + noise.tobytes(), gz=True)
+    pz = write(tmp_path / "train-images-idx3-ubyte.gz", data + noise.tobytes(), gz=True)
     with pytest.raises(DatasetError) as exc:
         ds.read_idx(pz)
     assert str(exc.value) == (
         f"{pz}: truncated IDX payload: header declares 100x28x28 = "
-        f"78400 bytes, file has 1200 bytes after the 16-byte header")
+        f"78400 bytes, file has 1200 bytes after the 16-byte header"
+    )
 
 
 @pytest.mark.parametrize("gz", [False, True])
 @pytest.mark.parametrize("cut", [1, 2, 3, 5, 8, 12, 15, 16, 17, 40, 63])
 def test_read_idx_truncated(tmp_path, gz, cut):
-    X, _ = tiny_images(1, 8, 8)          # 16-byte header + 64-byte payload
+    X, _ = tiny_images(1, 8, 8)  # 16-byte header + 64-byte payload
     data = idx_bytes(X)
     assert len(data) == 80
     p = write(tmp_path / "t.idx", data[:cut], gz)
@@ -185,25 +186,21 @@ def test_read_idx_unknown_type_code(tmp_path):
 @pytest.mark.parametrize("ndim", [0, 5, 255])
 def test_read_idx_bad_ndim(tmp_path, ndim):
     p = write(tmp_path / "n", bytes([0, 0, 8, ndim]) + bytes(4 * ndim + 1))
-    with pytest.raises(DatasetError,
-                       match=f"unsupported IDX dimension count {ndim}"):
+    with pytest.raises(DatasetError, match=f"unsupported IDX dimension count {ndim}"):
         ds.read_idx(p)
 
 
 def test_read_idx_absurd_dims_raw(tmp_path):
     big = 0xFFFFFFFF
-    p = write(tmp_path / "big", bytes([0, 0, 8, 3])
-              + struct.pack(">III", big, big, big) + bytes(10))
+    p = write(tmp_path / "big", bytes([0, 0, 8, 3]) + struct.pack(">III", big, big, big) + bytes(10))
     with pytest.raises(DatasetError) as exc:
         ds.read_idx(p)
-    assert (f"header declares {big}x{big}x{big} = {big ** 3} bytes, "
-            f"file has 10 bytes") in str(exc.value)
+    assert (f"header declares {big}x{big}x{big} = {big**3} bytes, file has 10 bytes") in str(exc.value)
 
 
 def test_read_idx_absurd_dims_gzip(tmp_path):
     big = 0xFFFFFFFF
-    p = write(tmp_path / "big.gz", bytes([0, 0, 0x0E, 2])
-              + struct.pack(">II", big, big) + bytes(10), gz=True)
+    p = write(tmp_path / "big.gz", bytes([0, 0, 0x0E, 2]) + struct.pack(">II", big, big) + bytes(10), gz=True)
     with pytest.raises(DatasetError) as exc:
         ds.read_idx(p)
     msg = str(exc.value)
@@ -263,6 +260,7 @@ def test_read_idx_missing_file(tmp_path):
 # load_idx_pair / load_idx_dir
 # --------------------------------------------------------------------------
 
+
 def test_load_idx_pair(tmp_path):
     X, y = tiny_images(4, 3, 2)
     pi = write(tmp_path / "i.gz", idx_bytes(X), gz=True)
@@ -317,9 +315,11 @@ def test_load_idx_dir(tmp_path, gz):
 def test_load_idx_dir_missing(tmp_path):
     Xtr, ytr = tiny_images(2)
     write_split(tmp_path, Xtr, ytr, "train")
-    with pytest.raises(DatasetNotFoundError,
-                       match="no t10k-images-idx3-ubyte or "
-                             r"t10k-images-idx3-ubyte\.gz found"):
+    with pytest.raises(
+        DatasetNotFoundError,
+        match="no t10k-images-idx3-ubyte or "
+        r"t10k-images-idx3-ubyte\.gz found",
+    ):
         ds.load_idx_dir(tmp_path, kind="test")
     (tmp_path / "train-labels-idx1-ubyte.gz").unlink()
     with pytest.raises(DatasetNotFoundError, match="train-labels-idx1-ubyte"):
@@ -331,6 +331,7 @@ def test_load_idx_dir_missing(tmp_path):
 # --------------------------------------------------------------------------
 # read_csv
 # --------------------------------------------------------------------------
+
 
 def test_read_csv_book_format(tmp_path):
     rows = [[5] + [0] * 783 + [255], [0] + list(range(784))[::-1]]
@@ -345,8 +346,7 @@ def test_read_csv_book_format(tmp_path):
 
 
 def test_read_csv_header_and_label_column(tmp_path):
-    p = write(tmp_path / "h.csv",
-              b"\xef\xbb\xbff1,f2,label\r\n1.5,2,1\r\n\r\n-3,4e1,0\r\n")
+    p = write(tmp_path / "h.csv", b"\xef\xbb\xbff1,f2,label\r\n1.5,2,1\r\n\r\n-3,4e1,0\r\n")
     X, y = ds.read_csv(p, label_column=-1)
     np.testing.assert_array_equal(X, [[1.5, 2.0], [-3.0, 40.0]])
     assert y.tolist() == [1, 0]
@@ -362,22 +362,34 @@ def test_read_csv_float_integral_labels(tmp_path):
     np.testing.assert_array_equal(X, [[1.0, 2.0], [0.5, 0.25]])
 
 
-@pytest.mark.parametrize("content, pattern", [
-    (b"1,2,3\n4,5\n", r"r\.csv: line 2: ragged row: 2 values, expected 3 "
-                      r"\(as on line 1\)"),
-    (b"a,b,c\n1,2,3\n\n4,5,6,7\n", r"line 4: ragged row: 4 values, "
-                                   r"expected 3 \(as on line 1\)"),
-    (b"1,2,3\n4,x5,6\n", r"r\.csv: line 2, column 2: non-numeric value "
-                         r"'x5'"),
-    (b"1,2,3\n4,,6\n", r"line 2, column 2: non-numeric value ''"),
-    (b"1,2,3\n4,5,nan\n", r"line 2, column 3: non-finite value"),
-    (b"1,2,3\n4,5,6\n7,-inf,9\n", r"line 3, column 2: non-finite value"),
-    (b"1,2,3\n4.5,5,6\n", r"line 2: label 4\.5 is not an integer"),
-    (b"", r"r\.csv: empty file"),
-    (b"\n  \n\n", r"r\.csv: empty file"),
-    (b"label,x\n", r"no data rows after the header on line 1"),
-    (b"1\n2\n", r"need at least 2 columns"),
-])
+@pytest.mark.parametrize(
+    "content, pattern",
+    [
+        (
+            b"1,2,3\n4,5\n",
+            r"r\.csv: line 2: ragged row: 2 values, expected 3 "
+            r"\(as on line 1\)",
+        ),
+        (
+            b"a,b,c\n1,2,3\n\n4,5,6,7\n",
+            r"line 4: ragged row: 4 values, "
+            r"expected 3 \(as on line 1\)",
+        ),
+        (
+            b"1,2,3\n4,x5,6\n",
+            r"r\.csv: line 2, column 2: non-numeric value "
+            r"'x5'",
+        ),
+        (b"1,2,3\n4,,6\n", r"line 2, column 2: non-numeric value ''"),
+        (b"1,2,3\n4,5,nan\n", r"line 2, column 3: non-finite value"),
+        (b"1,2,3\n4,5,6\n7,-inf,9\n", r"line 3, column 2: non-finite value"),
+        (b"1,2,3\n4.5,5,6\n", r"line 2: label 4\.5 is not an integer"),
+        (b"", r"r\.csv: empty file"),
+        (b"\n  \n\n", r"r\.csv: empty file"),
+        (b"label,x\n", r"no data rows after the header on line 1"),
+        (b"1\n2\n", r"need at least 2 columns"),
+    ],
+)
 def test_read_csv_errors(tmp_path, content, pattern):
     p = write(tmp_path / "r.csv", content)
     with pytest.raises(DatasetError, match=pattern):
@@ -400,6 +412,7 @@ def test_read_csv_not_utf8(tmp_path):
 # --------------------------------------------------------------------------
 # load_npz
 # --------------------------------------------------------------------------
+
 
 def test_load_npz_round_trip(tmp_path):
     p = tmp_path / "d.npz"
@@ -431,16 +444,17 @@ def test_load_npz_refuses_object_arrays(tmp_path):
     assert "allow_pickle" in str(exc.value)
 
 
-@pytest.mark.parametrize("arrays, pattern", [
-    ({"X": np.zeros((3, 2)), "y": np.zeros(2)}, "X has 3 rows but y has 2"),
-    ({"X": np.zeros(3), "y": np.zeros(3)}, r"X must have shape"),
-    ({"X": np.zeros((2, 2)), "y": np.zeros((2, 1))}, r"y must be 1-D"),
-    ({"X": np.array([[1.0, np.nan]]), "y": np.zeros(1)},
-     "X row 0 contains NaN or inf"),
-    ({"X": np.array([["a", "b"]]), "y": np.zeros(1)}, "X must be numeric"),
-    ({"X": np.zeros((2, 2)), "y": np.array([0.0, 0.5])},
-     "label 0.5 at index 1 is not an integer"),
-])
+@pytest.mark.parametrize(
+    "arrays, pattern",
+    [
+        ({"X": np.zeros((3, 2)), "y": np.zeros(2)}, "X has 3 rows but y has 2"),
+        ({"X": np.zeros(3), "y": np.zeros(3)}, r"X must have shape"),
+        ({"X": np.zeros((2, 2)), "y": np.zeros((2, 1))}, r"y must be 1-D"),
+        ({"X": np.array([[1.0, np.nan]]), "y": np.zeros(1)}, "X row 0 contains NaN or inf"),
+        ({"X": np.array([["a", "b"]]), "y": np.zeros(1)}, "X must be numeric"),
+        ({"X": np.zeros((2, 2)), "y": np.array([0.0, 0.5])}, "label 0.5 at index 1 is not an integer"),
+    ],
+)
 def test_load_npz_invalid_content(tmp_path, arrays, pattern):
     p = tmp_path / "bad.npz"
     np.savez(p, **arrays)
@@ -463,6 +477,7 @@ def test_load_npz_not_an_archive(tmp_path):
 # preprocessing
 # --------------------------------------------------------------------------
 
+
 def test_scale_book_exact_values():
     X = np.array([[0, 255, 51]], dtype=np.uint8)
     out = ds.scale_book(X)
@@ -484,10 +499,8 @@ def test_scale_book_exact_values():
 def test_one_hot_values():
     out = ds.one_hot([2, 0, 1, 2])
     assert out.shape == (4, 3) and out.dtype == np.float64
-    np.testing.assert_array_equal(
-        out, [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
-    book = ds.one_hot(np.array([1, 3], np.uint8), n_classes=5, low=0.01,
-                      high=0.99, dtype=np.float32)
+    np.testing.assert_array_equal(out, [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    book = ds.one_hot(np.array([1, 3], np.uint8), n_classes=5, low=0.01, high=0.99, dtype=np.float32)
     assert book.dtype == np.float32 and book.shape == (2, 5)
     assert book[0, 1] == np.float32(0.99) and book[1, 3] == np.float32(0.99)
     assert book.sum() == pytest.approx(2 * 0.99 + 8 * 0.01, abs=1e-6)
@@ -495,12 +508,13 @@ def test_one_hot_values():
 
 
 def test_one_hot_errors():
-    with pytest.raises(ValueError,
-                       match="label -1 at index 2 is out of range"):
+    with pytest.raises(ValueError, match="label -1 at index 2 is out of range"):
         ds.one_hot([0, 1, -1], n_classes=3)
-    with pytest.raises(ValueError,
-                       match=r"label 3 at index 1 is out of range for 3 "
-                             r"classes \(valid labels: 0..2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"label 3 at index 1 is out of range for 3 "
+        r"classes \(valid labels: 0..2\)",
+    ):
         ds.one_hot([0, 3], n_classes=3)
     with pytest.raises(ValueError, match="label 1.5 at index 0 is not an"):
         ds.one_hot([1.5])
@@ -517,13 +531,11 @@ def test_standardize():
     Xs, mean, std = ds.standardize(X)
     np.testing.assert_allclose(mean, [3.0, 5.0, 0.3])
     np.testing.assert_allclose(std, [np.sqrt(8 / 3), 1.0, 1.0])
-    np.testing.assert_allclose(Xs[:, 0], [-1.224744871391589, 0.0,
-                                          1.224744871391589])
+    np.testing.assert_allclose(Xs[:, 0], [-1.224744871391589, 0.0, 1.224744871391589])
     assert np.all(Xs[:, 1:] == 0.0)
     test = np.array([[7.0, 6.0, 0.3]])
     Xt, m2, s2 = ds.standardize(test, mean, std)
-    np.testing.assert_allclose(Xt, [[4 / np.sqrt(8 / 3), 1.0, 0.0]],
-                               atol=1e-15)
+    np.testing.assert_allclose(Xt, [[4 / np.sqrt(8 / 3), 1.0, 0.0]], atol=1e-15)
     assert m2 is not None and np.array_equal(s2, std)
     _, _, s3 = ds.standardize(test, mean=[0, 0, 0], std=[2.0, 0.0, 1.0])
     assert s3.tolist() == [2.0, 1.0, 1.0]
@@ -536,8 +548,7 @@ def test_minmax_scale():
     out2 = ds.minmax_scale(X, lo=-1, hi=1)
     np.testing.assert_allclose(out2[:, 0], [-1, 0, 1])
     np.testing.assert_allclose(out2[:, 2], [-1, -1, -1])
-    applied = ds.minmax_scale([[20.0, 15.0, 3.0]], data_min=[0, 10, 3],
-                              data_max=[10, 20, 3])
+    applied = ds.minmax_scale([[20.0, 15.0, 3.0]], data_min=[0, 10, 3], data_max=[10, 20, 3])
     np.testing.assert_allclose(applied, [[2.0, 0.5, 0.0]])
     with pytest.raises(ValueError, match="need lo < hi"):
         ds.minmax_scale(X, lo=1, hi=1)
@@ -566,11 +577,9 @@ def test_train_test_split_stratified():
 def test_train_test_split_plain_and_errors():
     X = np.arange(10.0)[:, None]
     y = np.zeros(10, dtype=np.int64)
-    Xtr, Xte, ytr, yte = ds.train_test_split(X, y, 0.3, seed=0,
-                                             stratify=False)
+    Xtr, Xte, ytr, yte = ds.train_test_split(X, y, 0.3, seed=0, stratify=False)
     assert len(Xtr) == 7 and len(Xte) == 3 and len(ytr) == 7
-    assert sorted(np.concatenate([Xtr, Xte])[:, 0].tolist()) == \
-        list(np.arange(10.0))
+    assert sorted(np.concatenate([Xtr, Xte])[:, 0].tolist()) == list(np.arange(10.0))
     with pytest.raises(ValueError, match="test_fraction must be between"):
         ds.train_test_split(X, y, test_fraction=1.0)
     with pytest.raises(ValueError, match="X has 10 rows but y has 9"):
@@ -582,6 +591,7 @@ def test_train_test_split_plain_and_errors():
 # --------------------------------------------------------------------------
 # built-in data sets
 # --------------------------------------------------------------------------
+
 
 def test_iris():
     X, y = ds.iris()
@@ -602,8 +612,7 @@ def test_digits():
     assert y.shape == (1797,) and y.dtype == np.int64
     assert X.min() == 0.0 and X.max() == 16.0
     assert np.array_equal(X, np.round(X))
-    assert np.bincount(y).tolist() == [178, 182, 177, 183, 181, 182, 181,
-                                       179, 174, 180]
+    assert np.bincount(y).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
     assert X[0, :8].tolist() == [0, 0, 5, 13, 9, 1, 0, 0]
     assert y[:5].tolist() == [0, 1, 2, 3, 4]
     assert ds.DIGITS_CLASSES[7] == "7"
@@ -634,8 +643,11 @@ def test_builtin_files_are_small_and_pickle_free():
 def test_generator_reproduces_builtin_files():
     pytest.importorskip("sklearn")
     result = subprocess.run(
-        [sys.executable, str(REPO / "tools" / "make_builtin_data.py"),
-         "--check"], capture_output=True, text=True, timeout=120)
+        [sys.executable, str(REPO / "tools" / "make_builtin_data.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("up to date") == 2
 
@@ -649,13 +661,10 @@ def test_xor():
 
 
 def test_import_needs_only_stdlib_and_numpy():
-    code = ("import sys, akili.datasets; "
-            "print([m for m in ('sklearn', 'scipy', 'pandas') "
-            "if m in sys.modules])")
+    code = "import sys, akili.datasets; print([m for m in ('sklearn', 'scipy', 'pandas') if m in sys.modules])"
     # the directory akili was imported from (python/ in the source tree)
     env = dict(os.environ, PYTHONPATH=str(Path(ds.__file__).parent.parent.parent))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True,
-                         text=True, env=env, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
@@ -665,8 +674,8 @@ def test_import_needs_only_stdlib_and_numpy():
 # --------------------------------------------------------------------------
 
 needs_fashion = pytest.mark.skipif(
-    not (FASHION_DIR / "train-images-idx3-ubyte.gz").is_file(),
-    reason="dataset-fashion-mnist is not installed")
+    not (FASHION_DIR / "train-images-idx3-ubyte.gz").is_file(), reason="dataset-fashion-mnist is not installed"
+)
 
 
 @needs_fashion
@@ -706,8 +715,7 @@ def test_fashion_mnist_from_directory_and_env(tmp_path, monkeypatch):
     monkeypatch.setenv("AKILI_FASHION_MNIST_DIR", str(tmp_path))
     Xb, yb = ds.fashion_mnist(kind="test")
     assert Xb.shape == (2, 784)
-    np.testing.assert_array_equal(Xb, X[:2].reshape(2, 784) / 255 * 0.99
-                                  + 0.01)
+    np.testing.assert_array_equal(Xb, X[:2].reshape(2, 784) / 255 * 0.99 + 0.01)
     assert ds.load("Fashion-MNIST")[0].shape == (4, 784)
 
 
@@ -722,8 +730,7 @@ def test_fashion_mnist_not_found(tmp_path, monkeypatch):
     assert "(Debian/Ubuntu" in msg
     assert "directory=" in msg and "AKILI_FASHION_MNIST_DIR" in msg
     monkeypatch.setenv("AKILI_FASHION_MNIST_DIR", str(tmp_path))
-    with pytest.raises(DatasetNotFoundError,
-                       match=r"\$AKILI_FASHION_MNIST_DIR: no t10k-images"):
+    with pytest.raises(DatasetNotFoundError, match=r"\$AKILI_FASHION_MNIST_DIR: no t10k-images"):
         ds.fashion_mnist(kind="test")
 
 
@@ -745,6 +752,7 @@ def test_fashion_mnist_rejects_wrong_shape_and_labels(tmp_path):
 # --------------------------------------------------------------------------
 # load
 # --------------------------------------------------------------------------
+
 
 def test_load_by_name():
     X, y = ds.load("iris")
@@ -779,8 +787,7 @@ def test_load_unknown(tmp_path):
         ds.load("mnistt")
     msg = str(exc.value)
     assert msg.startswith("mnistt: unknown data set; valid choices: ")
-    for choice in ("'iris'", "'digits'", "'xor'", "'fashion-mnist'",
-                   ".csv", ".npz", "directory of IDX files"):
+    for choice in ("'iris'", "'digits'", "'xor'", "'fashion-mnist'", ".csv", ".npz", "directory of IDX files"):
         assert choice in msg
     with pytest.raises(DatasetError, match="no such file"):
         ds.load(tmp_path / "missing.csv")

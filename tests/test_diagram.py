@@ -102,7 +102,8 @@ def test_the_split_follows_the_rule(rule):
             assert value(labels[f"split/1/{i}/{j}"]) == pytest.approx(coefficient[i] * w[i, j], abs=2e-6)
     for j in range(3):  # the shares reaching a hidden node make its error, under every rule
         assert sum(value(labels[f"split/1/{i}/{j}"]) for i in range(2)) == pytest.approx(
-            trace.hidden_errors[j], abs=1e-5)
+            trace.hidden_errors[j], abs=1e-5
+        )
 
 
 def test_the_lectures_error_split():
@@ -182,7 +183,8 @@ def test_the_docs_pictures_are_made_by_their_script_and_show_the_lectures_number
     script = load_picture_script()
     written = script.main(tmp_path)
     assert sorted(path.name for path in written) == sorted(
-        f"{name}{suffix}.png" for name in ("error-split", "hidden-errors", "training-step") for suffix in ("", ".sw"))
+        f"{name}{suffix}.png" for name in ("error-split", "hidden-errors", "training-step") for suffix in ("", ".sw")
+    )
     for path in written:
         assert path.stat().st_size > 10_000
         assert (ROOT / "docs" / "pictures" / path.name).is_file(), f"docs/pictures/{path.name} is not committed"

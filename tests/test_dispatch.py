@@ -26,16 +26,26 @@ def run_probe(out: Path, isa: str | None, *extra: str) -> dict:
     env.pop("AKILI_ISA", None)
     if isa is not None:
         env["AKILI_ISA"] = isa
-    done = subprocess.run([sys.executable, str(PROBE), str(out), *extra], env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(PROBE), str(out), *extra], env=env, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_build_info_describes_a_portable_build_and_its_choice():
     info = akili.build_info()
-    assert set(info) == {"version", "compiler", "eigen", "architecture", "native", "compiled", "supported", "active",
-                         "selected_by"}
+    assert set(info) == {
+        "version",
+        "compiler",
+        "eigen",
+        "architecture",
+        "native",
+        "compiled",
+        "supported",
+        "active",
+        "selected_by",
+    }
     assert info["version"] == akili.__version__
     assert info["eigen"].startswith("3.")
     # The default build (pip and CMake) targets the baseline instruction set.
@@ -65,8 +75,9 @@ def test_info_command_reports_the_kernel_in_use():
 )
 def test_an_unknown_kernel_set_is_refused_by_name(value, message):
     env = {**os.environ, "AKILI_ISA": value}
-    done = subprocess.run([sys.executable, "-m", "akili", "--info"], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "akili", "--info"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert message in done.stderr
     # Building a network raises the same error, on the caller's thread.
@@ -80,8 +91,9 @@ def test_a_kernel_set_the_cpu_lacks_is_refused():
     if not missing:
         pytest.skip("this CPU runs every compiled kernel set (tests/test_qemu.py emulates one that does not)")
     env = {**os.environ, "AKILI_ISA": missing[-1]}
-    done = subprocess.run([sys.executable, "-m", "akili", "--info"], env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "akili", "--info"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert "which this CPU does not support" in done.stderr
 

@@ -8,17 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import require_system
 
 import akili
-from conftest import require_system
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 FASHION = "/usr/share/datasets/fashion-mnist"
 
 
 def run(name: str, *args: str) -> str:
-    result = subprocess.run([sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / name), *args], capture_output=True, text=True, timeout=300, check=False
+    )
     assert result.returncode == 0, f"{name} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
@@ -40,8 +41,10 @@ def test_neuron_line():
 
 def test_gradient_descent_steps():
     out = run("gradient_descent_steps.py")
-    rows = {int(m.group(1)): [float(v) for v in m.group(2).split()]
-            for m in re.finditer(r"^\s*(\d+)\s+(-?\d\.\d+\s+-?\d\.\d+\s+-?\d\.\d+\s+-?\d\.\d+)", out, re.M)}
+    rows = {
+        int(m.group(1)): [float(v) for v in m.group(2).split()]
+        for m in re.finditer(r"^\s*(\d+)\s+(-?\d\.\d+\s+-?\d\.\d+\s+-?\d\.\d+\s+-?\d\.\d+)", out, re.M)
+    }
     assert rows[1] == [-2.6, -2.2, 0.26, 0.22]
     assert rows[3][2:] == [0.4272, 0.4001]
     assert rows[4][2:] == [0.4443, 0.4404]
@@ -89,8 +92,10 @@ def test_error_split():
     # Through every layer: the core's hidden errors equal the NumPy products.
     for m in re.finditer(r"= (\[[^\]]*\])  \(NumPy: (\[[^\]]*\])\)", out):
         assert m.group(1) == m.group(2)
-    finals = [float(v) for v in re.findall(r"^\s+(?:normalized|transpose|gradient)\s+(?:\S+\s+){4}(\S+)\s+accuracy",
-                                          out, re.M)]
+    finals = [
+        float(v)
+        for v in re.findall(r"^\s+(?:normalized|transpose|gradient)\s+(?:\S+\s+){4}(\S+)\s+accuracy", out, re.M)
+    ]
     assert len(finals) == 3 and all(loss < 0.15 for loss in finals)
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import oracle
 import pytest
 
 import akili
 from akili import _bench
-
-import oracle
 
 
 @pytest.fixture
@@ -36,10 +35,13 @@ def network(sizes, activations, dtype, bias=True, loss="cross_entropy", rule="gr
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("sizes, activations", [
-    ([4, 16, 3], ["tanh", "softmax"]),                         # small: one thread, plain loops
-    ([300, 100, 400, 3], ["relu", "sigmoid", "softmax"]),      # threaded fused passes; first layer below blocks
-])
+@pytest.mark.parametrize(
+    "sizes, activations",
+    [
+        ([4, 16, 3], ["tanh", "softmax"]),  # small: one thread, plain loops
+        ([300, 100, 400, 3], ["relu", "sigmoid", "softmax"]),  # threaded fused passes; first layer below blocks
+    ],
+)
 def test_online_epoch_equals_single_steps_bit_for_bit(dtype, sizes, activations):
     """fit(batch_size=1) pipelines each update with the next forward pass; step() does not."""
     X, T = data(60, sizes[0], sizes[-1], dtype=dtype)
@@ -53,11 +55,14 @@ def test_online_epoch_equals_single_steps_bit_for_bit(dtype, sizes, activations)
 
 
 @pytest.mark.parametrize("dtype, rtol", [("float64", 1e-12), ("float32", 2e-4)])
-@pytest.mark.parametrize("sizes, activations, bias", [
-    ([300, 250, 120, 3], ["relu", "sigmoid", "softmax"], True),
-    ([300, 250, 120, 3], ["relu", "sigmoid", "softmax"], False),
-    ([784, 200], ["softmax"], True),                           # one layer: the block's layer is the output
-])
+@pytest.mark.parametrize(
+    "sizes, activations, bias",
+    [
+        ([300, 250, 120, 3], ["relu", "sigmoid", "softmax"], True),
+        ([300, 250, 120, 3], ["relu", "sigmoid", "softmax"], False),
+        ([784, 200], ["softmax"], True),  # one layer: the block's layer is the output
+    ],
+)
 def test_online_blocks_equal_single_steps(dtype, rtol, sizes, activations, bias):
     """A large first layer is updated a block of examples at a time, each example
     seeing the earlier ones through z_t = W₀·x_t + lr·Σ δ_s (x_s·x_t + 1): the same
@@ -81,8 +86,9 @@ def test_online_blocks_stop_mid_block_with_the_steps_so_far_applied():
     X, T = data(40, 300, 3)
     sizes, activations = [300, 250, 3], ["sigmoid", "softmax"]
     stopped, steps = network(sizes, activations, "float64"), network(sizes, activations, "float64")
-    history = stopped.fit(X, T, batch_size=1, shuffle=False, progress_every=7,
-                          on_progress=lambda done, epoch: done < 21)
+    history = stopped.fit(
+        X, T, batch_size=1, shuffle=False, progress_every=7, on_progress=lambda done, epoch: done < 21
+    )
     assert history.stopped and history.samples == [21]
     for x, t in zip(X[:21], T[:21]):
         steps.step(x, t)
@@ -90,10 +96,13 @@ def test_online_blocks_stop_mid_block_with_the_steps_so_far_applied():
         np.testing.assert_allclose(a.weights, b.weights, rtol=0, atol=1e-12 * np.abs(b.weights).max())
 
 
-@pytest.mark.parametrize("sizes, activations", [
-    ([400, 300, 200, 10], ["sigmoid", "tanh", "sigmoid"]),  # threaded layers above the first
-    ([784, 200, 10], ["sigmoid", "sigmoid"]),               # small layers above: the next block prepared alongside
-])
+@pytest.mark.parametrize(
+    "sizes, activations",
+    [
+        ([400, 300, 200, 10], ["sigmoid", "tanh", "sigmoid"]),  # threaded layers above the first
+        ([784, 200, 10], ["sigmoid", "sigmoid"]),  # small layers above: the next block prepared alongside
+    ],
+)
 def test_online_training_is_the_same_for_every_thread_count(threads, sizes, activations):
     """Online passes split a matrix by rows (or columns for the error sent back), so
     each weight is computed the same way whichever thread computes it."""
@@ -120,8 +129,16 @@ def test_threaded_online_book_network_matches_the_oracle(threads):
     weights = [nn.wih.copy(), nn.who.copy()]
     nn.fit(X, T, batch_size=1, shuffle=False)
     for x, t in zip(X, T):
-        oracle.train_step(weights, [None, None], ["sigmoid", "sigmoid"], x[None, :], t[None, :], lr=0.1,
-                          loss="squared_error", rule="transpose")
+        oracle.train_step(
+            weights,
+            [None, None],
+            ["sigmoid", "sigmoid"],
+            x[None, :],
+            t[None, :],
+            lr=0.1,
+            loss="squared_error",
+            rule="transpose",
+        )
     for got, expected in zip((nn.wih, nn.who), weights):
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
 
@@ -134,8 +151,16 @@ def test_threaded_mini_batch_matches_the_oracle(threads, count):
     weights = [nn.wih.copy(), nn.who.copy()]
     nn.fit(X, T, batch_size=64, shuffle=False)
     for start in range(0, 256, 64):
-        oracle.train_step(weights, [None, None], ["sigmoid", "sigmoid"], X[start:start + 64], T[start:start + 64],
-                          lr=0.1, loss="squared_error", rule="transpose")
+        oracle.train_step(
+            weights,
+            [None, None],
+            ["sigmoid", "sigmoid"],
+            X[start : start + 64],
+            T[start : start + 64],
+            lr=0.1,
+            loss="squared_error",
+            rule="transpose",
+        )
     for got, expected in zip((nn.wih, nn.who), weights):
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12 * np.abs(expected).max())
 
@@ -152,8 +177,12 @@ def test_large_batch_prediction_is_chunked_without_changing_results(threads, dty
     tolerance = 1e-12 if dtype == "float64" else 1e-5
     for start in (0, 1500, 2599):
         np.testing.assert_allclose(together[start], net.predict(X[start]), rtol=tolerance, atol=tolerance)
-    expected = oracle.forward([layer.weights for layer in net.layers], [layer.bias for layer in net.layers],
-                              ["sigmoid", "softmax"], X.astype(np.float64))[-1]
+    expected = oracle.forward(
+        [layer.weights for layer in net.layers],
+        [layer.bias for layer in net.layers],
+        ["sigmoid", "softmax"],
+        X.astype(np.float64),
+    )[-1]
     np.testing.assert_allclose(together, expected, rtol=tolerance, atol=tolerance)
 
 
@@ -245,8 +274,9 @@ def test_online_blocks_with_a_frozen_first_layer_leave_it_unchanged():
     for x, t in zip(X, T):
         steps.step(x, t)
     np.testing.assert_array_equal(epoch.layers[0].weights, before)
-    np.testing.assert_allclose(epoch.layers[1].weights, steps.layers[1].weights, rtol=0,
-                               atol=1e-12 * np.abs(steps.layers[1].weights).max())
+    np.testing.assert_allclose(
+        epoch.layers[1].weights, steps.layers[1].weights, rtol=0, atol=1e-12 * np.abs(steps.layers[1].weights).max()
+    )
 
 
 def test_online_blocks_that_diverge_restore_the_epoch_start():
@@ -263,11 +293,14 @@ def test_online_blocks_that_diverge_restore_the_epoch_start():
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("count", [1, 2])
-@pytest.mark.parametrize("sizes, activations, samples", [
-    ([784, 200, 10], ["sigmoid", "sigmoid"], 64 * 3 + 1),       # threaded first layer; a last batch of one row
-    ([300, 120, 3], ["softmax", "softmax"], 64 * 2 + 5),        # softmax needs whole rows; a partial last batch
-    ([4, 16, 3], ["tanh", "softmax"], 64 * 2),                  # small: one thread
-])
+@pytest.mark.parametrize(
+    "sizes, activations, samples",
+    [
+        ([784, 200, 10], ["sigmoid", "sigmoid"], 64 * 3 + 1),  # threaded first layer; a last batch of one row
+        ([300, 120, 3], ["softmax", "softmax"], 64 * 2 + 5),  # softmax needs whole rows; a partial last batch
+        ([4, 16, 3], ["tanh", "softmax"], 64 * 2),  # small: one thread
+    ],
+)
 def test_mini_batch_epoch_equals_batch_steps_bit_for_bit(threads, dtype, count, sizes, activations, samples):
     """fit() applies each batch's first-layer update together with the next
     batch's first layer, in one pass over its weights; step() does one batch at a
@@ -277,7 +310,7 @@ def test_mini_batch_epoch_equals_batch_steps_bit_for_bit(threads, dtype, count, 
     epoch, steps = network(sizes, activations, dtype), network(sizes, activations, dtype)
     epoch.fit(X, T, batch_size=64, shuffle=False)
     for start in range(0, samples, 64):
-        steps.step(X[start:start + 64], T[start:start + 64])
+        steps.step(X[start : start + 64], T[start : start + 64])
     for a, b in zip(epoch.layers, steps.layers):
         np.testing.assert_array_equal(a.weights, b.weights)
         np.testing.assert_array_equal(a.bias, b.bias)
@@ -289,11 +322,12 @@ def test_mini_batch_stop_applies_every_batch_done():
     X, T = data(64 * 5, 784, 10)
     sizes, activations = [784, 200, 10], ["sigmoid", "sigmoid"]
     stopped, steps = network(sizes, activations, "float64"), network(sizes, activations, "float64")
-    history = stopped.fit(X, T, batch_size=64, shuffle=False, progress_every=64,
-                          on_progress=lambda done, epoch: done < 128)
+    history = stopped.fit(
+        X, T, batch_size=64, shuffle=False, progress_every=64, on_progress=lambda done, epoch: done < 128
+    )
     assert history.stopped and history.samples == [128]
     for start in (0, 64):
-        steps.step(X[start:start + 64], T[start:start + 64])
+        steps.step(X[start : start + 64], T[start : start + 64])
     for a, b in zip(stopped.layers, steps.layers):
         np.testing.assert_array_equal(a.weights, b.weights)
         np.testing.assert_array_equal(a.bias, b.bias)
@@ -317,8 +351,8 @@ def test_mini_batch_refuses_the_first_bad_row_of_a_batch_gathered_by_two_threads
     still names the first bad row in the epoch's order."""
     akili.set_num_threads(count)
     X, T = data(64 * 5, 784, 10)
-    X[64 * 3 + 12, 7] = np.nan     # the second chunk of the fourth batch
-    T[64 * 3 + 3, 0] = np.inf      # the first chunk of the same batch: reported first
+    X[64 * 3 + 12, 7] = np.nan  # the second chunk of the fourth batch
+    T[64 * 3 + 3, 0] = np.inf  # the first chunk of the same batch: reported first
     nn = akili.NeuralNetwork(784, 200, 10, seed=4)
     before = nn.wih.copy()
     with pytest.raises(ValueError, match=r"targets contain NaN or infinity \(row 195\)"):

@@ -11,10 +11,16 @@ import akili
 
 HIDDEN = ["identity", "sigmoid", "tanh", "relu", "softmax"]
 OUTPUT_LOSSES = [
-    ("identity", "squared_error"), ("identity", "mse"),
-    ("sigmoid", "squared_error"), ("sigmoid", "mse"), ("sigmoid", "cross_entropy"),
-    ("tanh", "mse"), ("relu", "squared_error"),
-    ("softmax", "squared_error"), ("softmax", "mse"), ("softmax", "cross_entropy"),
+    ("identity", "squared_error"),
+    ("identity", "mse"),
+    ("sigmoid", "squared_error"),
+    ("sigmoid", "mse"),
+    ("sigmoid", "cross_entropy"),
+    ("tanh", "mse"),
+    ("relu", "squared_error"),
+    ("softmax", "squared_error"),
+    ("softmax", "mse"),
+    ("softmax", "cross_entropy"),
 ]
 
 

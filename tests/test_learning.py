@@ -15,7 +15,10 @@ XOR_Y = np.array([0.0, 1.0, 1.0, 0.0])
 def test_xor_2_4_1(rule):
     net = akili.Network(
         [akili.Dense(2, 4, activation="tanh", bias=True), akili.Dense(4, 1, activation="sigmoid", bias=True)],
-        loss="cross_entropy", rule=rule, learning_rate=0.5, seed=0,
+        loss="cross_entropy",
+        rule=rule,
+        learning_rate=0.5,
+        seed=0,
     )
     history = net.fit(XOR_X, XOR_Y, epochs=3000, batch_size=1)
     predictions = net.predict(XOR_X)[:, 0]
@@ -28,16 +31,23 @@ def test_iris_reaches_95_percent():
     sklearn_datasets = pytest.importorskip("sklearn.datasets")
     model_selection = pytest.importorskip("sklearn.model_selection")
     X, y = sklearn_datasets.load_iris(return_X_y=True)
-    X_train, X_test, y_train, y_test = model_selection.train_test_split(X, y, test_size=0.3, random_state=0,
-                                                                        stratify=y)
+    X_train, X_test, y_train, y_test = model_selection.train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
     targets = np.eye(3)[y_train]
     net = akili.Network(
         [akili.Dense(4, 16, activation="tanh", bias=True), akili.Dense(16, 3, activation="softmax", bias=True)],
-        loss="cross_entropy", rule="gradient", learning_rate=0.05, seed=1,
+        loss="cross_entropy",
+        rule="gradient",
+        learning_rate=0.05,
+        seed=1,
     )
-    history = net.fit((X_train - mean) / std, targets, epochs=60, batch_size=1,
-                      validation_data=((X_test - mean) / std, np.eye(3)[y_test]))
+    history = net.fit(
+        (X_train - mean) / std,
+        targets,
+        epochs=60,
+        batch_size=1,
+        validation_data=((X_test - mean) / std, np.eye(3)[y_test]),
+    )
     accuracy = np.mean(net.predict((X_test - mean) / std).argmax(axis=1) == y_test)
     assert accuracy >= 0.95
     assert history.val_accuracy[-1] == pytest.approx(accuracy)
@@ -66,7 +76,7 @@ def test_same_seed_same_training_different_seed_differs():
     assert not np.array_equal(weights[0], weights[2])
 
 
-@pytest.mark.parametrize("init,std", [("book", 100 ** -0.5), ("xavier", (2 / 150) ** 0.5), ("he", (2 / 100) ** 0.5)])
+@pytest.mark.parametrize("init,std", [("book", 100**-0.5), ("xavier", (2 / 150) ** 0.5), ("he", (2 / 100) ** 0.5)])
 def test_initialisation_spread(init, std):
     net = akili.Network([akili.Dense(100, 50)], init=init, seed=2)
     weights = net.layers[0].weights

@@ -28,7 +28,12 @@ LAYER_FIELDS = 18  # inputs (8), outputs (8), activation (1), flags (1)
 def small_network(dtype: str = "float64", seed: int = 3) -> akili.Network:
     network = akili.Network(
         [akili.Dense(4, 6, activation="tanh", bias=True), akili.Dense(6, 3, activation="softmax")],
-        loss="cross_entropy", rule="gradient", learning_rate=0.05, dtype=dtype, init="xavier", seed=seed,
+        loss="cross_entropy",
+        rule="gradient",
+        learning_rate=0.05,
+        dtype=dtype,
+        init="xavier",
+        seed=seed,
     )
     mask = np.ones((6, 4))
     mask[1, 2] = 0.0
@@ -60,8 +65,12 @@ def test_round_trip_keeps_everything(tmp_path: Path, dtype: str) -> None:
 
     loaded = akili.load(path)
     assert loaded.dtype == network.dtype
-    assert (loaded.loss, loaded.rule, loaded.learning_rate, loaded.seed) == ("cross_entropy", "gradient",
-                                                                              network.learning_rate, 3)
+    assert (loaded.loss, loaded.rule, loaded.learning_rate, loaded.seed) == (
+        "cross_entropy",
+        "gradient",
+        network.learning_rate,
+        3,
+    )
     assert repr(loaded) == repr(network)
     for ours, theirs in zip(network.layers, loaded.layers):
         assert ours.weights.tobytes() == theirs.weights.tobytes()
@@ -178,7 +187,7 @@ def test_clear_messages_for_each_kind_of_bad_file() -> None:
 def test_forged_fields_are_refused(offset: int, value: bytes, message: str) -> None:
     """Each forged field, under a valid checksum, is caught by the structural checks."""
     forged = unseal(small_network().to_bytes())
-    forged[offset:offset + len(value)] = value
+    forged[offset : offset + len(value)] = value
     with pytest.raises(akili.ModelFormatError, match=message):
         akili.loads(reseal(forged))
 
@@ -187,7 +196,7 @@ def test_forged_structure_is_refused() -> None:
     data = small_network().to_bytes()
     second_layer = HEADER + MODEL_FIELDS + LAYER_FIELDS + 6 * 4 * 8 + 6 * 8 + 6 * 4
     chain = unseal(data)
-    chain[second_layer:second_layer + 8] = struct.pack("<Q", 5)  # 5 inputs after 6 outputs
+    chain[second_layer : second_layer + 8] = struct.pack("<Q", 5)  # 5 inputs after 6 outputs
     with pytest.raises(akili.ModelFormatError, match="expects 5 inputs but layer 0 has 6 outputs"):
         akili.loads(reseal(chain))
     mask = unseal(data)

@@ -8,14 +8,13 @@ from __future__ import annotations
 import gzip
 import struct
 
+import csv_oracle
 import numpy as np
 import pytest
 
 import akili
 from akili import datasets as ds
 from akili.datasets import DatasetError
-
-import csv_oracle
 
 VALID = {
     "book": b"5,0,255,3\n0,12,0,1\n",
@@ -277,8 +276,10 @@ def test_iter_idx_batches_and_errors(tmp_path):
 FASHION = ds.FASHION_MNIST_DIR
 
 
-@pytest.mark.skipif(not (__import__("pathlib").Path(FASHION) / "t10k-images-idx3-ubyte.gz").is_file(),
-                    reason="dataset-fashion-mnist is not installed")
+@pytest.mark.skipif(
+    not (__import__("pathlib").Path(FASHION) / "t10k-images-idx3-ubyte.gz").is_file(),
+    reason="dataset-fashion-mnist is not installed",
+)
 def test_fashion_mnist_scaled_in_the_core_equals_the_numpy_scaling():
     raw, labels = ds.fashion_mnist(kind="test", scale=None)
     for dtype in (np.float32, np.float64):

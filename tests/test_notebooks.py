@@ -31,29 +31,45 @@ def execute(path: Path, lang: str = "en"):
         setup = notebook.cells[1]
         assert 'LANG = "en"' in setup.source
         setup.source = setup.source.replace('LANG = "en"', f'LANG = "{lang}"')
-    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(path.parent)}})
+    client = nbclient.NotebookClient(
+        notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     client.execute()  # the notebooks' %matplotlib inline: Agg pictures, no window
     return notebook
 
 
 def outputs(notebook, kind: str) -> list:
-    return [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
-            if kind in output.get("data", {})]
+    return [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if kind in output.get("data", {})
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_notebook_runs_and_shows_pictures(path):
     notebook = execute(path)
     assert len(outputs(notebook, "image/png")) >= 2  # the lecture's pictures, drawn
-    errors = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
-              if output.output_type == "error"]
+    errors = [
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
+    ]
     assert errors == []
 
 
 def test_error_split_notebook_in_kiswahili():
     notebook = execute(next(path for path in NOTEBOOKS if "error-split" in path.name), lang="sw")
-    text = "".join(output["text"] for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
-                   if output.output_type == "stream")
+    text = "".join(
+        output["text"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream"
+    )
     assert "hidden errors [1.5 0.5]" in text and "hidden errors [1.2 0.4]" in text
     assert len(outputs(notebook, "image/png")) >= 4

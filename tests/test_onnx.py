@@ -20,15 +20,26 @@ def _run(path, inputs: np.ndarray) -> np.ndarray:
     return outputs
 
 
-def _trained(hidden: str, output: str, dtype: str, *, bias: bool = True, seed: int = 0) -> tuple[akili.Network, np.ndarray]:
+def _trained(
+    hidden: str, output: str, dtype: str, *, bias: bool = True, seed: int = 0
+) -> tuple[akili.Network, np.ndarray]:
     rng = np.random.default_rng(seed)
     inputs = rng.normal(size=(64, 5)).astype(dtype)
     loss = "cross_entropy" if output in ("softmax", "sigmoid") else "mse"
     targets = np.eye(3, dtype=dtype)[rng.integers(0, 3, 64)]
-    network = akili.Network([akili.Dense(5, 7, activation=hidden, bias=bias),
-                             akili.Dense(7, 6, activation=hidden, bias=bias),
-                             akili.Dense(6, 3, activation=output, bias=bias)],
-                            loss=loss, learning_rate=0.05, rule="gradient", dtype=dtype, init="xavier", seed=seed)
+    network = akili.Network(
+        [
+            akili.Dense(5, 7, activation=hidden, bias=bias),
+            akili.Dense(7, 6, activation=hidden, bias=bias),
+            akili.Dense(6, 3, activation=output, bias=bias),
+        ],
+        loss=loss,
+        learning_rate=0.05,
+        rule="gradient",
+        dtype=dtype,
+        init="xavier",
+        seed=seed,
+    )
     network.fit(inputs, targets, epochs=3, batch_size=8)
     return network, inputs
 
@@ -87,8 +98,12 @@ def test_fitted_classifier_exports_with_its_classes(tmp_path):
     model = akili.onnx.export(classifier, tmp_path / "clf.onnx")
     props = {p.key: p.value for p in model.metadata_props}
     assert props["classes"].split("\n") == [str(c) for c in classifier.classes_]
-    np.testing.assert_allclose(_run(tmp_path / "clf.onnx", np.asarray(X, dtype=np.float64)),
-                               classifier.predict_proba(X), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        _run(tmp_path / "clf.onnx", np.asarray(X, dtype=np.float64)),
+        classifier.predict_proba(X),
+        rtol=1e-10,
+        atol=1e-12,
+    )
 
 
 def test_bad_arguments():

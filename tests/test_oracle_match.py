@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import oracle
 import pytest
 
 import akili
-import oracle
 
 RTOL = 1e-12
 
@@ -50,8 +50,9 @@ def test_online_steps_match_oracle(rule, sizes):
         oracle.train_step(weights, biases, activations, x, t, lr=0.3, loss="squared_error", rule=rule)
     assert_matches(net, weights, biases)
     # The network learned something: it is not just agreeing with the oracle on noise.
-    assert net.loss_value(X, T) < oracle.loss_value("squared_error", oracle.forward(
-        [w * 0 for w in weights], biases, activations, X)[-1], T)
+    assert net.loss_value(X, T) < oracle.loss_value(
+        "squared_error", oracle.forward([w * 0 for w in weights], biases, activations, X)[-1], T
+    )
 
 
 @pytest.mark.parametrize("rule", ["transpose", "gradient", "normalized"])
@@ -85,20 +86,30 @@ def test_minibatch_epochs_match_oracle(rule, activations, loss):
 
 def test_uneven_last_batch_is_averaged_over_its_own_size():
     activations = ["sigmoid", "sigmoid"]
-    net, weights, biases = build((3, 4, 2), activations, bias=True, loss="squared_error", rule="gradient",
-                                 lr=0.5, seed=3)
+    net, weights, biases = build(
+        (3, 4, 2), activations, bias=True, loss="squared_error", rule="gradient", lr=0.5, seed=3
+    )
     X, T = data(10, 3, 2, seed=5)
     net.fit(X, T, epochs=1, batch_size=4, shuffle=False)
     for start in (0, 4, 8):
-        oracle.train_step(weights, biases, activations, X[start : start + 4], T[start : start + 4], lr=0.5,
-                          loss="squared_error", rule="gradient")
+        oracle.train_step(
+            weights,
+            biases,
+            activations,
+            X[start : start + 4],
+            T[start : start + 4],
+            lr=0.5,
+            loss="squared_error",
+            rule="gradient",
+        )
     assert_matches(net, weights, biases)
 
 
 def test_predict_matches_oracle_forward():
     activations = ["relu", "tanh", "softmax"]
-    net, weights, biases = build((4, 6, 5, 3), activations, bias=True, loss="cross_entropy", rule="gradient",
-                                 lr=0.1, seed=11)
+    net, weights, biases = build(
+        (4, 6, 5, 3), activations, bias=True, loss="cross_entropy", rule="gradient", lr=0.1, seed=11
+    )
     X, _ = data(25, 4, 3, seed=8)
     np.testing.assert_allclose(net.predict(X), oracle.forward(weights, biases, activations, X)[-1], rtol=RTOL)
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-import akili
 from conftest import require_system
 from playground_helpers import running_server
+
+import akili
 
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 60_000  # no step of these tests should come close; it only bounds a broken run
@@ -33,8 +33,9 @@ def browser():
             pytest.fail(f"playwright (the test extra) is not installed: {error}")
         pytest.skip(f"playwright (the test extra) is not installed: {error}")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
         yield launched
         launched.close()
 
@@ -186,7 +187,9 @@ def test_step_one_example_shows_the_numbers_of_network_step(page, tmp_path):
         np.testing.assert_array_equal(values(page, f"weight_updates-{k}"), trace.weight_updates[k].ravel())
         np.testing.assert_array_equal(values(page, f"bias_updates-{k}"), trace.bias_updates[k])
     assert float(page.get_attribute("#step-summary", "data-loss")) == trace.loss
-    np.testing.assert_array_equal(values(page, f"errors-{len(net.layers) - 1}"), np.array(example["targets"]) - trace.final_outputs)
+    np.testing.assert_array_equal(
+        values(page, f"errors-{len(net.layers) - 1}"), np.array(example["targets"]) - trace.final_outputs
+    )
 
 
 def test_switching_the_rule_changes_the_hidden_errors_as_the_lecture_predicts(page, tmp_path):

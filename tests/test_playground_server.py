@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from playground_helpers import call, request, running_server
 
 import akili
 from akili.playground.data import make_points
 from akili.playground.session import Session, SessionError
-from playground_helpers import call, request, running_server
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +43,32 @@ def test_page_and_static_files_are_served(server):
     assert status == 200 and headers["content-type"].startswith("text/javascript") and b"import" in body
     options = call(server, "GET", "/api/options")
     assert options["data"][:2] == ["xor", "gaussians"] and {c["name"] for c in options["controls"]} >= {
-        "rule", "loss", "learning_rate", "batch_size", "seed"}
+        "rule",
+        "loss",
+        "learning_rate",
+        "batch_size",
+        "seed",
+    }
 
 
-@pytest.mark.parametrize("path", [
-    "/static/../server.py", "/static/%2e%2e/server.py", "/static/..%2fserver.py", "/static/%2e%2e%2f__init__.py",
-    "/static/../../_network.py", "/static//etc/passwd", "/static/%2fetc%2fpasswd", "/../../../etc/passwd",
-    "/static/..\\server.py", "/static/%00app.js", "/static/", "/static/.", "/server.py",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../server.py",
+        "/static/%2e%2e/server.py",
+        "/static/..%2fserver.py",
+        "/static/%2e%2e%2f__init__.py",
+        "/static/../../_network.py",
+        "/static//etc/passwd",
+        "/static/%2fetc%2fpasswd",
+        "/../../../etc/passwd",
+        "/static/..\\server.py",
+        "/static/%00app.js",
+        "/static/",
+        "/static/.",
+        "/server.py",
+    ],
+)
 def test_static_files_cannot_escape_the_package_directory(server, path):
     status, headers, body = request(server, "GET", path)
     assert status == 404
@@ -58,19 +76,23 @@ def test_static_files_cannot_escape_the_package_directory(server, path):
     assert b"import" not in body and b"root:" not in body
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    (b"{not json", "not valid JSON"),
-    (b"\xff\xfe", "not valid JSON"),
-    (b"[1, 2]", "expected a JSON object"),
-    (b'{"colour": "red"}', "unknown setting 'colour'"),
-    (b'{"learning_rate": -1}', "expected learning_rate from"),
-    (b'{"hidden": [{"nodes": 0, "activation": "tanh"}]}', "nodes per layer"),
-    (b'{"rule": "magic"}', "unknown rule 'magic'"),
-    (b'{"loss": "cross_entropy", "output_activation": "tanh"}', "cross_entropy"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe", "not valid JSON"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b'{"colour": "red"}', "unknown setting 'colour'"),
+        (b'{"learning_rate": -1}', "expected learning_rate from"),
+        (b'{"hidden": [{"nodes": 0, "activation": "tanh"}]}', "nodes per layer"),
+        (b'{"rule": "magic"}', "unknown rule 'magic'"),
+        (b'{"loss": "cross_entropy", "output_activation": "tanh"}', "cross_entropy"),
+    ],
+)
 def test_bad_requests_get_4xx_json_errors(server, raw, message):
-    status, headers, body = request(server, "POST", "/api/sessions", raw=raw,
-                                    headers={"Content-Type": "application/json"})
+    status, headers, body = request(
+        server, "POST", "/api/sessions", raw=raw, headers={"Content-Type": "application/json"}
+    )
     assert status == 400 and headers["content-type"] == "application/json"
     assert message in json.loads(body)["error"]
     assert b"Traceback" not in body
@@ -80,8 +102,7 @@ def test_wrong_method_oversized_body_and_unknown_api(server):
     session_id, _ = new_session(server)
     status, _, body = request(server, "GET", f"/api/sessions/{session_id}/frame")
     assert status == 405 and "use POST" in json.loads(body)["error"]
-    status, _, body = request(server, "POST", "/api/sessions", raw=b"{}",
-                              headers={"Content-Length": str(10**9)})
+    status, _, body = request(server, "POST", "/api/sessions", raw=b"{}", headers={"Content-Length": str(10**9)})
     assert status == 413 and "at most" in json.loads(body)["error"]
     status, _, body = request(server, "GET", "/api/nothing")
     assert status == 404 and "no API" in json.loads(body)["error"]
@@ -92,8 +113,15 @@ def test_wrong_method_oversized_body_and_unknown_api(server):
 
 
 def test_a_diverging_run_is_a_422_json_error_and_replays(server):
-    session_id, _ = new_session(server, {"hidden": [{"nodes": 8, "activation": "relu"}], "loss": "mse",
-                                         "output_activation": "identity", "learning_rate": 10.0})
+    session_id, _ = new_session(
+        server,
+        {
+            "hidden": [{"nodes": 8, "activation": "relu"}],
+            "loss": "mse",
+            "output_activation": "identity",
+            "learning_rate": 10.0,
+        },
+    )
     for _ in range(5):
         status, _, body = request(server, "POST", f"/api/sessions/{session_id}/frame", {})
         if status != 200:
@@ -109,16 +137,21 @@ def test_a_diverging_run_is_a_422_json_error_and_replays(server):
 def test_a_refused_setting_leaves_the_session_as_it_was(server):
     session_id, _ = new_session(server)
     trained = call(server, "POST", f"/api/sessions/{session_id}/frame", {})
-    status, _, body = request(server, "POST", f"/api/sessions/{session_id}/config",
-                              {"loss": "cross_entropy", "output_activation": "tanh"})
+    status, _, body = request(
+        server, "POST", f"/api/sessions/{session_id}/config", {"loss": "cross_entropy", "output_activation": "tanh"}
+    )
     assert status == 400 and "cross_entropy" in json.loads(body)["error"]
     state = call(server, "GET", f"/api/sessions/{session_id}")
     assert state["frame"]["weights"] == trained["weights"] and state["config"]["loss"] == "squared_error"
 
 
 def test_unknown_session_is_a_404_json_error(server):
-    for method, path in [("GET", "/api/sessions/nope"), ("POST", "/api/sessions/nope/frame"),
-                         ("GET", "/api/sessions/nope/model"), ("POST", "/api/sessions/nope/close")]:
+    for method, path in [
+        ("GET", "/api/sessions/nope"),
+        ("POST", "/api/sessions/nope/frame"),
+        ("GET", "/api/sessions/nope/model"),
+        ("POST", "/api/sessions/nope/close"),
+    ]:
         status, headers, body = request(server, method, path, {} if method == "POST" else None)
         assert status == 404 and headers["content-type"] == "application/json"
         assert "unknown session 'nope'" in json.loads(body)["error"]
@@ -181,7 +214,7 @@ def test_the_server_survives_clients_disconnecting_mid_request(server):
     port = server.server_address[1]
     for payload in [
         f"POST /api/sessions/{session_id}/frame HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n\r\n{{}}",
-        f"POST /api/sessions/{session_id}/config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n\r\n{{\"noi",
+        f'POST /api/sessions/{session_id}/config HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 500\r\n\r\n{{"noi',
         f"GET /api/sessions/{session_id}/model HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
         "GET /static/app.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
     ]:
@@ -220,8 +253,9 @@ def test_the_lecture_split_example_shows_the_lectures_hidden_errors(rule, expect
 
 
 def test_the_exported_code_replays_the_run(tmp_path):
-    session = Session({"data": "circles", "noise": 0.1, "seed": 5, "batch_size": 4,
-                       "hidden": [{"nodes": 3, "activation": "relu"}]})
+    session = Session(
+        {"data": "circles", "noise": 0.1, "seed": 5, "batch_size": 4, "hidden": [{"nodes": 3, "activation": "relu"}]}
+    )
     for _ in range(2):
         session.frame()
     session.configure({"learning_rate": 0.2, "rule": "gradient", "epochs_per_frame": 3})
@@ -255,9 +289,13 @@ def test_data_sets_are_seeded_and_validated():
 
 
 def _start_cli(*arguments: str) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, "-m", "akili", "playground", "--no-browser", "--port", "0",
-                                *arguments], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "akili", "playground", "--no-browser", "--port", "0", *arguments],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     line = process.stdout.readline()
     if not line.startswith("akili playground: http://"):
         _stop(process)

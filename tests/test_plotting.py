@@ -124,8 +124,10 @@ def test_missing_matplotlib_says_which_extra_to_install(tmp_path, monkeypatch):
 
 
 def test_import_akili_loads_neither_matplotlib_nor_tqdm():
-    code = ("import sys, akili, akili.plotting, akili.cli; "
-            "print(sorted(m for m in ('matplotlib', 'tqdm') if m in sys.modules))")
+    code = (
+        "import sys, akili, akili.plotting, akili.cli; "
+        "print(sorted(m for m in ('matplotlib', 'tqdm') if m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
     assert plotting.__name__ == "akili.plotting"

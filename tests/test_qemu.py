@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import require_system
 
 import akili
-from conftest import require_system
 
 PROBE = Path(__file__).with_name("portable") / "probe.py"
 
@@ -39,8 +39,9 @@ def emulated(model: str, args: list[str], isa: str | None = None) -> subprocess.
     if isa is not None:
         env["AKILI_ISA"] = isa
     env["OMP_NUM_THREADS"] = "1"  # emulated threads only cost time
-    return subprocess.run(["qemu-x86_64", "-cpu", model, sys.executable, *args], env=env, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        ["qemu-x86_64", "-cpu", model, sys.executable, *args], env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.mark.parametrize("model", sorted(MODELS))
@@ -59,11 +60,15 @@ def test_emulated_cpu_chooses_its_path_and_computes_the_native_bits(model, tmp_p
     assert smoke.returncode == 0, smoke.stderr  # an illegal instruction ends the process with SIGILL
     assert json.loads(smoke.stdout.strip().splitlines()[-1])["active"] == expected
     env = {**os.environ, "AKILI_ISA": expected, "OMP_NUM_THREADS": "1"}
-    native = subprocess.run([sys.executable, str(PROBE), str(tmp_path / "native.npz"), "--small"], env=env,
-                            capture_output=True, text=True, timeout=300)
+    native = subprocess.run(
+        [sys.executable, str(PROBE), str(tmp_path / "native.npz"), "--small"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert native.returncode == 0, native.stderr
     emulated_results, native_results = np.load(tmp_path / "emulated.npz"), np.load(tmp_path / "native.npz")
     assert sorted(emulated_results.files) == sorted(native_results.files)
     for key in native_results.files:
         assert emulated_results[key].tobytes() == native_results[key].tobytes(), key
-

@@ -83,7 +83,8 @@ def test_a_failing_call_in_one_thread_does_not_disturb_another():
     def bad(i):
         with pytest.raises((ValueError, TypeError)):
             [shared.predict, lambda x: shared.fit(x, T), lambda x: shared.step(x, T[:1])][i % 3](
-                [X[:, :3], np.full_like(X, np.nan), X.astype(object)][i % 3])
+                [X[:, :3], np.full_like(X, np.nan), X.astype(object)][i % 3]
+            )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         fit = pool.submit(shared.fit, X, T, epochs=2, shuffle=False)

@@ -3,7 +3,6 @@ processes; different seeds give different ones."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -37,8 +36,9 @@ RUN = textwrap.dedent("""
 
 
 def run(seed: int, threads: int) -> dict:
-    result = subprocess.run([sys.executable, "-c", RUN, str(seed), str(threads)], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", RUN, str(seed), str(threads)], capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout)
 
 

@@ -28,8 +28,11 @@ from akili import datasets
 
 
 def sample_model_bytes() -> bytes:
-    net = akili.Network([akili.Dense(2, 3, activation="tanh", bias=True),
-                         akili.Dense(3, 2, activation="softmax")], loss="cross_entropy", seed=3)
+    net = akili.Network(
+        [akili.Dense(2, 3, activation="tanh", bias=True), akili.Dense(3, 2, activation="softmax")],
+        loss="cross_entropy",
+        seed=3,
+    )
     net.layers[0].trainable_mask = np.array([[1, 0], [1, 1], [0, 1]])
     return net.to_bytes()
 
@@ -102,35 +105,38 @@ def test_random_corruption_is_refused_or_loads_a_valid_model():
         assert np.isfinite(net.predict(np.ones(net.n_inputs))).all()
 
 
-@pytest.mark.parametrize("data, words", [
-    (MODEL + b"\0", "trailing bytes"),
-    (MODEL + MODEL, "trailing bytes"),
-    (patched(12, "<Q", 2**63, crc=False), "truncated"),
-    (patched(12, "<Q", 2**64 - 1, crc=False), "truncated"),
-    (patched(24, "<I", 2**32 - 1), "layer count"),
-    (patched(24, "<I", 0), "at least one layer"),
-    (patched(44, "<Q", 2**62), "declares more data"),
-    (patched(52, "<Q", 2**40), "declares more data"),
-    (patched(44, "<Q", 2**64 - 1), "declares more data"),
-    (patched(44, "<Q", 0), "positive sizes"),
-    (patched(8, "<H", 2), "newer than"),
-    (patched(8, "<H", 65535), "upgrade akili"),
-    (patched(8, "<H", 0), "not the version"),
-    (patched(20, "<B", 3), "unknown dtype code 3"),
-    (patched(21, "<B", 9), "unknown loss code 9"),
-    (patched(22, "<B", 200), "unknown rule code"),
-    (patched(23, "<B", 3), "unknown init code"),
-    (patched(60, "<B", 5), "activation code 5"),
-    (patched(61, "<B", 0x80 | 1), "unknown flag bits"),
-    (patched(28, "<d", float("nan")), "learning rate"),
-    (patched(28, "<d", -1.0), "learning rate"),
-    (patched(28, "<d", 0.0), "learning rate"),
-    (patched(62, "<d", float("inf")), "not finite"),
-    (patched(62, "<d", float("nan")), "not finite"),
-    (patched(0, "<B", 0x88, crc=False), "magic"),
-    (b"", "0 bytes long"),
-    (b"\x89AKILI\r\n", "bytes long"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (MODEL + b"\0", "trailing bytes"),
+        (MODEL + MODEL, "trailing bytes"),
+        (patched(12, "<Q", 2**63, crc=False), "truncated"),
+        (patched(12, "<Q", 2**64 - 1, crc=False), "truncated"),
+        (patched(24, "<I", 2**32 - 1), "layer count"),
+        (patched(24, "<I", 0), "at least one layer"),
+        (patched(44, "<Q", 2**62), "declares more data"),
+        (patched(52, "<Q", 2**40), "declares more data"),
+        (patched(44, "<Q", 2**64 - 1), "declares more data"),
+        (patched(44, "<Q", 0), "positive sizes"),
+        (patched(8, "<H", 2), "newer than"),
+        (patched(8, "<H", 65535), "upgrade akili"),
+        (patched(8, "<H", 0), "not the version"),
+        (patched(20, "<B", 3), "unknown dtype code 3"),
+        (patched(21, "<B", 9), "unknown loss code 9"),
+        (patched(22, "<B", 200), "unknown rule code"),
+        (patched(23, "<B", 3), "unknown init code"),
+        (patched(60, "<B", 5), "activation code 5"),
+        (patched(61, "<B", 0x80 | 1), "unknown flag bits"),
+        (patched(28, "<d", float("nan")), "learning rate"),
+        (patched(28, "<d", -1.0), "learning rate"),
+        (patched(28, "<d", 0.0), "learning rate"),
+        (patched(62, "<d", float("inf")), "not finite"),
+        (patched(62, "<d", float("nan")), "not finite"),
+        (patched(0, "<B", 0x88, crc=False), "magic"),
+        (b"", "0 bytes long"),
+        (b"\x89AKILI\r\n", "bytes long"),
+    ],
+)
 def test_hostile_headers_and_codes_are_refused_with_a_reason(data, words):
     with pytest.raises(akili.ModelFormatError, match=words):
         akili.loads(data)
@@ -144,13 +150,16 @@ class _Exploit:
 EXPLOIT_MARKER = str(Path(__file__).with_name("exploit-must-not-exist"))
 
 
-@pytest.mark.parametrize("payload", [
-    pickle.dumps(_Exploit(), protocol=2),
-    pickle.dumps(_Exploit(), protocol=pickle.HIGHEST_PROTOCOL),
-    pickle.dumps({"weights": np.ones((2, 2))}),
-    b"\x80\x04" + MODEL,
-    MODEL[:8] + pickle.dumps(_Exploit()),
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pickle.dumps(_Exploit(), protocol=2),
+        pickle.dumps(_Exploit(), protocol=pickle.HIGHEST_PROTOCOL),
+        pickle.dumps({"weights": np.ones((2, 2))}),
+        b"\x80\x04" + MODEL,
+        MODEL[:8] + pickle.dumps(_Exploit()),
+    ],
+)
 def test_pickle_payloads_are_never_executed(tmp_path, payload):
     path = tmp_path / "payload.akili"
     path.write_bytes(payload)
@@ -176,6 +185,7 @@ def test_npz_with_object_arrays_is_refused_without_unpickling(tmp_path):
 
 
 # -- IDX -------------------------------------------------------------------------
+
 
 def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:
     header = bytes([0, 0, code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
@@ -221,16 +231,19 @@ def test_idx_trailing_bytes_are_refused():
             datasets.read_idx(io_path(data))
 
 
-@pytest.mark.parametrize("header, words", [
-    (bytes([0, 0, 0x0A, 1]) + struct.pack(">I", 1) + b"\0", "type code"),
-    (bytes([0, 0, 0x08, 0]), "dimension count"),
-    (bytes([0, 0, 0x08, 9]) + b"\0" * 36, "dimension count"),
-    (bytes([1, 0, 0x08, 1]) + struct.pack(">I", 1) + b"\0", "magic"),
-    (bytes([0, 0, 0x08, 4]) + struct.pack(">4I", *[2**32 - 1] * 4), "truncated IDX payload"),
-    (bytes([0, 0, 0x0E, 3]) + struct.pack(">3I", 60000, 28, 28), "truncated IDX payload"),
-    # Empty, yet NumPy cannot index the other extents: found by the atheris harness.
-    (bytes([0, 0, 0x08, 4]) + struct.pack(">4I", 0x84000000, 768, 0x04000000, 0), "implausible IDX dimensions"),
-])
+@pytest.mark.parametrize(
+    "header, words",
+    [
+        (bytes([0, 0, 0x0A, 1]) + struct.pack(">I", 1) + b"\0", "type code"),
+        (bytes([0, 0, 0x08, 0]), "dimension count"),
+        (bytes([0, 0, 0x08, 9]) + b"\0" * 36, "dimension count"),
+        (bytes([1, 0, 0x08, 1]) + struct.pack(">I", 1) + b"\0", "magic"),
+        (bytes([0, 0, 0x08, 4]) + struct.pack(">4I", *[2**32 - 1] * 4), "truncated IDX payload"),
+        (bytes([0, 0, 0x0E, 3]) + struct.pack(">3I", 60000, 28, 28), "truncated IDX payload"),
+        # Empty, yet NumPy cannot index the other extents: found by the atheris harness.
+        (bytes([0, 0, 0x08, 4]) + struct.pack(">4I", 0x84000000, 768, 0x04000000, 0), "implausible IDX dimensions"),
+    ],
+)
 def test_idx_unknown_codes_and_absurd_sizes_are_refused(header, words):
     with pytest.raises(datasets.DatasetError, match=words):
         datasets.read_idx(io_path(header))
@@ -291,21 +304,24 @@ def test_csv_bit_flips_are_refused_or_consistent():
         check_csv_result(result)
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"", "empty"),
-    (b"\n\n  \n", "empty"),
-    (b"a,b\n", "no data rows"),
-    (b"0,1\n1,2,3\n", "ragged"),
-    (b"0,1\n1,x\n", "non-numeric"),
-    (b"0,1\n1,nan\n", "non-finite"),
-    (b"0,1\n1,1e999\n", "non-finite"),
-    (b"0.5,1\n", "not an integer"),
-    (b"7\n", "at least 2 columns"),
-    (b"\xff\xfe\x00\x01", "UTF-8"),
-    (b"0,1\x00\n", "no data rows"),
-    (b"0,1\n1,2\x00\n", "non-numeric"),
-    (b"\x80\x04\x95" + pickle.dumps(_Exploit()), "UTF-8|non-numeric|columns"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", "empty"),
+        (b"\n\n  \n", "empty"),
+        (b"a,b\n", "no data rows"),
+        (b"0,1\n1,2,3\n", "ragged"),
+        (b"0,1\n1,x\n", "non-numeric"),
+        (b"0,1\n1,nan\n", "non-finite"),
+        (b"0,1\n1,1e999\n", "non-finite"),
+        (b"0.5,1\n", "not an integer"),
+        (b"7\n", "at least 2 columns"),
+        (b"\xff\xfe\x00\x01", "UTF-8"),
+        (b"0,1\x00\n", "no data rows"),
+        (b"0,1\n1,2\x00\n", "non-numeric"),
+        (b"\x80\x04\x95" + pickle.dumps(_Exploit()), "UTF-8|non-numeric|columns"),
+    ],
+)
 def test_csv_garbage_is_refused_with_a_reason(data, words):
     with pytest.raises(datasets.DatasetError, match=words):
         datasets.read_csv(io_path(data, "d.csv"))
@@ -389,8 +405,9 @@ def test_absurd_sizes_are_refused_without_large_allocations(tmp_path):
     refusing files that declare exabytes."""
     model = tmp_path / "model.akili"
     model.write_bytes(MODEL)
-    result = subprocess.run([sys.executable, "-c", ABSURD_SCRIPT, str(model), str(tmp_path)],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", ABSURD_SCRIPT, str(model), str(tmp_path)], capture_output=True, text=True, check=True
+    )
     grown_kib, elapsed = result.stdout.split()
     print(f"peak RSS growth {grown_kib} KiB; 240 refusals in {float(elapsed):.3f} s")
     assert int(grown_kib) < 20 * 1024

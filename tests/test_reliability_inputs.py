@@ -118,14 +118,17 @@ def test_bad_targets_raise_clear_errors_and_leave_the_model(call, case):
     assert_unchanged(net)
 
 
-@pytest.mark.parametrize("arguments, words", [
-    ({"epochs": 0}, "epochs >= 1"),
-    ({"epochs": 1.5}, "epochs as an integer"),
-    ({"batch_size": 0}, "batch_size >= 1"),
-    ({"batch_size": True}, "batch_size as an integer"),
-    ({"progress_every": -1}, "progress_every >= 0"),
-    ({"validation_data": (X,)}, "validation_data as a pair"),
-])
+@pytest.mark.parametrize(
+    "arguments, words",
+    [
+        ({"epochs": 0}, "epochs >= 1"),
+        ({"epochs": 1.5}, "epochs as an integer"),
+        ({"batch_size": 0}, "batch_size >= 1"),
+        ({"batch_size": True}, "batch_size as an integer"),
+        ({"progress_every": -1}, "progress_every >= 0"),
+        ({"validation_data": (X,)}, "validation_data as a pair"),
+    ],
+)
 def test_bad_fit_settings_are_refused_before_training(arguments, words):
     net = network()
     with pytest.raises((ValueError, TypeError), match=words):
@@ -142,18 +145,21 @@ def test_counts_beyond_the_data_and_beyond_64_bits_are_accepted():
         np.testing.assert_array_equal(got, expected)
 
 
-@pytest.mark.parametrize("build, error, words", [
-    (lambda: akili.NeuralNetwork(3, 4, 2, seed=-1), ValueError, "seed >= 0"),
-    (lambda: akili.NeuralNetwork(3, 4, 2, seed=2**64), ValueError, "seed < 2\\*\\*64"),
-    (lambda: akili.NeuralNetwork(3, 4, 2, learning_rate=0.0), ValueError, "positive finite learning rate"),
-    (lambda: akili.NeuralNetwork(3, 4, 2, learning_rate=float("nan")), ValueError, "positive finite"),
-    (lambda: akili.NeuralNetwork(3, 4, 2, learning_rate=1e300, dtype="float32"), ValueError, "positive finite"),
-    (lambda: akili.NeuralNetwork(3, 4, 2, dtype="int32"), ValueError, "float32' or 'float64"),
-    (lambda: akili.Dense(0, 3), ValueError, "inputs >= 1"),
-    (lambda: akili.Dense(3.0, 3), TypeError, "inputs as an integer"),
-    (lambda: akili.Dense(2**63, 1), ValueError, "below 2\\*\\*62"),
-    (lambda: akili.Network([akili.Dense(3, 2, activation="relu")], loss="cross_entropy"), ValueError, "softmax"),
-])
+@pytest.mark.parametrize(
+    "build, error, words",
+    [
+        (lambda: akili.NeuralNetwork(3, 4, 2, seed=-1), ValueError, "seed >= 0"),
+        (lambda: akili.NeuralNetwork(3, 4, 2, seed=2**64), ValueError, "seed < 2\\*\\*64"),
+        (lambda: akili.NeuralNetwork(3, 4, 2, learning_rate=0.0), ValueError, "positive finite learning rate"),
+        (lambda: akili.NeuralNetwork(3, 4, 2, learning_rate=float("nan")), ValueError, "positive finite"),
+        (lambda: akili.NeuralNetwork(3, 4, 2, learning_rate=1e300, dtype="float32"), ValueError, "positive finite"),
+        (lambda: akili.NeuralNetwork(3, 4, 2, dtype="int32"), ValueError, "float32' or 'float64"),
+        (lambda: akili.Dense(0, 3), ValueError, "inputs >= 1"),
+        (lambda: akili.Dense(3.0, 3), TypeError, "inputs as an integer"),
+        (lambda: akili.Dense(2**63, 1), ValueError, "below 2\\*\\*62"),
+        (lambda: akili.Network([akili.Dense(3, 2, activation="relu")], loss="cross_entropy"), ValueError, "softmax"),
+    ],
+)
 def test_bad_construction_is_refused(build, error, words):
     with pytest.raises(error, match=words):
         build()
@@ -164,15 +170,18 @@ def test_impossible_sizes_give_memory_error_not_a_crash():
         akili.Network([akili.Dense(2**40, 2**40)])
 
 
-@pytest.mark.parametrize("change, words", [
-    (lambda net: setattr(net, "learning_rate", -1.0), "positive finite"),
-    (lambda net: setattr(net, "rule", "sideways"), "unknown rule"),
-    (lambda net: setattr(net.layers[0], "weights", np.full((4, 3), np.nan)), "NaN"),
-    (lambda net: setattr(net.layers[0], "weights", np.zeros((3, 4))), "columns"),
-    (lambda net: setattr(net.layers[0], "trainable_mask", np.full((4, 3), 2.0)), "0 .frozen. or 1"),
-    (lambda net: setattr(net.layers[0], "bias", np.ones(4)), "bias=False"),
-    (lambda net: net.backquery(np.full(2, 1.5)), "inverted"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda net: setattr(net, "learning_rate", -1.0), "positive finite"),
+        (lambda net: setattr(net, "rule", "sideways"), "unknown rule"),
+        (lambda net: setattr(net.layers[0], "weights", np.full((4, 3), np.nan)), "NaN"),
+        (lambda net: setattr(net.layers[0], "weights", np.zeros((3, 4))), "columns"),
+        (lambda net: setattr(net.layers[0], "trainable_mask", np.full((4, 3), 2.0)), "0 .frozen. or 1"),
+        (lambda net: setattr(net.layers[0], "bias", np.ones(4)), "bias=False"),
+        (lambda net: net.backquery(np.full(2, 1.5)), "inverted"),
+    ],
+)
 def test_bad_changes_are_refused_and_leave_the_model(change, words):
     net = network()
     with pytest.raises(ValueError, match=words):
@@ -248,14 +257,17 @@ def test_weights_read_back_are_read_only_copies():
     assert not np.array_equal(weights, net.wih)  # a copy, not a live view
 
 
-@pytest.mark.parametrize("labels, words", [
-    ([0, -1, 2], "label -1 at index 1 is out of range"),
-    ([0, 3, 2], "label 3 at index 1 is out of range"),
-    ([0, 1.5], "not an integer"),
-    ([0, np.nan], "not an integer"),
-    (["a", "b"], "integers"),
-    ([[0, 1]], "1-D"),
-])
+@pytest.mark.parametrize(
+    "labels, words",
+    [
+        ([0, -1, 2], "label -1 at index 1 is out of range"),
+        ([0, 3, 2], "label 3 at index 1 is out of range"),
+        ([0, 1.5], "not an integer"),
+        ([0, np.nan], "not an integer"),
+        (["a", "b"], "integers"),
+        ([[0, 1]], "1-D"),
+    ],
+)
 def test_one_hot_refuses_bad_labels(labels, words):
     with pytest.raises(ValueError, match=words):
         datasets.one_hot(labels, 3)

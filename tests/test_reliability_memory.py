@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc"),
+]
 
 CYCLES = textwrap.dedent("""
     import gc, sys
@@ -79,8 +81,7 @@ CYCLES = textwrap.dedent("""
 
 
 def test_rss_stays_flat_over_1000_cycles_of_work_and_errors(tmp_path):
-    result = subprocess.run([sys.executable, "-c", CYCLES, str(tmp_path)], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run([sys.executable, "-c", CYCLES, str(tmp_path)], capture_output=True, text=True, check=True)
     start, end = (int(value) for value in result.stdout.split())
     print(f"VmRSS {start} KiB -> {end} KiB after 1000 cycles")
     # One leaked network (20·30 + 30·5 doubles, about 6 KiB) per cycle would add ~6 MiB.

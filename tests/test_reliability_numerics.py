@@ -15,8 +15,9 @@ DTYPES = ["float64", "float32"]
 
 def one_layer(activation: str, weights, *, dtype: str, loss: str = "squared_error") -> akili.Network:
     weights = np.asarray(weights, dtype=float)
-    net = akili.Network([akili.Dense(weights.shape[1], weights.shape[0], activation=activation)], loss=loss,
-                        dtype=dtype)
+    net = akili.Network(
+        [akili.Dense(weights.shape[1], weights.shape[0], activation=activation)], loss=loss, dtype=dtype
+    )
     net.layers[0].weights = weights
     return net
 
@@ -60,9 +61,14 @@ def test_log_loss_of_a_certain_wrong_answer_is_finite(dtype):
 def test_diverging_fit_raises_and_restores_the_epoch_start(dtype, batch_size):
     rng = np.random.default_rng(3)
     x, t = rng.normal(size=(200, 4)) * 10, rng.normal(size=(200, 1)) * 100
-    net = akili.Network([akili.Dense(4, 8, activation="relu", bias=True),
-                         akili.Dense(8, 1, activation="identity", bias=True)],
-                        loss="mse", learning_rate=1e6, rule="gradient", seed=1, dtype=dtype)
+    net = akili.Network(
+        [akili.Dense(4, 8, activation="relu", bias=True), akili.Dense(8, 1, activation="identity", bias=True)],
+        loss="mse",
+        learning_rate=1e6,
+        rule="gradient",
+        seed=1,
+        dtype=dtype,
+    )
     before = [layer.weights.copy() for layer in net.layers]
     with pytest.raises(akili.DivergenceError, match="diverged.*smaller learning rate"):
         net.fit(x, t, epochs=5, batch_size=batch_size)
@@ -81,13 +87,18 @@ def test_diverging_step_raises_and_restores_the_step_start(dtype, rows):
     """step()/train() used to leave NaN weights silently; now each step is checked."""
     rng = np.random.default_rng(4)
     x, t = rng.normal(size=(400, 4)) * 10, rng.normal(size=(400, 1)) * 100
-    net = akili.Network([akili.Dense(4, 8, activation="relu", bias=True),
-                         akili.Dense(8, 1, activation="identity", bias=True)],
-                        loss="mse", learning_rate=1e6, rule="gradient", seed=1, dtype=dtype)
+    net = akili.Network(
+        [akili.Dense(4, 8, activation="relu", bias=True), akili.Dense(8, 1, activation="identity", bias=True)],
+        loss="mse",
+        learning_rate=1e6,
+        rule="gradient",
+        seed=1,
+        dtype=dtype,
+    )
     with pytest.raises(akili.DivergenceError, match="train_step.*diverged.*before (the|that) step"):
         for start in range(0, 400, rows):
             before = [layer.weights.copy() for layer in net.layers]
-            net.step(x[start:start + rows], t[start:start + rows])
+            net.step(x[start : start + rows], t[start : start + rows])
     for layer, weights in zip(net.layers, before):
         np.testing.assert_array_equal(layer.weights, weights)
         assert np.isfinite(layer.weights).all()

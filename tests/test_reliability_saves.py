@@ -87,8 +87,9 @@ def test_a_write_error_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     old = akili.NeuralNetwork(2, 3, 1, seed=7)
     old.save(path)
     before = path.read_bytes()
-    result = subprocess.run([sys.executable, "-c", WRITE_LIMITED, str(path)], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", WRITE_LIMITED, str(path)], capture_output=True, text=True, check=True
+    )
     kind, number, filename = result.stdout.split()
     assert kind == "OSError" and int(number) == errno.EFBIG and filename == str(path)
     assert path.read_bytes() == before

@@ -56,8 +56,17 @@ def test_thread_count_does_not_change_results():
 def test_best_uses_validation_data_when_given():
     inputs, targets = _xor_data()
     val_inputs, val_targets = inputs[:4], targets[:4]
-    result = akili.restarts(_make, inputs, targets, n=4, epochs=10, validation_data=(val_inputs, val_targets),
-                            threads=2, batch_size=4, shuffle=False)
+    result = akili.restarts(
+        _make,
+        inputs,
+        targets,
+        n=4,
+        epochs=10,
+        validation_data=(val_inputs, val_targets),
+        threads=2,
+        batch_size=4,
+        shuffle=False,
+    )
     expected = [network.loss_value(val_inputs, val_targets) for network in result.networks]
     assert result.scores == expected
     assert result.best_index == int(np.argmin(expected))
@@ -69,8 +78,12 @@ def test_diverging_run_is_reported_not_chosen():
     def make(seed: int) -> akili.Network:
         # Seed 1 gets a sane learning rate; with lr = 1e6 the others' weights overflow.
         rate = 0.01 if seed == 1 else 1e6
-        return akili.Network([akili.Dense(2, 3, activation="tanh"), akili.Dense(3, 1, activation="identity")],
-                             loss="mse", learning_rate=rate, seed=seed)
+        return akili.Network(
+            [akili.Dense(2, 3, activation="tanh"), akili.Dense(3, 1, activation="identity")],
+            loss="mse",
+            learning_rate=rate,
+            seed=seed,
+        )
 
     result = akili.restarts(make, inputs, targets, n=3, epochs=5, threads=2)
     assert result.errors[0] and result.errors[2] and not result.errors[1]

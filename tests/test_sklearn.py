@@ -75,7 +75,7 @@ def test_fit_is_deterministic_and_predictions_independent_of_batching(iris):
     np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
     assert first.loss_curve_ == second.loss_curve_
     whole = first.predict_proba(X)
-    in_rows = np.vstack([first.predict_proba(X[i:i + 1]) for i in range(X.shape[0])])
+    in_rows = np.vstack([first.predict_proba(X[i : i + 1]) for i in range(X.shape[0])])
     np.testing.assert_allclose(in_rows, whole, rtol=1e-12, atol=1e-15)
     order = np.random.default_rng(0).permutation(X.shape[0])
     np.testing.assert_allclose(first.predict_proba(X[order]), whole[order], rtol=1e-12, atol=1e-15)
@@ -100,7 +100,7 @@ def test_partial_fit_learns_online(iris):
         model.partial_fit(X[:10], y[:10])
     for _ in range(30):
         for start in range(0, 150, 50):
-            model.partial_fit(X[start:start + 50], y[start:start + 50], classes=np.unique(y))
+            model.partial_fit(X[start : start + 50], y[start : start + 50], classes=np.unique(y))
     assert model.n_iter_ == 90
     assert model.score(X, y) > 0.9
     with pytest.raises(ValueError, match="not among classes_"):
@@ -110,8 +110,14 @@ def test_partial_fit_learns_online(iris):
 def test_early_stopping_keeps_best_validation_weights(iris):
     X, y = iris
     X = StandardScaler().fit_transform(X)
-    model = AkiliClassifier(hidden_layer_sizes=(8,), early_stopping=True, validation_fraction=0.2,
-                            n_iter_no_change=5, max_iter=500, random_state=0).fit(X, y)
+    model = AkiliClassifier(
+        hidden_layer_sizes=(8,),
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=5,
+        max_iter=500,
+        random_state=0,
+    ).fit(X, y)
     curve = model.validation_loss_curve_
     assert len(curve) == model.n_iter_ < 500
     assert model.best_loss_ == min(curve)

@@ -27,7 +27,7 @@ def data() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _chunks(X: np.ndarray, Y: np.ndarray, size: int):
-    return [(X[i:i + size], Y[i:i + size]) for i in range(0, len(X), size)]
+    return [(X[i : i + size], Y[i : i + size]) for i in range(0, len(X), size)]
 
 
 @pytest.mark.parametrize("batch_size,chunk", [(1, 10), (1, 64), (5, 7), (8, 103)])
@@ -68,9 +68,11 @@ def test_bad_batches_are_refused_by_name(data):
     with pytest.raises(ValueError, match="yielded no samples"):
         net.fit(lambda: [])
     with pytest.raises(RuntimeError, match="broken source"):
+
         def broken():
             yield X[:5], Y[:5]
             raise RuntimeError("broken source")
+
         net.fit(broken())
 
 
@@ -149,8 +151,13 @@ def test_memory_stays_bounded_by_rss(tmp_path):
     with open(tmp_path / "big.csv", "w") as handle:
         for _ in range(60_000):  # ~ 235 MB of text
             handle.write(line)
-    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "big.npy"), str(tmp_path / "big.csv")],
-                         capture_output=True, text=True, timeout=600, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "big.npy"), str(tmp_path / "big.csv")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    ).stdout
     values = dict(line.split() for line in out.splitlines())
     assert int(values["memmap_anon_growth_kib"]) < 20_000  # a copy would be 245,000 KiB
     assert int(values["stream_peak_growth_kib"]) < 60_000
@@ -165,9 +172,23 @@ def test_cli_train_stream_on_a_csv_file(tmp_path, capsys):
     lines = "\n".join(",".join([str(label), *(str(int(v) * 15) for v in row)]) for label, row in zip(y, X)) + "\n"
     (tmp_path / "train.csv").write_text(lines)
     (tmp_path / "test.csv").write_text(lines[: lines.index("\n", 20000) + 1])
-    status = main(["train", "--data", str(tmp_path / "train.csv"), "--stream", "--test-data",
-                   str(tmp_path / "test.csv"), "--epochs", "3", "--hidden", "32", "--quiet", "--out",
-                   str(tmp_path / "m.akili")])
+    status = main(
+        [
+            "train",
+            "--data",
+            str(tmp_path / "train.csv"),
+            "--stream",
+            "--test-data",
+            str(tmp_path / "test.csv"),
+            "--epochs",
+            "3",
+            "--hidden",
+            "32",
+            "--quiet",
+            "--out",
+            str(tmp_path / "m.akili"),
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 0, out
     assert "5391 samples trained" in out

@@ -74,7 +74,19 @@ def test_typed_api_checks_with_mypy():
     # it, through an example that uses restarts, the estimators and ONNX export.
     pytest.importorskip("mypy")
     example = REPO / "examples" / "ecosystem.py"
-    result = subprocess.run([sys.executable, "-m", "mypy", "--ignore-missing-imports", "--no-error-summary",
-                             "--cache-dir", str(Path(tempfile.gettempdir()) / "akili-mypy-cache"), str(example)],
-                            capture_output=True, text=True, cwd=tempfile.gettempdir())
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--ignore-missing-imports",
+            "--no-error-summary",
+            "--cache-dir",
+            str(Path(tempfile.gettempdir()) / "akili-mypy-cache"),
+            str(example),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tempfile.gettempdir(),
+    )
     assert result.returncode == 0, result.stdout + result.stderr

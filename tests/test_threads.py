@@ -31,8 +31,9 @@ def test_concurrent_fits_on_one_model_are_serialised():
     X, T = data(2000)
     shared = akili.NeuralNetwork(50, 80, 10, seed=2)
     reference = akili.NeuralNetwork(50, 80, 10, seed=2)
-    threads = [threading.Thread(target=shared.fit, args=(X, T), kwargs={"epochs": 1, "shuffle": False})
-               for _ in range(2)]
+    threads = [
+        threading.Thread(target=shared.fit, args=(X, T), kwargs={"epochs": 1, "shuffle": False}) for _ in range(2)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -26,37 +26,46 @@ def sigmoid(z: float) -> float:
 def by_hand(rule: str) -> dict[str, list]:
     """The book's train() for one example, one node at a time."""
     # Hidden layer: X_h = W_ih · I, O_h = sigmoid(X_h).
-    xh = [W_IH[0][0] * X_IN[0] + W_IH[0][1] * X_IN[1],   # 0.9·1 + 0.3·0.5 = 1.05
-          W_IH[1][0] * X_IN[0] + W_IH[1][1] * X_IN[1]]   # 0.2·1 + 0.8·0.5 = 0.6
+    xh = [
+        W_IH[0][0] * X_IN[0] + W_IH[0][1] * X_IN[1],  # 0.9·1 + 0.3·0.5 = 1.05
+        W_IH[1][0] * X_IN[0] + W_IH[1][1] * X_IN[1],
+    ]  # 0.2·1 + 0.8·0.5 = 0.6
     oh = [sigmoid(xh[0]), sigmoid(xh[1])]
     # Output layer: X_o = W_ho · O_h, O_o = sigmoid(X_o).
-    xo = [W_HO[0][0] * oh[0] + W_HO[0][1] * oh[1],
-          W_HO[1][0] * oh[0] + W_HO[1][1] * oh[1]]
+    xo = [W_HO[0][0] * oh[0] + W_HO[0][1] * oh[1], W_HO[1][0] * oh[0] + W_HO[1][1] * oh[1]]
     oo = [sigmoid(xo[0]), sigmoid(xo[1])]
     # Output error E = T - O; output delta D = E·O·(1 - O).
     eo = [TARGET[0] - oo[0], TARGET[1] - oo[1]]
     do = [eo[0] * oo[0] * (1 - oo[0]), eo[1] * oo[1] * (1 - oo[1])]
     if rule == "transpose":
         # E_h = W_hoᵀ · E_o: hidden node j collects w_ij·e_i from every output i.
-        eh = [W_HO[0][0] * eo[0] + W_HO[1][0] * eo[1],
-              W_HO[0][1] * eo[0] + W_HO[1][1] * eo[1]]
+        eh = [W_HO[0][0] * eo[0] + W_HO[1][0] * eo[1], W_HO[0][1] * eo[0] + W_HO[1][1] * eo[1]]
     elif rule == "gradient":
         # E_h = W_hoᵀ · D_o: back-propagation sends the deltas, not the raw errors.
-        eh = [W_HO[0][0] * do[0] + W_HO[1][0] * do[1],
-              W_HO[0][1] * do[0] + W_HO[1][1] * do[1]]
+        eh = [W_HO[0][0] * do[0] + W_HO[1][0] * do[1], W_HO[0][1] * do[0] + W_HO[1][1] * do[1]]
     else:
         # Normalised split: e_i reaches hidden j in proportion w_ij / (|w_i0| + |w_i1|).
         s0 = abs(W_HO[0][0]) + abs(W_HO[0][1])  # 1.0
         s1 = abs(W_HO[1][0]) + abs(W_HO[1][1])  # 1.1
-        eh = [W_HO[0][0] / s0 * eo[0] + W_HO[1][0] / s1 * eo[1],
-              W_HO[0][1] / s0 * eo[0] + W_HO[1][1] / s1 * eo[1]]
+        eh = [W_HO[0][0] / s0 * eo[0] + W_HO[1][0] / s1 * eo[1], W_HO[0][1] / s0 * eo[0] + W_HO[1][1] / s1 * eo[1]]
     dh = [eh[0] * oh[0] * (1 - oh[0]), eh[1] * oh[1] * (1 - oh[1])]
     # ΔW = lr · D · Iᵀ (an outer product, written out).
     dw_ho = [[LR * do[i] * oh[j] for j in range(2)] for i in range(2)]
     dw_ih = [[LR * dh[i] * X_IN[j] for j in range(2)] for i in range(2)]
     loss = 0.5 * (eo[0] ** 2 + eo[1] ** 2)
-    return {"xh": xh, "oh": oh, "xo": xo, "oo": oo, "eo": eo, "do": do, "eh": eh, "dh": dh,
-            "dw_ih": dw_ih, "dw_ho": dw_ho, "loss": loss}
+    return {
+        "xh": xh,
+        "oh": oh,
+        "xo": xo,
+        "oo": oo,
+        "eo": eo,
+        "do": do,
+        "eh": eh,
+        "dh": dh,
+        "dw_ih": dw_ih,
+        "dw_ho": dw_ho,
+        "loss": loss,
+    }
 
 
 def book_net(rule: str, dtype: str = "float64") -> akili.Network:
@@ -137,8 +146,9 @@ def test_batch_trace_averages_updates():
     assert trace.inputs.shape == (2, 2)
     single = [book_net("transpose").step(rows[r], targets[r], trace=True) for r in range(2)]
     for k in range(2):
-        np.testing.assert_allclose(trace.weight_updates[k],
-                                   (single[0].weight_updates[k] + single[1].weight_updates[k]) / 2, rtol=1e-13)
+        np.testing.assert_allclose(
+            trace.weight_updates[k], (single[0].weight_updates[k] + single[1].weight_updates[k]) / 2, rtol=1e-13
+        )
         np.testing.assert_allclose(trace.errors[k], np.stack([s.errors[k] for s in single]), rtol=1e-13)
 
 
@@ -156,8 +166,8 @@ def test_traced_and_untraced_steps_leave_identical_weights(dtype, rule, batch):
 
     traced, plain = make(), make()
     for start in range(0, 12, batch):
-        x = inputs[start:start + batch] if batch > 1 else inputs[start]
-        t = targets[start:start + batch] if batch > 1 else targets[start]
+        x = inputs[start : start + batch] if batch > 1 else inputs[start]
+        t = targets[start : start + batch] if batch > 1 else targets[start]
         trace = traced.step(x, t, trace=True)
         loss = plain.step(x, t)
         assert trace.loss == loss

@@ -24,7 +24,6 @@ import io
 import sys
 import zipfile
 from pathlib import Path
-from typing import Dict
 
 import numpy as np
 
@@ -34,7 +33,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "python" / "akili" / "data"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def _npz_bytes(arrays: Dict[str, np.ndarray]) -> bytes:
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     """Serialise *arrays* as a deterministic, deflate-compressed ``.npz``."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -51,7 +50,7 @@ def _npz_bytes(arrays: Dict[str, np.ndarray]) -> bytes:
     return out.getvalue()
 
 
-def build() -> Dict[str, bytes]:
+def build() -> dict[str, bytes]:
     """Return ``{file name: file contents}`` for every built-in data file."""
     from sklearn.datasets import load_digits, load_iris
 
@@ -79,10 +78,8 @@ def build() -> Dict[str, bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="only verify that the files are up to date")
-    parser.add_argument("--out", type=Path, default=DATA_DIR,
-                        help=f"output directory (default: {DATA_DIR})")
+    parser.add_argument("--check", action="store_true", help="only verify that the files are up to date")
+    parser.add_argument("--out", type=Path, default=DATA_DIR, help=f"output directory (default: {DATA_DIR})")
     args = parser.parse_args(argv)
 
     files = build()

@@ -42,8 +42,7 @@ void sigmoid_rows(const Eigen::Ref<const RowMatrix<Scalar>>& z, Eigen::Ref<RowMa
 bool is_elementwise(Activation activation) { return activation != Activation::softmax; }
 
 template <typename Scalar>
-void activate(Activation activation, const Eigen::Ref<const RowMatrix<Scalar>>& z,
-              Eigen::Ref<RowMatrix<Scalar>> a) {
+void activate(Activation activation, const Eigen::Ref<const RowMatrix<Scalar>>& z, Eigen::Ref<RowMatrix<Scalar>> a) {
   switch (activation) {
     case Activation::identity:
       if (a.data() != z.data()) a = z;
@@ -67,9 +66,8 @@ void activate(Activation activation, const Eigen::Ref<const RowMatrix<Scalar>>& 
         // Eigen's vectorised exp clamps arguments near the underflow limit on some
         // instruction sets (SSE2 gave e^-2000 = 5.6e-309 instead of 0): terms below
         // the smallest normal number are flushed to exactly 0, so every build agrees.
-        a.row(row) = (a.row(row).array() < std::numeric_limits<Scalar>::min())
-                         .select(Scalar(0), a.row(row).array())
-                         .matrix();
+        a.row(row) =
+            (a.row(row).array() < std::numeric_limits<Scalar>::min()).select(Scalar(0), a.row(row).array()).matrix();
         a.row(row) /= a.row(row).sum();
       }
       return;
@@ -104,10 +102,8 @@ void multiply_by_derivative(Activation activation, const Eigen::Ref<const RowMat
   throw std::invalid_argument("[multiply_by_derivative] unknown activation code");
 }
 
-template void activate<float>(Activation, const Eigen::Ref<const RowMatrix<float>>&,
-                              Eigen::Ref<RowMatrix<float>>);
-template void activate<double>(Activation, const Eigen::Ref<const RowMatrix<double>>&,
-                               Eigen::Ref<RowMatrix<double>>);
+template void activate<float>(Activation, const Eigen::Ref<const RowMatrix<float>>&, Eigen::Ref<RowMatrix<float>>);
+template void activate<double>(Activation, const Eigen::Ref<const RowMatrix<double>>&, Eigen::Ref<RowMatrix<double>>);
 template void multiply_by_derivative<float>(Activation, const Eigen::Ref<const RowMatrix<float>>&,
                                             Eigen::Ref<RowMatrix<float>>);
 template void multiply_by_derivative<double>(Activation, const Eigen::Ref<const RowMatrix<double>>&,

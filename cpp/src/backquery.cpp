@@ -19,16 +19,15 @@ std::string number_text(double value) {
 /// Throws unless every value of O lies in the open interval (low, high) that the
 /// layer's inverse activation accepts.
 template <typename Scalar>
-void check_domain(const RowMatrix<Scalar>& outputs, std::size_t layer, const std::string& activation,
-                  double low, double high, const char* range) {
+void check_domain(const RowMatrix<Scalar>& outputs, std::size_t layer, const std::string& activation, double low,
+                  double high, const char* range) {
   for (Eigen::Index row = 0; row < outputs.rows(); ++row) {
     for (Eigen::Index col = 0; col < outputs.cols(); ++col) {
       const double value = static_cast<double>(outputs(row, col));
       if (!(value > low && value < high)) {
         throw std::invalid_argument("[backquery] layer " + std::to_string(layer) + " (" + activation +
-                                    ") can only be inverted for outputs in " + range + ", got " +
-                                    number_text(value) + " at row " + std::to_string(row) + ", column " +
-                                    std::to_string(col));
+                                    ") can only be inverted for outputs in " + range + ", got " + number_text(value) +
+                                    " at row " + std::to_string(row) + ", column " + std::to_string(col));
       }
     }
   }
@@ -72,7 +71,7 @@ void rescale_rows(RowMatrix<Scalar>& signal) {
     values -= values.minCoeff();  // I -= min(I)
     const Scalar largest = values.maxCoeff();
     if (largest > Scalar(0)) {
-      values /= largest;                               // I /= max(I)
+      values /= largest;                              // I /= max(I)
       values = values * Scalar(0.98) + Scalar(0.01);  // I = I·0.98 + 0.01
     } else {
       values.setConstant(Scalar(0.5));  // all equal: no direction to show, the middle of 0.01..0.99
@@ -106,7 +105,6 @@ RowMatrix<Scalar> backquery(const Network<Scalar>& network,
 }
 
 template RowMatrix<float> backquery<float>(const Network<float>&, const Eigen::Ref<const Network<float>::Matrix>&);
-template RowMatrix<double> backquery<double>(const Network<double>&,
-                                             const Eigen::Ref<const Network<double>::Matrix>&);
+template RowMatrix<double> backquery<double>(const Network<double>&, const Eigen::Ref<const Network<double>::Matrix>&);
 
 }  // namespace akili

@@ -99,8 +99,7 @@ BruteForceResult<Scalar> brute_force(const Network<Scalar>& network, const Eigen
   const Network<Scalar> snapshot(network);
   const std::size_t count = snapshot.layer_count();
   if (inputs.rows() == 0) throw std::invalid_argument("[brute_force] expected at least one sample, got 0 rows");
-  if (inputs.cols() != snapshot.inputs() || targets.rows() != inputs.rows() ||
-      targets.cols() != snapshot.outputs()) {
+  if (inputs.cols() != snapshot.inputs() || targets.rows() != inputs.rows() || targets.cols() != snapshot.outputs()) {
     throw std::invalid_argument("[brute_force] expected inputs (n, " + std::to_string(snapshot.inputs()) +
                                 ") and targets (n, " + std::to_string(snapshot.outputs()) + "), got " +
                                 shape_text(inputs.rows(), inputs.cols()) + " and " +
@@ -217,7 +216,6 @@ template BruteForceResult<float> brute_force<float>(const Network<float>&, const
 template BruteForceResult<double> brute_force<double>(const Network<double>&,
                                                       const Eigen::Ref<const RowMatrix<double>>&,
                                                       const Eigen::Ref<const RowMatrix<double>>&,
-                                                      const std::vector<double>&, std::uint64_t,
-                                                      const SearchHook&);
+                                                      const std::vector<double>&, std::uint64_t, const SearchHook&);
 
 }  // namespace akili

@@ -81,8 +81,10 @@ Choice choose() {
   }
   const std::vector<Isa> compiled = compiled_sets();
   if (std::find(compiled.begin(), compiled.end(), isa) == compiled.end()) {
-    throw std::invalid_argument("AKILI_ISA=" + name + " asks for kernels this build of akili does not contain "
-                                "(compiled in: " + joined(compiled) + ")");
+    throw std::invalid_argument("AKILI_ISA=" + name +
+                                " asks for kernels this build of akili does not contain "
+                                "(compiled in: " +
+                                joined(compiled) + ")");
   }
   if (std::find(supported.begin(), supported.end(), isa) == supported.end()) {
     throw std::invalid_argument("AKILI_ISA=" + name + " asks for " +

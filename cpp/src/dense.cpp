@@ -18,13 +18,12 @@ namespace akili {
 
 using detail::shape_text;
 
-
 template <typename Scalar>
 Dense<Scalar>::Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activation, bool bias)
     : activation_(activation), has_bias_(bias) {
   if (inputs <= 0 || outputs <= 0) {
-    throw std::invalid_argument("[Dense] expected positive inputs and outputs, got inputs=" +
-                                std::to_string(inputs) + ", outputs=" + std::to_string(outputs));
+    throw std::invalid_argument("[Dense] expected positive inputs and outputs, got inputs=" + std::to_string(inputs) +
+                                ", outputs=" + std::to_string(outputs));
   }
   // The product kernels are chosen here, on the caller's thread, so that a bad
   // AKILI_ISA is reported where the network is built, not inside a worker thread.
@@ -36,9 +35,8 @@ Dense<Scalar>::Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activ
 template <typename Scalar>
 void Dense<Scalar>::set_weights(const Eigen::Ref<const Matrix>& weights) {
   if (weights.rows() != outputs() || weights.cols() != inputs()) {
-    throw std::invalid_argument("[Dense::set_weights] expected weights of shape " +
-                                shape_text(outputs(), inputs()) + " (outputs, inputs), got " +
-                                shape_text(weights.rows(), weights.cols()));
+    throw std::invalid_argument("[Dense::set_weights] expected weights of shape " + shape_text(outputs(), inputs()) +
+                                " (outputs, inputs), got " + shape_text(weights.rows(), weights.cols()));
   }
   if (!weights.allFinite()) {
     throw std::invalid_argument("[Dense::set_weights] weights contain NaN or infinity");
@@ -53,8 +51,8 @@ void Dense<Scalar>::set_bias(const Eigen::Ref<const Vec>& bias) {
     throw std::invalid_argument("[Dense::set_bias] this layer was built without a bias (bias=false)");
   }
   if (bias.size() != outputs()) {
-    throw std::invalid_argument("[Dense::set_bias] expected a bias of length " + std::to_string(outputs()) +
-                                ", got " + std::to_string(bias.size()));
+    throw std::invalid_argument("[Dense::set_bias] expected a bias of length " + std::to_string(outputs()) + ", got " +
+                                std::to_string(bias.size()));
   }
   if (!bias.allFinite()) throw std::invalid_argument("[Dense::set_bias] bias contains NaN or infinity");
   bias_ = bias;
@@ -68,8 +66,7 @@ void Dense<Scalar>::set_trainable_mask(const Eigen::Ref<const Matrix>& mask) {
   }
   if (mask.rows() != outputs() || mask.cols() != inputs()) {
     throw std::invalid_argument("[Dense::set_trainable_mask] expected a mask of shape " +
-                                shape_text(outputs(), inputs()) + ", got " +
-                                shape_text(mask.rows(), mask.cols()));
+                                shape_text(outputs(), inputs()) + ", got " + shape_text(mask.rows(), mask.cols()));
   }
   if (!(mask.array() == Scalar(0) || mask.array() == Scalar(1)).all()) {
     throw std::invalid_argument("[Dense::set_trainable_mask] mask entries must be 0 (frozen) or 1 (trains)");
@@ -83,9 +80,15 @@ void Dense<Scalar>::initialize(Init init, Random& random) {
   const double fan_out = static_cast<double>(outputs());
   double deviation = 0.0;
   switch (init) {
-    case Init::book: deviation = 1.0 / std::sqrt(fan_in); break;               // σ = n_in^-½
-    case Init::xavier: deviation = std::sqrt(2.0 / (fan_in + fan_out)); break;  // σ = √(2/(n_in+n_out))
-    case Init::he: deviation = std::sqrt(2.0 / fan_in); break;                  // σ = √(2/n_in)
+    case Init::book:
+      deviation = 1.0 / std::sqrt(fan_in);
+      break;  // σ = n_in^-½
+    case Init::xavier:
+      deviation = std::sqrt(2.0 / (fan_in + fan_out));
+      break;  // σ = √(2/(n_in+n_out))
+    case Init::he:
+      deviation = std::sqrt(2.0 / fan_in);
+      break;  // σ = √(2/n_in)
   }
   for (Eigen::Index row = 0; row < weights_.rows(); ++row) {
     for (Eigen::Index col = 0; col < weights_.cols(); ++col) {
@@ -126,8 +129,8 @@ void Dense<Scalar>::forward(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   // (output columns), which then stays in its core's cache from step to step.
   const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
   const bool elementwise = is_elementwise(activation_) || !split;
-  parallel::for_bands(
-      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { block(0, rows, c0, c1 - c0, elementwise); });
+  parallel::for_bands(outputs(), split,
+                      [&](Eigen::Index c0, Eigen::Index c1) { block(0, rows, c0, c1 - c0, elementwise); });
   if (!elementwise) activate<Scalar>(activation_, output, output);  // softmax needs whole rows
 }
 
@@ -136,8 +139,8 @@ void Dense<Scalar>::combine(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Ma
   // Bands of weight rows (output columns) per thread, as in forward().
   const Eigen::Index rows = input.rows();
   const bool split = parallel::split_weight_rows(rows, inputs(), outputs());
-  parallel::for_bands(
-      outputs(), split, [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0, false); });
+  parallel::for_bands(outputs(), split,
+                      [&](Eigen::Index c0, Eigen::Index c1) { combine_band(input, output, c0, c1 - c0, false); });
 }
 
 template <typename Scalar>
@@ -187,8 +190,8 @@ void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Ei
   if (frozen_) return;
   // The same bands as the forward pass, so each thread updates the rows it just read.
   const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
-  parallel::for_bands(
-      outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) { update_band(delta, input, step, r0, r1 - r0); });
+  parallel::for_bands(outputs(), split,
+                      [&](Eigen::Index r0, Eigen::Index r1) { update_band(delta, input, step, r0, r1 - r0); });
 }
 
 template <typename Scalar>
@@ -226,12 +229,10 @@ void Dense<Scalar>::update_then_forward(const Eigen::Ref<const Matrix>& delta, c
   // paths may differ in the last bit): its bands when it splits and the
   // activation is elementwise, else whole rows after the products.
   const bool activate_in_band = activate_output && split_next && is_elementwise(activation_);
-  parallel::for_bands(
-      outputs(), split,
-      [&](Eigen::Index r0, Eigen::Index r1) {
-        if (!frozen_) update_band(delta, input, step, r0, r1 - r0);  // W += step·Dᵀ·I, b += step·Σ D
-        combine_band(next_input, next_output, r0, r1 - r0, activate_in_band);  // O = f(I_next·Wᵀ + 1·bᵀ)
-      });
+  parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) {
+    if (!frozen_) update_band(delta, input, step, r0, r1 - r0);            // W += step·Dᵀ·I, b += step·Σ D
+    combine_band(next_input, next_output, r0, r1 - r0, activate_in_band);  // O = f(I_next·Wᵀ + 1·bᵀ)
+  });
   if (activate_output && !activate_in_band) activate<Scalar>(activation_, next_output, next_output);
 }
 
@@ -260,9 +261,11 @@ void Dense<Scalar>::fused_online_update(const Scalar* coefficient, const Scalar*
           kernels::back_update<Scalar, true, false>(w, width, coefficient[i], back + c0, gain, input + c0, nullptr);
         }
       } else if (masked) {
-        kernels::update_dot<Scalar, true, true, false>(w, width, gain, input + c0, m, nullptr);  // W_i += lr·δ_i·I ∘ mask_i
+        kernels::update_dot<Scalar, true, true, false>(w, width, gain, input + c0, m,
+                                                       nullptr);  // W_i += lr·δ_i·I ∘ mask_i
       } else {
-        kernels::update_dot<Scalar, true, false, false>(w, width, gain, input + c0, nullptr, nullptr);  // W_i += lr·δ_i·I
+        kernels::update_dot<Scalar, true, false, false>(w, width, gain, input + c0, nullptr,
+                                                        nullptr);  // W_i += lr·δ_i·I
       }
     }
   };
@@ -299,8 +302,8 @@ bool Dense<Scalar>::online_update_forward(const Scalar* delta, const Scalar* inp
     for (Eigen::Index i = r0; i < r1; ++i) {
       Scalar* w = weights_.data() + i * n_in;
       const Scalar* m = masked ? mask_.data() + i * n_in : nullptr;
-      const Scalar gain = step * delta[i];          // lr·δ_i
-      if (trains && has_bias_) bias_[i] += gain;    // b_i += lr·δ_i
+      const Scalar gain = step * delta[i];        // lr·δ_i
+      if (trains && has_bias_) bias_[i] += gain;  // b_i += lr·δ_i
       if (!next_input) {
         if (!trains) continue;
         if (masked) {

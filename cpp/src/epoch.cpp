@@ -5,8 +5,8 @@
 
 #include "akili/activation.hpp"
 #include "akili/threads.hpp"
-#include "parallel_policy.hpp"
 #include "number_text.hpp"
+#include "parallel_policy.hpp"
 #include "products.hpp"
 #include "row_kernels.hpp"
 
@@ -46,8 +46,7 @@ constexpr std::chrono::milliseconds kHookInterval{5};
 template <typename Scalar>
 bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
   const Dense<Scalar>& first = layers_[0];
-  return samples > 1 && first.trainable_mask().size() == 0 &&
-         parallel::worth_splitting_online(first.weights().size());
+  return samples > 1 && first.trainable_mask().size() == 0 && parallel::worth_splitting_online(first.weights().size());
 }
 
 template <typename Scalar>
@@ -73,8 +72,7 @@ void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::
 }
 
 template <typename Scalar>
-Eigen::Index Network<Scalar>::online_block(Eigen::Index count,
-                                           const std::function<bool(Eigen::Index, double)>& after,
+Eigen::Index Network<Scalar>::online_block(Eigen::Index count, const std::function<bool(Eigen::Index, double)>& after,
                                            double& diverging_loss) {
   const std::size_t last = layers_.size() - 1;
   const Dense<Scalar>& first = layers_[0];
@@ -99,8 +97,8 @@ Eigen::Index Network<Scalar>::online_block(Eigen::Index count,
     if (trains && t > group_start) {
       // z_t += lr·Σ_{group_start ≤ s < t} G_st·δ_s (the group's earlier updates, seen through x_t)
       const Eigen::Index earlier = t - group_start;
-      z.noalias() += learning_rate_ * (gram.col(t).segment(group_start, earlier).transpose() *
-                                       deltas.middleRows(group_start, earlier));
+      z.noalias() += learning_rate_ *
+                     (gram.col(t).segment(group_start, earlier).transpose() * deltas.middleRows(group_start, earlier));
     }
     activate<Scalar>(first.activation(), z, z);  // o_0 = f(z_t)
     for (std::size_t k = 1; k <= last; ++k) layers_[k].forward_row(outputs_[k - 1].data(), outputs_[k].data());
@@ -118,8 +116,8 @@ Eigen::Index Network<Scalar>::online_block(Eigen::Index count,
 
 template <typename Scalar>
 EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
-                                         const Eigen::Ref<const Matrix>& targets, std::size_t batch_size,
-                                         bool shuffle, const ProgressHook& hook, std::size_t hook_every) {
+                                         const Eigen::Ref<const Matrix>& targets, std::size_t batch_size, bool shuffle,
+                                         const ProgressHook& hook, std::size_t hook_every) {
   std::unique_lock lock(mutex_);
   apply_queued();   // single-example steps queued before this epoch come first
   reset_journal();  // the epoch changes the weights outside the journal
@@ -206,7 +204,8 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       const std::size_t chunk = gather_cursor.fetch_add(1, std::memory_order_relaxed);
       const std::size_t first = chunk * kGatherChunk;
       if (first >= rows) return;
-      chunk_findings[chunk] = gather_rows(start, first, std::min(rows, first + kGatherChunk), into_inputs, into_targets);
+      chunk_findings[chunk] =
+          gather_rows(start, first, std::min(rows, first + kGatherChunk), into_inputs, into_targets);
     }
   };
   auto first_finding = [&] {
@@ -272,12 +271,15 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       double diverging_loss = 0.0;
       alongside(
           [&] {
-            done = online_block(count, [&](Eigen::Index t, double loss) {
-              result.loss_sum += loss;
-              result.correct += count_correct(1, batch_targets_.row(t).data(), 0);
-              result.samples += 1;
-              return report();
-            }, diverging_loss);
+            done = online_block(
+                count,
+                [&](Eigen::Index t, double loss) {
+                  result.loss_sum += loss;
+                  result.correct += count_correct(1, batch_targets_.row(t).data(), 0);
+                  result.samples += 1;
+                  return report();
+                },
+                diverging_loss);
           },
           [&] {
             if (has_next) bad = prepare(next_start, next_inputs_, next_targets_, next_gram_);
@@ -384,11 +386,11 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
 
 // The members defined in this file, for both element types (the rest of the
 // class is instantiated in network.cpp).
-#define AKILI_INSTANTIATE_EPOCH(Scalar)                                                                           \
-  template bool Network<Scalar>::online_blocks_apply(std::size_t) const;                                          \
-  template void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>&, Eigen::Ref<Matrix>, bool);          \
-  template Eigen::Index Network<Scalar>::online_block(                                                             \
-      Eigen::Index, const std::function<bool(Eigen::Index, double)>&, double&);                                    \
+#define AKILI_INSTANTIATE_EPOCH(Scalar)                                                                               \
+  template bool Network<Scalar>::online_blocks_apply(std::size_t) const;                                              \
+  template void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>&, Eigen::Ref<Matrix>, bool);               \
+  template Eigen::Index Network<Scalar>::online_block(Eigen::Index, const std::function<bool(Eigen::Index, double)>&, \
+                                                      double&);                                                       \
   template EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&, \
                                                     std::size_t, bool, const ProgressHook&, std::size_t);
 AKILI_INSTANTIATE_EPOCH(float)

@@ -120,10 +120,10 @@ constexpr int kTileRows = 6;  // MR: rows of A per register tile
 template <typename Scalar>
 constexpr int kTileCols = 2 * Packet<Scalar>::kWidth;  // NR: columns of B per register tile
 
-constexpr Index kDepthBlock = 256;   // KC: a packed B strip of KC×NR fits L1 beside the A strip
-constexpr Index kRowBlock = 96;      // MC: the packed MC×KC block of A fits L2
-constexpr Index kColumnBlock = 2048; // NC: bounds the packed B block (KC×NC) for very wide layers
-constexpr Index kDirectDepth = 128;  // B is read in place up to this depth
+constexpr Index kDepthBlock = 256;    // KC: a packed B strip of KC×NR fits L1 beside the A strip
+constexpr Index kRowBlock = 96;       // MC: the packed MC×KC block of A fits L2
+constexpr Index kColumnBlock = 2048;  // NC: bounds the packed B block (KC×NC) for very wide layers
+constexpr Index kDirectDepth = 128;   // B is read in place up to this depth
 
 /// a·b + c with one rounding (the compiler's built-in: one instruction under -mfma).
 inline float scalar_fma(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
@@ -180,8 +180,8 @@ inline void tile(Index depth, const Scalar* a, Index a_row, Index a_depth, const
       Scalar* row = c + r * ldc;
       for (int half = 0; half < kHalves; ++half) {
         // C = α·acc, or C = α·acc + C
-        P::store(row + half * W, accumulate ? P::fma(scale, acc[r][half], P::load(row + half * W))
-                                            : P::mul(scale, acc[r][half]));
+        P::store(row + half * W,
+                 accumulate ? P::fma(scale, acc[r][half], P::load(row + half * W)) : P::mul(scale, acc[r][half]));
       }
     }
     return;
@@ -344,8 +344,8 @@ void gemm(const detail::GemmCall<Scalar>& call) {
   const Index column_block = smaller(kColumnBlock, n);
   // The buffers only grow: shrinking and growing again (products of different
   // shapes, one after another) would zero-fill them on every call.
-  Scalar* const packed_a =
-      detail::packing_buffer<Scalar>(0, depth_block * ((smaller(kRowBlock, m) + kTileRows - 1) / kTileRows) * kTileRows);
+  Scalar* const packed_a = detail::packing_buffer<Scalar>(
+      0, depth_block * ((smaller(kRowBlock, m) + kTileRows - 1) / kTileRows) * kTileRows);
   Scalar* const packed_b = detail::packing_buffer<Scalar>(1, depth_block * ((column_block + NR - 1) / NR) * NR);
   for (Index col0 = 0; col0 < n; col0 += kColumnBlock) {
     const Index cols = smaller(kColumnBlock, n - col0);
@@ -377,16 +377,16 @@ void gemm(const detail::GemmCall<Scalar>& call) {
                 in_place_b ? &b(k0, col0 + js * NR) : packed_b + (js * NR - whole_b) / NR * depth * NR;
             const Index b_depth = in_place_b ? b.row_stride : Index{NR};
             const bool in_place_a = first < whole;
-            const Scalar* strip_a = in_place_a ? &a(row0 + first, k0)
-                                               : packed_a + (first - whole) / kTileRows * depth * kTileRows;
+            const Scalar* strip_a =
+                in_place_a ? &a(row0 + first, k0) : packed_a + (first - whole) / kTileRows * depth * kTileRows;
             const Index a_row = in_place_a ? a.row_stride : Index{1};
             const Index a_depth = in_place_a ? Index{1} : Index{kTileRows};
             if (tile_cols <= Packet<Scalar>::kWidth) {
               tile<Scalar, true>(depth, strip_a, a_row, a_depth, strip_b, b_depth, target, ldc, alpha, add, tile_rows,
                                  tile_cols);
             } else {
-              tile<Scalar, false>(depth, strip_a, a_row, a_depth, strip_b, b_depth, target, ldc, alpha, add,
-                                  tile_rows, tile_cols);
+              tile<Scalar, false>(depth, strip_a, a_row, a_depth, strip_b, b_depth, target, ldc, alpha, add, tile_rows,
+                                  tile_cols);
             }
           }
         }

@@ -11,16 +11,15 @@ namespace akili {
 void check_loss_pairing(Loss loss, Activation output_activation, const char* where) {
   if (loss == Loss::cross_entropy && output_activation != Activation::softmax &&
       output_activation != Activation::sigmoid) {
-    throw std::invalid_argument(
-        std::string("[") + where + "] loss \"cross_entropy\" needs a softmax or sigmoid output layer "
-        "(outputs must be probabilities); got output activation \"" +
-        to_string(output_activation) + "\"");
+    throw std::invalid_argument(std::string("[") + where +
+                                "] loss \"cross_entropy\" needs a softmax or sigmoid output layer "
+                                "(outputs must be probabilities); got output activation \"" +
+                                to_string(output_activation) + "\"");
   }
 }
 
 template <typename Scalar>
-double loss_sum(Loss loss, Activation output_activation,
-                const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
+double loss_sum(Loss loss, Activation output_activation, const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
                 const Eigen::Ref<const RowMatrix<Scalar>>& targets) {
   const auto o = outputs.array();
   const auto t = targets.array();
@@ -37,16 +36,14 @@ double loss_sum(Loss loss, Activation output_activation,
         return -static_cast<double>((t * o.max(tiny).log()).sum());  // -Σ t log o
       }
       // -Σ [t log o + (1 - t) log(1 - o)]
-      return -static_cast<double>(
-          (t * o.max(tiny).log() + (Scalar(1) - t) * (Scalar(1) - o).max(tiny).log()).sum());
+      return -static_cast<double>((t * o.max(tiny).log() + (Scalar(1) - t) * (Scalar(1) - o).max(tiny).log()).sum());
   }
   throw std::invalid_argument("[loss_sum] unknown loss code");
 }
 
 template <typename Scalar>
 void output_error(Loss loss, const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
-                  const Eigen::Ref<const RowMatrix<Scalar>>& targets,
-                  Eigen::Ref<RowMatrix<Scalar>> error) {
+                  const Eigen::Ref<const RowMatrix<Scalar>>& targets, Eigen::Ref<RowMatrix<Scalar>> error) {
   switch (loss) {
     case Loss::squared_error:
     case Loss::cross_entropy:
@@ -61,25 +58,21 @@ void output_error(Loss loss, const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
 }
 
 template <typename Scalar>
-void output_delta(Loss loss, Activation output_activation,
-                  const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
-                  const Eigen::Ref<const RowMatrix<Scalar>>& error,
-                  Eigen::Ref<RowMatrix<Scalar>> delta) {
+void output_delta(Loss loss, Activation output_activation, const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
+                  const Eigen::Ref<const RowMatrix<Scalar>>& error, Eigen::Ref<RowMatrix<Scalar>> delta) {
   if (delta.data() != error.data()) delta = error;
   // Cross-entropy after softmax/sigmoid: -dL/dZ = T - O, which is already E.
   if (loss == Loss::cross_entropy) return;
   multiply_by_derivative<Scalar>(output_activation, outputs, delta);  // D = E ∘ f'(O)
 }
 
-#define AKILI_INSTANTIATE_LOSS(Scalar)                                                          \
-  template double loss_sum<Scalar>(Loss, Activation, const Eigen::Ref<const RowMatrix<Scalar>>&, \
-                                   const Eigen::Ref<const RowMatrix<Scalar>>&);                 \
-  template void output_error<Scalar>(Loss, const Eigen::Ref<const RowMatrix<Scalar>>&,          \
-                                     const Eigen::Ref<const RowMatrix<Scalar>>&,                \
-                                     Eigen::Ref<RowMatrix<Scalar>>);                            \
-  template void output_delta<Scalar>(Loss, Activation, const Eigen::Ref<const RowMatrix<Scalar>>&, \
-                                     const Eigen::Ref<const RowMatrix<Scalar>>&,                \
-                                     Eigen::Ref<RowMatrix<Scalar>>);
+#define AKILI_INSTANTIATE_LOSS(Scalar)                                                                           \
+  template double loss_sum<Scalar>(Loss, Activation, const Eigen::Ref<const RowMatrix<Scalar>>&,                 \
+                                   const Eigen::Ref<const RowMatrix<Scalar>>&);                                  \
+  template void output_error<Scalar>(Loss, const Eigen::Ref<const RowMatrix<Scalar>>&,                           \
+                                     const Eigen::Ref<const RowMatrix<Scalar>>&, Eigen::Ref<RowMatrix<Scalar>>); \
+  template void output_delta<Scalar>(Loss, Activation, const Eigen::Ref<const RowMatrix<Scalar>>&,               \
+                                     const Eigen::Ref<const RowMatrix<Scalar>>&, Eigen::Ref<RowMatrix<Scalar>>);
 AKILI_INSTANTIATE_LOSS(float)
 AKILI_INSTANTIATE_LOSS(double)
 #undef AKILI_INSTANTIATE_LOSS

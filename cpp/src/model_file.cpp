@@ -96,8 +96,8 @@ class Reader {
   /// Throws unless `count` more bytes are present.
   void need(std::size_t count, const std::string& what) const {
     if (count > remaining()) {
-      fail(what + " needs " + std::to_string(count) + " bytes at offset " + std::to_string(offset_) +
-           " but only " + std::to_string(remaining()) + " remain");
+      fail(what + " needs " + std::to_string(count) + " bytes at offset " + std::to_string(offset_) + " but only " +
+           std::to_string(remaining()) + " remain");
     }
   }
   std::uint8_t u8(const char* what) { return static_cast<std::uint8_t>(get(1, what)); }
@@ -264,8 +264,7 @@ Model<Scalar> decode_network(Reader& in) {
         in.scalar(weights(i, j));
         if (!std::isfinite(weights(i, j))) {
           fail(where + " weight (" + std::to_string(i) + ", " + std::to_string(j) + ") at offset " +
-               std::to_string(weights_at + static_cast<std::size_t>(i * cols + j) * sizeof(Scalar)) +
-               " is not finite");
+               std::to_string(weights_at + static_cast<std::size_t>(i * cols + j) * sizeof(Scalar)) + " is not finite");
         }
       }
     }
@@ -311,7 +310,8 @@ Model<Scalar> decode_network(Reader& in) {
     const std::string text = error.what();  // "[akili::load] loss ... needs ...": keep the part after the name
     fail("the saved loss does not suit the output layer: " + text.substr(text.find("] ") + 2));
   }
-  return Model<Scalar>{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed, init), ModelInfo{seed, init}};
+  return Model<Scalar>{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed, init),
+                       ModelInfo{seed, init}};
 }
 
 std::uint64_t read_le(const std::uint8_t* data, int size) {
@@ -334,17 +334,16 @@ std::uint64_t check_header(const std::uint8_t* data, std::uint64_t total_size) {
   const auto minor = static_cast<std::uint16_t>(read_le(data + 10, 2));
   if (major != kModelFormatMajor) {
     fail("the file has format version " + std::to_string(major) + "." + std::to_string(minor) +
-         (major > kModelFormatMajor ? ", newer than" : ", not") + " the version " +
-         std::to_string(kModelFormatMajor) + ".x this akili reads" +
-         (major > kModelFormatMajor ? "; upgrade akili to load it" : ""));
+         (major > kModelFormatMajor ? ", newer than" : ", not") + " the version " + std::to_string(kModelFormatMajor) +
+         ".x this akili reads" + (major > kModelFormatMajor ? "; upgrade akili to load it" : ""));
   }
   const std::uint64_t body = read_le(data + 12, 8);
   const std::uint64_t expected = total_size - kHeaderSize - kChecksumSize;
   if (body != expected) {
     fail(body > expected ? "the file is truncated: the header declares a " + std::to_string(body) +
                                "-byte body but only " + std::to_string(expected) + " bytes are present"
-                         : "the file has " + std::to_string(expected - body) +
-                               " trailing bytes after the declared " + std::to_string(body) + "-byte body");
+                         : "the file has " + std::to_string(expected - body) + " trailing bytes after the declared " +
+                               std::to_string(body) + "-byte body");
   }
   return body;
 }
@@ -536,8 +535,8 @@ template <typename Scalar>
 Model<Scalar> load_as(const std::string& path) {
   AnyModel model = load(path);
   if (auto* wanted = std::get_if<Model<Scalar>>(&model)) return std::move(*wanted);
-  fail("'" + path + "' holds a " + std::string(sizeof(Scalar) == 4 ? "float64" : "float32") +
-       " network; expected " + (sizeof(Scalar) == 4 ? "float32" : "float64"));
+  fail("'" + path + "' holds a " + std::string(sizeof(Scalar) == 4 ? "float64" : "float32") + " network; expected " +
+       (sizeof(Scalar) == 4 ? "float32" : "float64"));
 }
 
 template std::vector<std::uint8_t> to_bytes(const Network<float>&);

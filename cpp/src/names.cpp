@@ -17,9 +17,8 @@ constexpr NameTable<Activation, 5> kActivationNames{{{Activation::sigmoid, "sigm
                                                      {Activation::relu, "relu"},
                                                      {Activation::softmax, "softmax"},
                                                      {Activation::identity, "identity"}}};
-constexpr NameTable<Loss, 3> kLossNames{{{Loss::squared_error, "squared_error"},
-                                         {Loss::mse, "mse"},
-                                         {Loss::cross_entropy, "cross_entropy"}}};
+constexpr NameTable<Loss, 3> kLossNames{
+    {{Loss::squared_error, "squared_error"}, {Loss::mse, "mse"}, {Loss::cross_entropy, "cross_entropy"}}};
 constexpr NameTable<Rule, 3> kRuleNames{
     {{Rule::transpose, "transpose"}, {Rule::gradient, "gradient"}, {Rule::normalized, "normalized"}}};
 constexpr NameTable<Init, 3> kInitNames{{{Init::book, "book"}, {Init::xavier, "xavier"}, {Init::he, "he"}}};
@@ -40,8 +39,8 @@ Enum parse(const NameTable<Enum, N>& table, const std::string& name, const char*
     choices += choices.empty() ? "" : ", ";
     choices += entry_name;
   }
-  throw std::invalid_argument(std::string("[") + where + "] unknown " + what + " \"" + name +
-                              "\"; expected one of " + choices);
+  throw std::invalid_argument(std::string("[") + where + "] unknown " + what + " \"" + name + "\"; expected one of " +
+                              choices);
 }
 
 template <typename Enum, std::size_t N>

@@ -6,10 +6,10 @@
 #include "akili/classes.hpp"
 #include "akili/loss.hpp"
 #include "akili/threads.hpp"
-#include "parallel_policy.hpp"
-#include "row_kernels.hpp"
-#include "products.hpp"
 #include "number_text.hpp"
+#include "parallel_policy.hpp"
+#include "products.hpp"
+#include "row_kernels.hpp"
 #include "shape_text.hpp"
 
 #include <algorithm>
@@ -27,8 +27,7 @@ namespace {
 template <typename Scalar>
 void check_learning_rate(const char* where, Scalar learning_rate) {
   if (!(std::isfinite(static_cast<double>(learning_rate)) && learning_rate > Scalar(0))) {
-    throw std::invalid_argument(std::string("[") + where +
-                                "] expected a positive finite learning rate, got " +
+    throw std::invalid_argument(std::string("[") + where + "] expected a positive finite learning rate, got " +
                                 number_text(static_cast<double>(learning_rate)));
   }
 }
@@ -42,9 +41,10 @@ void check_layer_weights(const std::vector<Dense<Scalar>>& layers) {
     list += (list.empty() ? "" : ", ") + std::to_string(k);
   }
   if (!with.empty() && !without.empty()) {
-    throw std::invalid_argument("[Network] expected every layer to have weights (set_weights or initialize) or "
-                                "none (the network initialises them), got weights in layers " + with +
-                                " but not in layers " + without);
+    throw std::invalid_argument(
+        "[Network] expected every layer to have weights (set_weights or initialize) or "
+        "none (the network initialises them), got weights in layers " +
+        with + " but not in layers " + without);
   }
 }
 
@@ -61,16 +61,20 @@ std::size_t first_non_finite_row(const Eigen::Ref<const RowMatrix<Scalar>>& matr
 template <typename Scalar>
 Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule, Scalar learning_rate,
                          std::uint64_t seed, Init init)
-    : layers_(std::move(layers)), loss_(loss), rule_(rule), learning_rate_(learning_rate), seed_(seed),
-      init_(init), random_(seed) {
+    : layers_(std::move(layers)),
+      loss_(loss),
+      rule_(rule),
+      learning_rate_(learning_rate),
+      seed_(seed),
+      init_(init),
+      random_(seed) {
   if (layers_.empty()) throw std::invalid_argument("[Network] expected at least one layer, got none");
   check_layer_weights(layers_);
   for (std::size_t k = 1; k < layers_.size(); ++k) {
     if (layers_[k - 1].outputs() != layers_[k].inputs()) {
       throw std::invalid_argument("[Network] layer " + std::to_string(k - 1) + " has " +
-                                  std::to_string(layers_[k - 1].outputs()) + " outputs but layer " +
-                                  std::to_string(k) + " expects " + std::to_string(layers_[k].inputs()) +
-                                  " inputs");
+                                  std::to_string(layers_[k - 1].outputs()) + " outputs but layer " + std::to_string(k) +
+                                  " expects " + std::to_string(layers_[k].inputs()) + " inputs");
     }
   }
   check_loss_pairing(loss_, layers_.back().activation());
@@ -148,8 +152,8 @@ const Dense<Scalar>& Network<Scalar>::layer(std::size_t index) const {
 template <typename Scalar>
 void Network<Scalar>::check_index(const char* where, std::size_t index) const {
   if (index >= layers_.size()) {
-    throw std::out_of_range(std::string("[") + where + "] layer index " + std::to_string(index) +
-                            " out of range for " + std::to_string(layers_.size()) + " layers");
+    throw std::out_of_range(std::string("[") + where + "] layer index " + std::to_string(index) + " out of range for " +
+                            std::to_string(layers_.size()) + " layers");
   }
 }
 
@@ -249,8 +253,7 @@ void Network<Scalar>::check_data(const char* where, const Eigen::Ref<const Matri
   if (!targets) return;
   if ((*targets).rows() != inputs.rows() || (*targets).cols() != this->outputs()) {
     throw std::invalid_argument(at + "expected targets of shape " + shape_text(inputs.rows(), this->outputs()) +
-                                " (one row per input sample), got " +
-                                shape_text((*targets).rows(), (*targets).cols()));
+                                " (one row per input sample), got " + shape_text((*targets).rows(), (*targets).cols()));
   }
   if (values && !kernels::rows_finite(*targets, 0, targets->rows())) {
     throw NonFiniteDataError(where, "targets", first_non_finite_row<Scalar>(*targets));
@@ -300,7 +303,8 @@ typename Network<Scalar>::Matrix Network<Scalar>::predict(const Eigen::Ref<const
     for (std::size_t k = 0; k < layers_.size(); ++k) {
       const bool output_layer = k + 1 == layers_.size();
       if (!output_layer) next.resize(h, layers_[k].outputs());
-      Eigen::Ref<Matrix> target = output_layer ? Eigen::Ref<Matrix>(result.middleRows(r0, h)) : Eigen::Ref<Matrix>(next);
+      Eigen::Ref<Matrix> target =
+          output_layer ? Eigen::Ref<Matrix>(result.middleRows(r0, h)) : Eigen::Ref<Matrix>(next);
       if (k == 0) {
         // The chunk's inputs are checked through the first layer's product (no extra pass).
         if (!layers_[k].forward_serial(inputs.middleRows(r0, h), target, true)) {
@@ -349,8 +353,7 @@ double Network<Scalar>::loss_value(const Eigen::Ref<const Matrix>& inputs,
                                    const Eigen::Ref<const Matrix>& targets) const {
   check_data("Network::loss_value", inputs, &targets);
   const Matrix outputs = predict(inputs);
-  return loss_sum<Scalar>(loss_, layers_.back().activation(), outputs, targets) /
-         static_cast<double>(inputs.rows());
+  return loss_sum<Scalar>(loss_, layers_.back().activation(), outputs, targets) / static_cast<double>(inputs.rows());
 }
 
 template <typename Scalar>
@@ -487,8 +490,7 @@ void Network<Scalar>::backward_online() {
                                    errors_[k - 1].data(), learning_rate_);
     // d_{k-1} = e_{k-1} ∘ f'(o_{k-1})
     deltas_[k - 1].row(0) = errors_[k - 1].row(0);
-    multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1),
-                                   deltas_[k - 1].topRows(1));
+    multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(1), deltas_[k - 1].topRows(1));
   }
 }
 
@@ -532,8 +534,8 @@ double Network<Scalar>::step_online(const Scalar* input, const Scalar* target, S
     // x' = W_new·input + b, into a row of its own: finite exactly when no updated weight
     // of the first layer became non-finite (barring an overflow of the sum itself).
     if (check_row_.cols() != layers_[0].outputs()) check_row_.resize(1, layers_[0].outputs());
-    first_layer_finite_ = layers_[0].online_update_forward(deltas_[0].data(), input, learning_rate_, input,
-                                                           check_row_.data());
+    first_layer_finite_ =
+        layers_[0].online_update_forward(deltas_[0].data(), input, learning_rate_, input, check_row_.data());
     return loss;
   }
   const Scalar* next = last > 0 ? next_input : nullptr;
@@ -604,8 +606,7 @@ double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const
 }
 
 template <typename Scalar>
-std::size_t Network<Scalar>::count_correct(Eigen::Index rows, const Scalar* targets,
-                                           Eigen::Index target_stride) const {
+std::size_t Network<Scalar>::count_correct(Eigen::Index rows, const Scalar* targets, Eigen::Index target_stride) const {
   const Matrix& output = outputs_.back();
   std::size_t correct = 0;
   for (Eigen::Index r = 0; r < rows; ++r) {

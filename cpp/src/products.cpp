@@ -58,8 +58,7 @@ inline bool kernel_suits(Eigen::Index samples, Eigen::Index width) { return samp
 }  // namespace
 
 template <typename Scalar>
-void multiply_by_transpose(const ConstRef<Scalar>& inputs, const ConstRef<Scalar>& weights,
-                           MutableRef<Scalar> output) {
+void multiply_by_transpose(const ConstRef<Scalar>& inputs, const ConstRef<Scalar>& weights, MutableRef<Scalar> output) {
   const Kernel<Scalar> tiled = kernel<Scalar>();
   if (tiled && kernel_suits(inputs.rows(), inputs.cols())) {
     // A = I (n, in); B = Wᵀ, read as B(k, j) = W(j, k).
@@ -76,8 +75,8 @@ void add_transposed_product(Scalar alpha, const ConstRef<Scalar>& deltas, const 
   const Kernel<Scalar> tiled = kernel<Scalar>();
   if (tiled && kernel_suits(deltas.rows(), inputs.cols())) {
     // A = Dᵀ, read as A(i, k) = D(k, i); B = I (n, in).
-    tiled({weights.rows(), weights.cols(), deltas.rows(), alpha, deltas.data(), 1, deltas.outerStride(),
-           inputs.data(), inputs.outerStride(), 1, weights.data(), weights.outerStride(), true});
+    tiled({weights.rows(), weights.cols(), deltas.rows(), alpha, deltas.data(), 1, deltas.outerStride(), inputs.data(),
+           inputs.outerStride(), 1, weights.data(), weights.outerStride(), true});
     return;
   }
   weights.noalias() += alpha * deltas.transpose() * inputs;  // W += α·Dᵀ·I
@@ -85,8 +84,7 @@ void add_transposed_product(Scalar alpha, const ConstRef<Scalar>& deltas, const 
 
 template void multiply_by_transpose<float>(const ConstRef<float>&, const ConstRef<float>&, MutableRef<float>);
 template void multiply_by_transpose<double>(const ConstRef<double>&, const ConstRef<double>&, MutableRef<double>);
-template void add_transposed_product<float>(float, const ConstRef<float>&, const ConstRef<float>&,
-                                            MutableRef<float>);
+template void add_transposed_product<float>(float, const ConstRef<float>&, const ConstRef<float>&, MutableRef<float>);
 template void add_transposed_product<double>(double, const ConstRef<double>&, const ConstRef<double>&,
                                              MutableRef<double>);
 

@@ -15,8 +15,7 @@ using MutableRef = Eigen::Ref<RowMatrix<Scalar>>;
 
 /// The forward product X = I·Wᵀ: inputs (n, in), weights (out, in) -> output (n, out).
 template <typename Scalar>
-void multiply_by_transpose(const ConstRef<Scalar>& inputs, const ConstRef<Scalar>& weights,
-                           MutableRef<Scalar> output);
+void multiply_by_transpose(const ConstRef<Scalar>& inputs, const ConstRef<Scalar>& weights, MutableRef<Scalar> output);
 
 /// The update W += α·Dᵀ·I: deltas (n, out), inputs (n, in), weights (out, in).
 template <typename Scalar>

@@ -85,8 +85,9 @@ Random Random::from_state(const State& state) {
   double spare = 0.0;
   std::memcpy(&spare, &state[5], sizeof spare);
   if ((state[0] | state[1] | state[2] | state[3]) == 0 || state[4] > 1 || !std::isfinite(spare)) {
-    throw std::invalid_argument("[Random::from_state] not a generator state: all-zero words, a flag other than "
-                                "0 or 1, or a non-finite cached draw");
+    throw std::invalid_argument(
+        "[Random::from_state] not a generator state: all-zero words, a flag other than "
+        "0 or 1, or a non-finite cached draw");
   }
   Random random;
   for (int k = 0; k < 4; ++k) random.state_[k] = state[k];

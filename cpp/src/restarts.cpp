@@ -48,10 +48,10 @@ void check_arguments(const std::vector<Network<Scalar>*>& networks, const Eigen:
                                 const Eigen::Ref<const RowMatrix<Scalar>>& t) {
       if (x.rows() == 0) throw std::invalid_argument(at + what + " inputs have no rows");
       if (x.cols() != network->inputs() || t.rows() != x.rows() || t.cols() != network->outputs()) {
-        throw std::invalid_argument(at + "network " + std::to_string(i) + " expects " + what +
-                                    " inputs (n, " + std::to_string(network->inputs()) + ") and targets (n, " +
-                                    std::to_string(network->outputs()) + "), got " +
-                                    shape_text(x.rows(), x.cols()) + " and " + shape_text(t.rows(), t.cols()));
+        throw std::invalid_argument(at + "network " + std::to_string(i) + " expects " + what + " inputs (n, " +
+                                    std::to_string(network->inputs()) + ") and targets (n, " +
+                                    std::to_string(network->outputs()) + "), got " + shape_text(x.rows(), x.cols()) +
+                                    " and " + shape_text(t.rows(), t.cols()));
       }
     };
     check_pair("training", inputs, targets);
@@ -81,8 +81,8 @@ void train_one(Network<Scalar>& network, const Eigen::Ref<const RowMatrix<Scalar
         break;
       }
       const auto started = std::chrono::steady_clock::now();
-      const EpochResult result = network.train_epoch(inputs, targets, options.batch_size, options.shuffle,
-                                                     keep_going, 0);
+      const EpochResult result =
+          network.train_epoch(inputs, targets, options.batch_size, options.shuffle, keep_going, 0);
       const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
       run.epoch_seconds.push_back(elapsed.count());
       run.samples.push_back(result.samples);
@@ -174,19 +174,23 @@ std::size_t best_restart(const std::vector<RestartRun>& runs) {
     if (best == runs.size() || runs[i].score < runs[best].score) best = i;
   }
   if (best == runs.size()) {
-    throw std::invalid_argument("[best_restart] no run finished with a finite score (" +
-                                std::to_string(runs.size()) + " runs)");
+    throw std::invalid_argument("[best_restart] no run finished with a finite score (" + std::to_string(runs.size()) +
+                                " runs)");
   }
   return best;
 }
 
-template std::vector<RestartRun> train_restarts<float>(
-    const std::vector<Network<float>*>&, const Eigen::Ref<const RowMatrix<float>>&,
-    const Eigen::Ref<const RowMatrix<float>>&, const Eigen::Ref<const RowMatrix<float>>&,
-    const Eigen::Ref<const RowMatrix<float>>&, const RestartOptions&, const StopHook&);
-template std::vector<RestartRun> train_restarts<double>(
-    const std::vector<Network<double>*>&, const Eigen::Ref<const RowMatrix<double>>&,
-    const Eigen::Ref<const RowMatrix<double>>&, const Eigen::Ref<const RowMatrix<double>>&,
-    const Eigen::Ref<const RowMatrix<double>>&, const RestartOptions&, const StopHook&);
+template std::vector<RestartRun> train_restarts<float>(const std::vector<Network<float>*>&,
+                                                       const Eigen::Ref<const RowMatrix<float>>&,
+                                                       const Eigen::Ref<const RowMatrix<float>>&,
+                                                       const Eigen::Ref<const RowMatrix<float>>&,
+                                                       const Eigen::Ref<const RowMatrix<float>>&, const RestartOptions&,
+                                                       const StopHook&);
+template std::vector<RestartRun> train_restarts<double>(const std::vector<Network<double>*>&,
+                                                        const Eigen::Ref<const RowMatrix<double>>&,
+                                                        const Eigen::Ref<const RowMatrix<double>>&,
+                                                        const Eigen::Ref<const RowMatrix<double>>&,
+                                                        const Eigen::Ref<const RowMatrix<double>>&,
+                                                        const RestartOptions&, const StopHook&);
 
 }  // namespace akili

@@ -32,8 +32,8 @@ constexpr Eigen::Index packet_size() {
 /// in the same order, so update_dot<..., kUpdate, ..., true> and the plain dot
 /// (kUpdate = false) agree bit for bit on the same weights.
 template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
-inline Scalar update_dot(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, Eigen::Index n, Scalar gain, const Scalar* u, const Scalar* m,
-                         const Scalar* v) {
+inline Scalar update_dot(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, Eigen::Index n, Scalar gain,
+                         const Scalar* u, const Scalar* m, const Scalar* v) {
   namespace ei = Eigen::internal;
   using P = Packet<Scalar>;
   constexpr Eigen::Index size = packet_size<Scalar>();

@@ -90,8 +90,8 @@ template <typename Scalar>
 double Network<Scalar>::step_journaled(Eigen::Index row, StepTrace<Scalar>* trace) {
   // The first layer, nearly all the weights, is checked in its own update pass; the
   // layers above (small) by a read.
-  const double loss = step_online(journal_inputs_.row(row).data(), journal_targets_.row(row).data(), trace, false,
-                                  nullptr, true);
+  const double loss =
+      step_online(journal_inputs_.row(row).data(), journal_targets_.row(row).data(), trace, false, nullptr, true);
   if (!std::isfinite(loss) || !first_layer_finite_ || !layers_finite(1)) {
     undo_diverged(row, loss, "Network::train_step");
   }
@@ -121,7 +121,8 @@ void Network<Scalar>::apply_queued() {
       block_gram(block_inputs, block_gram_.topLeftCorner(count, count), layers_[0].has_bias());  // G_st = x_s·x_t (+1)
     }
     layers_[0].combine(block_inputs, block_combined_.topRows(count));  // Z = X·W₀ᵀ + b₀
-    const Eigen::Index done = online_block(count, [](Eigen::Index, double) { return true; }, diverging_loss);
+    const Eigen::Index done = online_block(
+        count, [](Eigen::Index, double) { return true; }, diverging_loss);
     layers_[0].apply_update(block_deltas_.topRows(done), block_inputs.topRows(done), learning_rate_);  // W += lr·Dᵀ·X
   } else {
     // Small networks (and masked first layers): exact online steps, each update
@@ -129,8 +130,8 @@ void Network<Scalar>::apply_queued() {
     bool forward_done = false;
     for (Eigen::Index r = first; r < first + count; ++r) {
       const Scalar* next = r + 1 < first + count ? journal_inputs_.row(r + 1).data() : nullptr;
-      const double loss = step_online(journal_inputs_.row(r).data(), journal_targets_.row(r).data(), nullptr,
-                                      forward_done, next);
+      const double loss =
+          step_online(journal_inputs_.row(r).data(), journal_targets_.row(r).data(), nullptr, forward_done, next);
       forward_done = next != nullptr && layers_.size() > 1;
       if (!std::isfinite(loss)) {
         diverging_loss = loss;
@@ -184,14 +185,14 @@ void Network<Scalar>::undo_diverged(Eigen::Index good, double loss, const std::s
   throw DivergenceError(message);
 }
 
-#define AKILI_INSTANTIATE_SINGLE_STEPS(Scalar)                                                                  \
+#define AKILI_INSTANTIATE_SINGLE_STEPS(Scalar)                                                                   \
   template void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&, \
-                                               const char*);                                                    \
-  template void Network<Scalar>::settle() const;                                                                \
-  template Eigen::Index Network<Scalar>::journal_row();                                                         \
-  template void Network<Scalar>::reset_journal();                                                               \
-  template double Network<Scalar>::step_journaled(Eigen::Index, StepTrace<Scalar>*);                            \
-  template void Network<Scalar>::apply_queued();                                                                \
+                                               const char*);                                                     \
+  template void Network<Scalar>::settle() const;                                                                 \
+  template Eigen::Index Network<Scalar>::journal_row();                                                          \
+  template void Network<Scalar>::reset_journal();                                                                \
+  template double Network<Scalar>::step_journaled(Eigen::Index, StepTrace<Scalar>*);                             \
+  template void Network<Scalar>::apply_queued();                                                                 \
   template void Network<Scalar>::undo_diverged(Eigen::Index, double, const std::string&);
 AKILI_INSTANTIATE_SINGLE_STEPS(float)
 AKILI_INSTANTIATE_SINGLE_STEPS(double)

@@ -8,9 +8,9 @@
 #include "akili/threads.hpp"
 
 #include <atomic>
-#include <cstdint>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <memory>
@@ -190,8 +190,7 @@ class Pool {
   // Standing aside lasts a fixed time, not a number of jobs, so that it costs
   // large jobs (a few per millisecond) as little as fine-grained ones.
   static std::int64_t now_ticks() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
   }
   void stand_aside() { aside_until_.store(now_ticks() + kAsideTime.count(), std::memory_order_relaxed); }

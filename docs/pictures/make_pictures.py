@@ -37,8 +37,9 @@ def _two_rules(weights: Any, errors: Any, lang: str, width: float, height: float
     figure = _figure(width, height)  # an Agg canvas, no window
     for index, rule in enumerate(("normalized", "transpose")):
         net, trace = lessons.error_split_step(weights, errors, rule)
-        draw_network(net, trace, ax=figure.add_subplot(1, 2, index + 1), lang=lang, from_layer=1,
-                     title=TITLES[rule][lang])
+        draw_network(
+            net, trace, ax=figure.add_subplot(1, 2, index + 1), lang=lang, from_layer=1, title=TITLES[rule][lang]
+        )
     figure.tight_layout()
     return figure
 

@@ -26,7 +26,8 @@ std::vector<std::uint8_t> read_gzip(const std::string& path) {
   if (failed) throw std::runtime_error("corrupt gzip data in " + path);
   return bytes;
 #else
-  throw std::runtime_error(path + " is gzip-compressed but this example was built without zlib; "
+  throw std::runtime_error(path +
+                           " is gzip-compressed but this example was built without zlib; "
                            "decompress it (gunzip -k) and pass the directory again");
 #endif
 }

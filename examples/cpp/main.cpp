@@ -101,8 +101,8 @@ Digits load_digits(const std::string& directory, const std::string& prefix, std:
   // The core's IDX decoder applies the book's scaling, x/255·0.99 + 0.01, as it converts.
   akili::io::ValueScaling book;
   book.kind = akili::io::InputScaling::book;
-  akili::io::decode_idx_values<double>(images.header.type_code, images.payload.data(), n * pixels,
-                                       digits.images.data(), book);
+  akili::io::decode_idx_values<double>(images.header.type_code, images.payload.data(), n * pixels, digits.images.data(),
+                                       book);
   digits.labels.assign(labels.payload.begin(), labels.payload.begin() + static_cast<std::ptrdiff_t>(n));
   return digits;
 }

@@ -15,8 +15,8 @@ built-in data sets), ``akili.sklearn`` (scikit-learn estimators) and
 import importlib as _importlib
 
 from ._book import NeuralNetwork
-from ._build_info import build_info
 from ._brute_force import BruteForceResult, brute_force, combination_count
+from ._build_info import build_info
 from ._core import DivergenceError
 from ._history import History
 from ._model_file import ModelFormatError, load, loads

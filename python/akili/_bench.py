@@ -106,7 +106,7 @@ class BookNetwork:
     def train_batches(self, X: np.ndarray, T: np.ndarray, batch: int = BATCH) -> None:
         """Matrix form, samples as rows: the same rule averaged over each batch."""
         for start in range(0, X.shape[0], batch):
-            I, Tb = X[start:start + batch], T[start:start + batch]
+            I, Tb = X[start : start + batch], T[start : start + batch]
             H = self.activation_function(I @ self.wih.T)  # H = σ(I·W_ihᵀ)
             O = self.activation_function(H @ self.who.T)  # O = σ(H·W_hoᵀ)
             E = Tb - O  # E = T - O
@@ -126,7 +126,7 @@ def book_train_loop(network: Any, X: np.ndarray, labels: np.ndarray) -> None:
     output_nodes = SIZES[2]
     for inputs, label in zip(X, labels):
         targets = np.zeros(output_nodes) + 0.01  # the book's targets: 0.01 everywhere ...
-        targets[int(label)] = 0.99               # ... and 0.99 for the label
+        targets[int(label)] = 0.99  # ... and 0.99 for the label
         network.train(inputs, targets)
 
 
@@ -150,8 +150,9 @@ def akili_network(book: BookNetwork) -> Any:
 
 
 # -- timing -----------------------------------------------------------------------
-def best_rates(runs: Sequence[tuple[str, Callable[[], Any], int]], repeats: int,
-               settle: float = 0.25) -> dict[str, float]:
+def best_rates(
+    runs: Sequence[tuple[str, Callable[[], Any], int]], repeats: int, settle: float = 0.25
+) -> dict[str, float]:
     """Samples per second of the fastest run of each ``(name, run, samples)``.
 
     The runs are interleaved, one of each per round, so that every implementation
@@ -197,8 +198,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m akili._bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--samples", type=int, default=3000, help="online training examples per run (default 3000)")
-    parser.add_argument("--batch-samples", type=int, default=12800,
-                        help="mini-batch training examples per run (default 12800)")
+    parser.add_argument(
+        "--batch-samples", type=int, default=12800, help="mini-batch training examples per run (default 12800)"
+    )
     parser.add_argument("--test", type=int, default=10000, help="inference batch size (default 10000)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per measurement; the fastest counts (default 3)")
     parser.add_argument("--threads", type=int, default=0, help="akili threads (default: OMP_NUM_THREADS or all cores)")
@@ -210,38 +212,67 @@ def main(argv: Sequence[str] | None = None) -> int:
         akili.set_num_threads(args.threads)
 
     data = load_data(max(args.samples, args.batch_samples), args.test)
-    print(f"akili {akili.__version__} vs the book's NumPy code; data: {data['source']}; "
-          f"network 784-200-10 sigmoid, lr {LEARNING_RATE}; akili threads: {akili.get_num_threads()}")
+    print(
+        f"akili {akili.__version__} vs the book's NumPy code; data: {data['source']}; "
+        f"network 784-200-10 sigmoid, lr {LEARNING_RATE}; akili threads: {akili.get_num_threads()}"
+    )
     rows = []
-    for label, dtype, batch, count in (("online f64", np.float64, 1, args.samples),
-                                       ("online f32", np.float32, 1, args.samples),
-                                       ("mini-batch 64 f32", np.float32, BATCH, args.batch_samples)):
+    for label, dtype, batch, count in (
+        ("online f64", np.float64, 1, args.samples),
+        ("online f32", np.float32, 1, args.samples),
+        ("mini-batch 64 f32", np.float32, BATCH, args.batch_samples),
+    ):
         X, T = data["X"][:count].astype(dtype), data["T"][:count].astype(dtype)
         Xt = data["Xt"].astype(dtype)
         book = BookNetwork(dtype)
         net = akili_network(book)
         train = book.train_online if batch == 1 else book.train_batches
-        rates = best_rates([("numpy", lambda: train(X, T), count),
-                            ("akili", lambda: net.fit(X, T, batch_size=batch, shuffle=False), count)], args.repeats)
+        rates = best_rates(
+            [
+                ("numpy", lambda: train(X, T), count),
+                ("akili", lambda: net.fit(X, T, batch_size=batch, shuffle=False), count),
+            ],
+            args.repeats,
+        )
         numpy_rate, akili_rate = rates["numpy"], rates["akili"]
         numpy_acc = accuracy(book.predict(Xt), data["yt"])
         akili_acc = accuracy(net.predict(Xt), data["yt"])
-        rows.append([label, format_rate(numpy_rate), format_rate(akili_rate), f"{akili_rate / numpy_rate:.1f}x",
-                     f"{numpy_acc:.4f} / {akili_acc:.4f}"])
+        rows.append(
+            [
+                label,
+                format_rate(numpy_rate),
+                format_rate(akili_rate),
+                f"{akili_rate / numpy_rate:.1f}x",
+                f"{numpy_acc:.4f} / {akili_acc:.4f}",
+            ]
+        )
     for label, dtype in (("book loop: train() per call f64", np.float64),):
-        X = data["X"][:args.samples].astype(dtype)
-        labels = data["y"][:args.samples]
+        X = data["X"][: args.samples].astype(dtype)
+        labels = data["y"][: args.samples]
         book = BookNetwork(dtype)
         net = akili_network(book)
-        rates = best_rates([("numpy", lambda: book_train_loop(book, X, labels), len(X)),
-                            # reading `who` applies the steps still queued: they are timed too
-                            ("akili", lambda: (book_train_loop(net, X, labels), net.who), len(X))], args.repeats)
+        rates = best_rates(
+            [
+                ("numpy", lambda: book_train_loop(book, X, labels), len(X)),
+                # reading `who` applies the steps still queued: they are timed too
+                ("akili", lambda: (book_train_loop(net, X, labels), net.who), len(X)),
+            ],
+            args.repeats,
+        )
         Xt = data["Xt"].astype(dtype)
-        rows.append([label, format_rate(rates["numpy"]), format_rate(rates["akili"]),
-                     f"{rates['akili'] / rates['numpy']:.1f}x",
-                     f"{accuracy(book.predict(Xt), data['yt']):.4f} / {accuracy(net.predict(Xt), data['yt']):.4f}"])
-    for label, dtype in (("book loop: query() per call f64", np.float64),
-                         ("book loop: query() per call f32", np.float32)):
+        rows.append(
+            [
+                label,
+                format_rate(rates["numpy"]),
+                format_rate(rates["akili"]),
+                f"{rates['akili'] / rates['numpy']:.1f}x",
+                f"{accuracy(book.predict(Xt), data['yt']):.4f} / {accuracy(net.predict(Xt), data['yt']):.4f}",
+            ]
+        )
+    for label, dtype in (
+        ("book loop: query() per call f64", np.float64),
+        ("book loop: query() per call f32", np.float32),
+    ):
         Xt = data["Xt"].astype(dtype)
         book = BookNetwork(dtype)
         net = akili_network(book)
@@ -250,18 +281,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         def score(name: str, network: Any, Xt: np.ndarray = Xt) -> None:
             scores[name] = book_query_loop(network, Xt, data["yt"])
 
-        rates = best_rates([("numpy", lambda: score("numpy", book), len(Xt)),
-                            ("akili", lambda: score("akili", net), len(Xt))], args.repeats)
-        rows.append([label, format_rate(rates["numpy"]), format_rate(rates["akili"]),
-                     f"{rates['akili'] / rates['numpy']:.1f}x", f"{scores['numpy']:.4f} / {scores['akili']:.4f}"])
+        rates = best_rates(
+            [("numpy", lambda: score("numpy", book), len(Xt)), ("akili", lambda: score("akili", net), len(Xt))],
+            args.repeats,
+        )
+        rows.append(
+            [
+                label,
+                format_rate(rates["numpy"]),
+                format_rate(rates["akili"]),
+                f"{rates['akili'] / rates['numpy']:.1f}x",
+                f"{scores['numpy']:.4f} / {scores['akili']:.4f}",
+            ]
+        )
     X32 = data["Xt"].astype(np.float32)
     book = BookNetwork(np.float32)
     net = akili_network(book)
     n = X32.shape[0]
     rates = best_rates([("numpy", lambda: book.query(X32), n), ("akili", lambda: net.predict(X32), n)], args.repeats)
     numpy_rate, akili_rate = rates["numpy"], rates["akili"]
-    rows.append([f"inference {n} f32", format_rate(numpy_rate), format_rate(akili_rate),
-                 f"{akili_rate / numpy_rate:.1f}x", "–"])
+    rows.append(
+        [f"inference {n} f32", format_rate(numpy_rate), format_rate(akili_rate), f"{akili_rate / numpy_rate:.1f}x", "–"]
+    )
     print_table(["samples/s", "book NumPy", "akili", "ratio", "test accuracy NumPy / akili"], rows)
     return 0
 

@@ -38,8 +38,9 @@ class NeuralNetwork(Network):
         hidden = [hidden_nodes] if isinstance(hidden_nodes, (int, np.integer)) else list(hidden_nodes)
         sizes = [input_nodes, *hidden, output_nodes]
         layers = [Dense(n_in, n_out, activation="sigmoid") for n_in, n_out in zip(sizes[:-1], sizes[1:])]
-        super().__init__(layers, loss="squared_error", learning_rate=learning_rate, rule=rule, dtype=dtype,
-                         init="book", seed=seed)
+        super().__init__(
+            layers, loss="squared_error", learning_rate=learning_rate, rule=rule, dtype=dtype, init="book", seed=seed
+        )
 
     def train(self, inputs_list: Any, targets_list: Any) -> None:
         """One training step on one example (the book's train()); returns None, as the book's does.
@@ -67,13 +68,20 @@ class NeuralNetwork(Network):
         except ValueError:
             pass  # refused: the checks below say why, under this call's name
         if np.ndim(inputs_list) != 1:
-            raise ValueError(f"[NeuralNetwork.train] expected one example as a 1-D array, got shape "
-                             f"{np.shape(inputs_list)}; use fit() for many")
-        matrix, _ = as_matrix(inputs_list, dtype=self.dtype, columns=self.n_inputs, name="inputs",
-                              where="NeuralNetwork.train")
-        target_matrix = as_targets(np.asarray(targets_list).reshape(1, -1) if np.ndim(targets_list) == 1
-                                   else targets_list, dtype=self.dtype, columns=self.n_outputs, samples=1,
-                                   where="NeuralNetwork.train")
+            raise ValueError(
+                f"[NeuralNetwork.train] expected one example as a 1-D array, got shape "
+                f"{np.shape(inputs_list)}; use fit() for many"
+            )
+        matrix, _ = as_matrix(
+            inputs_list, dtype=self.dtype, columns=self.n_inputs, name="inputs", where="NeuralNetwork.train"
+        )
+        target_matrix = as_targets(
+            np.asarray(targets_list).reshape(1, -1) if np.ndim(targets_list) == 1 else targets_list,
+            dtype=self.dtype,
+            columns=self.n_outputs,
+            samples=1,
+            where="NeuralNetwork.train",
+        )
         self._native.train_example(matrix[0], target_matrix[0], "NeuralNetwork.train")
         return None
 
@@ -108,5 +116,7 @@ class NeuralNetwork(Network):
     def __repr__(self) -> str:
         sizes = [self.layers[0].inputs, *(layer.outputs for layer in self.layers)]
         hidden = sizes[1] if len(sizes) == 3 else sizes[1:-1]
-        return (f"NeuralNetwork({sizes[0]}, {hidden}, {sizes[-1]}, learning_rate={self.learning_rate:g}, "
-                f"rule={self.rule!r}, dtype={self.dtype.name!r}, seed={self.seed})")
+        return (
+            f"NeuralNetwork({sizes[0]}, {hidden}, {sizes[-1]}, learning_rate={self.learning_rate:g}, "
+            f"rule={self.rule!r}, dtype={self.dtype.name!r}, seed={self.seed})"
+        )

@@ -41,16 +41,19 @@ class BruteForceResult:
     def apply(self, network: Network) -> None:
         """Writes the best weights and biases into ``network`` (the one searched)."""
         if len(network.layers) != len(self.weights):
-            raise ValueError(f"[BruteForceResult.apply] expected a network of {len(self.weights)} layers, "
-                             f"got {len(network.layers)}")
+            raise ValueError(
+                f"[BruteForceResult.apply] expected a network of {len(self.weights)} layers, got {len(network.layers)}"
+            )
         for layer, weights, bias in zip(network.layers, self.weights, self.biases):
             layer.weights = weights
             if bias is not None:
                 layer.bias = bias
 
     def __repr__(self) -> str:
-        return (f"BruteForceResult(loss={self.loss:.6g}, tried={self.tried}, combinations={self.combinations}, "
-                f"parameters={self.parameters}, seconds={self.seconds:.3g})")
+        return (
+            f"BruteForceResult(loss={self.loss:.6g}, tried={self.tried}, combinations={self.combinations}, "
+            f"parameters={self.parameters}, seconds={self.seconds:.3g})"
+        )
 
 
 def combination_count(grid_size: int, parameters: int) -> str:
@@ -90,11 +93,13 @@ def brute_force(
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"[brute_force] expected grid as a non-empty 1-D sequence of values, got shape {values.shape}")
     matrix, _ = as_matrix(inputs, dtype=network.dtype, columns=network.n_inputs, name="inputs", where="brute_force")
-    target_matrix = as_targets(targets, dtype=network.dtype, columns=network.n_outputs, samples=matrix.shape[0],
-                               where="brute_force")
+    target_matrix = as_targets(
+        targets, dtype=network.dtype, columns=network.n_outputs, samples=matrix.shape[0], where="brute_force"
+    )
     started = time.perf_counter()
-    answer = _core.brute_force(network._native, matrix, target_matrix, values.tolist(),
-                               min(limit, np.iinfo(np.uint64).max))
+    answer = _core.brute_force(
+        network._native, matrix, target_matrix, values.tolist(), min(limit, np.iinfo(np.uint64).max)
+    )
     seconds = time.perf_counter() - started
     biases = tuple(np.asarray(b) if layer.has_bias else None for layer, b in zip(network.layers, answer["biases"]))
     return BruteForceResult(

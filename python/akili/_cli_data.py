@@ -22,7 +22,6 @@ from . import datasets as ds
 from .datasets._builtin import _CLASS_NAMES, _known_name
 from .datasets._preprocessing import Scaling
 
-
 #: Data sets too small to hold anything out: trained and tested on every sample (the phrase says so).
 TRAIN_IS_TEST = {"xor": "all 4 points, the same ones it was trained on: XOR has none to hold out"}
 
@@ -67,8 +66,10 @@ def check_labels(labels: np.ndarray, n_classes: int | None, source: str) -> None
     if labels.min() < 0:
         raise ds.DatasetError(f"{source}: labels must be 0 or more (one output per class), found {labels.min()}")
     if n_classes is not None and labels.max() >= n_classes:
-        raise ds.DatasetError(f"{source}: label {labels.max()} is out of range for a model with {n_classes} "
-                              f"outputs (labels 0..{n_classes - 1})")
+        raise ds.DatasetError(
+            f"{source}: label {labels.max()} is out of range for a model with {n_classes} "
+            f"outputs (labels 0..{n_classes - 1})"
+        )
 
 
 @dataclass
@@ -95,10 +96,15 @@ def training_split(spec: str, *, test_fraction: float, seed: int, limit: int | N
         # XOR is its four points: none can be held out, so the test is on the same four (said in the output).
         split = Split(inputs, labels, inputs, labels, TRAIN_IS_TEST[canonical_data(spec)], None)
     else:
-        train_x, test_x, train_y, test_y = ds.train_test_split(inputs, labels, test_fraction=test_fraction,
-                                                               seed=seed)
-        split = Split(train_x, train_y, test_x, test_y, f"{test_fraction:g} of it held out, seed {seed}",
-                      {"test_fraction": test_fraction, "seed": seed})
+        train_x, test_x, train_y, test_y = ds.train_test_split(inputs, labels, test_fraction=test_fraction, seed=seed)
+        split = Split(
+            train_x,
+            train_y,
+            test_x,
+            test_y,
+            f"{test_fraction:g} of it held out, seed {seed}",
+            {"test_fraction": test_fraction, "seed": seed},
+        )
     if limit is not None:
         split.train_inputs, split.train_labels = split.train_inputs[:limit], split.train_labels[:limit]
     return split
@@ -126,8 +132,10 @@ def evaluation_data(spec: str, split: str, sidecar: dict[str, Any] | None) -> tu
     if split == "all" or (split == "auto" and held_out is None):
         return inputs, labels, "all samples"
     if held_out is None:
-        raise ValueError(f"{spec} has no test split and the model was not trained on it, so there is no "
-                         f"{split!r} part; use --split all")
+        raise ValueError(
+            f"{spec} has no test split and the model was not trained on it, so there is no "
+            f"{split!r} part; use --split all"
+        )
     fraction, seed = float(held_out["test_fraction"]), int(held_out["seed"])
     train_x, test_x, train_y, test_y = ds.train_test_split(inputs, labels, test_fraction=fraction, seed=seed)
     if split == "train":
@@ -183,24 +191,27 @@ def read_sidecar(model_path: str | os.PathLike) -> dict[str, Any] | None:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValueError(f"{path}: not valid JSON: {error}") from None
     if not isinstance(document, dict) or document.get("format") != SIDECAR_FORMAT:
-        raise ValueError(f"{path}: not an akili preprocessing file (expected \"format\": \"{SIDECAR_FORMAT}\")")
+        raise ValueError(f'{path}: not an akili preprocessing file (expected "format": "{SIDECAR_FORMAT}")')
     version = document.get("version")
     if not isinstance(version, int) or version > SIDECAR_VERSION:
-        raise ValueError(f"{path}: version {version!r} is newer than this akili reads ({SIDECAR_VERSION}); "
-                         "upgrade akili")
+        raise ValueError(
+            f"{path}: version {version!r} is newer than this akili reads ({SIDECAR_VERSION}); upgrade akili"
+        )
     classes = document.get("classes")
     if classes is not None and not (isinstance(classes, list) and all(isinstance(c, str) for c in classes)):
         raise ValueError(f"{path}: 'classes' must be a list of names")
     held_out = document.get("held_out")
     if held_out is not None and not (
-        isinstance(held_out, dict) and isinstance(held_out.get("seed"), int)
-        and isinstance(held_out.get("test_fraction"), (int, float)) and 0 < held_out["test_fraction"] < 1
+        isinstance(held_out, dict)
+        and isinstance(held_out.get("seed"), int)
+        and isinstance(held_out.get("test_fraction"), (int, float))
+        and 0 < held_out["test_fraction"] < 1
     ):
-        raise ValueError(f"{path}: 'held_out' must be null or {{\"test_fraction\": 0..1, \"seed\": integer}}")
+        raise ValueError(f'{path}: \'held_out\' must be null or {{"test_fraction": 0..1, "seed": integer}}')
     targets = document.get("targets")
     if targets is not None and not (
         isinstance(targets, dict) and all(isinstance(targets.get(key), (int, float)) for key in ("low", "high"))
     ):
-        raise ValueError(f"{path}: 'targets' must be {{\"low\": number, \"high\": number}}")
+        raise ValueError(f'{path}: \'targets\' must be {{"low": number, "high": number}}')
     document["input_scaling"] = Scaling.from_json(document.get("input_scaling"), str(path))
     return document

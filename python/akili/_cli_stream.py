@@ -40,8 +40,10 @@ def _stream_scaling(method: str) -> Scaling:
         return Scaling("book", max_value=255.0)
     if method == "none":
         return Scaling("none")
-    raise ValueError(f"--scale {method} needs statistics of the whole data set, which --stream never holds; "
-                     "use --scale book or --scale none")
+    raise ValueError(
+        f"--scale {method} needs statistics of the whole data set, which --stream never holds; "
+        "use --scale book or --scale none"
+    )
 
 
 def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
@@ -72,8 +74,9 @@ def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
     def targets_for(labels: np.ndarray) -> np.ndarray:
         if labels.size and (labels.min() < 0 or labels.max() >= classes):
             bad = labels[(labels < 0) | (labels >= classes)][0]
-            raise user_error(f"{args.data}: label {bad} is outside 0..{classes - 1}; pass --classes with the "
-                             "number of classes")
+            raise user_error(
+                f"{args.data}: label {bad} is outside 0..{classes - 1}; pass --classes with the number of classes"
+            )
         return ds.one_hot(labels, classes, low=low, high=high, dtype=dtype)
 
     def epoch_batches() -> Any:
@@ -88,23 +91,36 @@ def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
     epochs = args.epochs if args.epochs is not None else 1
     shape = "-".join(str(size) for size in [batches.n_features, *hidden, classes])
     if not args.quiet:
-        print(f"training a {shape} network ({args.activation}, {args.rule} rule, {args.loss}, lr {args.lr:g}, "
-              f"{dtype.name}) on {args.data}, streamed in batches of {STREAM_BATCH_ROWS} rows: {epochs} epochs, "
-              f"batch size {args.batch_size}; inputs scaled {scaling.describe()}; test: "
-              f"{'none' if validation is None else f'{len(validation[0])} samples from {args.test_data}'}",
-              file=out, flush=True)
+        print(
+            f"training a {shape} network ({args.activation}, {args.rule} rule, {args.loss}, lr {args.lr:g}, "
+            f"{dtype.name}) on {args.data}, streamed in batches of {STREAM_BATCH_ROWS} rows: {epochs} epochs, "
+            f"batch size {args.batch_size}; inputs scaled {scaling.describe()}; test: "
+            f"{'none' if validation is None else f'{len(validation[0])} samples from {args.test_data}'}",
+            file=out,
+            flush=True,
+        )
     progress = EpochProgress(0, epochs, bar=False, lines=not args.quiet, validation_name="test")
     interrupted = False
     started = time.perf_counter()
     try:
-        history = network.fit(epoch_batches, epochs=epochs, batch_size=args.batch_size,
-                              shuffle=not args.no_shuffle, validation_data=validation, on_epoch=progress.on_epoch)
+        history = network.fit(
+            epoch_batches,
+            epochs=epochs,
+            batch_size=args.batch_size,
+            shuffle=not args.no_shuffle,
+            validation_data=validation,
+            on_epoch=progress.on_epoch,
+        )
     except KeyboardInterrupt:
         interrupted = True
         history = progress.history if progress.history is not None else History()
         history.stopped = True
-        print(f"interrupted: {history.epochs} of {epochs} epochs completed; the network keeps the weights of "
-              "its last training step", file=sys.stderr, flush=True)
+        print(
+            f"interrupted: {history.epochs} of {epochs} epochs completed; the network keeps the weights of "
+            "its last training step",
+            file=sys.stderr,
+            flush=True,
+        )
     seconds = time.perf_counter() - started
     trained = int(sum(history.samples))
     rate = trained / history.seconds if history.seconds > 0 else float("nan")
@@ -113,10 +129,16 @@ def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
     result = None
     if validation is not None:
         result = network.evaluate(*validation)
-        print(f"accuracy {result['accuracy']:.4f} on {len(validation[0])} test samples ({args.test_data}), "
-              f"loss {result['loss']:.4f}", file=out)
-    print(f"time {seconds:.2f} s ({history.epochs} epochs, {trained} samples trained, {rate:,.0f} samples/s)",
-          file=out, flush=True)
+        print(
+            f"accuracy {result['accuracy']:.4f} on {len(validation[0])} test samples ({args.test_data}), "
+            f"loss {result['loss']:.4f}",
+            file=out,
+        )
+    print(
+        f"time {seconds:.2f} s ({history.epochs} epochs, {trained} samples trained, {rate:,.0f} samples/s)",
+        file=out,
+        flush=True,
+    )
     if args.out:
         sidecar = {
             "akili_version": __version__,
@@ -126,15 +148,32 @@ def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
             "input_scaling": scaling.to_json(),
             "classes": [str(label) for label in range(classes)],
             "targets": {"low": low, "high": high},
-            "training": {"epochs_planned": epochs, "epochs_completed": history.epochs, "interrupted": interrupted,
-                         "learning_rate": args.lr, "batch_size": args.batch_size, "rule": args.rule,
-                         "loss": args.loss, "activation": args.activation, "hidden": hidden, "seed": args.seed,
-                         "dtype": dtype.name, "shuffle": not args.no_shuffle, "samples": trained,
-                         "seconds": seconds, "stream": True},
+            "training": {
+                "epochs_planned": epochs,
+                "epochs_completed": history.epochs,
+                "interrupted": interrupted,
+                "learning_rate": args.lr,
+                "batch_size": args.batch_size,
+                "rule": args.rule,
+                "loss": args.loss,
+                "activation": args.activation,
+                "hidden": hidden,
+                "seed": args.seed,
+                "dtype": dtype.name,
+                "shuffle": not args.no_shuffle,
+                "samples": trained,
+                "seconds": seconds,
+                "stream": True,
+            },
             "test_accuracy": None if result is None else result["accuracy"],
-            "history": {"loss": history.loss, "accuracy": history.accuracy, "val_loss": history.val_loss,
-                        "val_accuracy": history.val_accuracy, "epoch_seconds": history.epoch_seconds,
-                        "samples": history.samples},
+            "history": {
+                "loss": history.loss,
+                "accuracy": history.accuracy,
+                "val_loss": history.val_loss,
+                "val_accuracy": history.val_accuracy,
+                "epoch_seconds": history.epoch_seconds,
+                "samples": history.samples,
+            },
         }
         save_model(network, args.out, sidecar)
         print(f"saved {args.out} (and {args.out}.json)", file=out, flush=True)

@@ -54,14 +54,16 @@ def output_setup(loss: str, classes: int) -> tuple[str, float, float]:
     return "sigmoid", 0.01, 0.99
 
 
-def build_network(inputs: int, hidden: list[int], outputs: int, args: argparse.Namespace,
-                  output_activation: str) -> Network:
+def build_network(
+    inputs: int, hidden: list[int], outputs: int, args: argparse.Namespace, output_activation: str
+) -> Network:
     """inputs-hidden...-outputs, hidden layers with --activation, no bias: the book's shape."""
     sizes = [inputs, *hidden, outputs]
     layers = [Dense(n_in, n_out, activation=args.activation) for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
     layers.append(Dense(sizes[-2], sizes[-1], activation=output_activation))
-    return Network(layers, loss=args.loss, learning_rate=args.lr, rule=args.rule, dtype=args.dtype, init="book",
-                   seed=args.seed)
+    return Network(
+        layers, loss=args.loss, learning_rate=args.lr, rule=args.rule, dtype=args.dtype, init="book", seed=args.seed
+    )
 
 
 def save_model(network: Network, path: str, sidecar: dict[str, Any]) -> None:
@@ -74,11 +76,19 @@ def save_model(network: Network, path: str, sidecar: dict[str, Any]) -> None:
 
 
 def _history_json(history: History) -> dict[str, Any]:
-    return {"loss": history.loss, "accuracy": history.accuracy, "val_loss": history.val_loss,
-            "val_accuracy": history.val_accuracy, "epoch_seconds": history.epoch_seconds,
-            "samples": history.samples, "log_every": history.log_every, "curve_position": history.curve_position,
-            "curve_samples": history.curve_samples, "curve_loss": history.curve_loss,
-            "curve_accuracy": history.curve_accuracy}
+    return {
+        "loss": history.loss,
+        "accuracy": history.accuracy,
+        "val_loss": history.val_loss,
+        "val_accuracy": history.val_accuracy,
+        "epoch_seconds": history.epoch_seconds,
+        "samples": history.samples,
+        "log_every": history.log_every,
+        "curve_position": history.curve_position,
+        "curve_samples": history.curve_samples,
+        "curve_loss": history.curve_loss,
+        "curve_accuracy": history.curve_accuracy,
+    }
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,10 +97,15 @@ def run(args: argparse.Namespace) -> int:
         from ._cli_stream import run_stream
 
         return run_stream(args, UserError)
-    for option, value in (("--classes", getattr(args, "classes", None)), ("--test-data", getattr(args, "test_data", None))):
+    for option, value in (
+        ("--classes", getattr(args, "classes", None)),
+        ("--test-data", getattr(args, "test_data", None)),
+    ):
         if value is not None:
-            raise UserError(f"{option} is for --stream only (the in-memory path finds the classes and the test "
-                            "part in the data set)")
+            raise UserError(
+                f"{option} is for --stream only (the in-memory path finds the classes and the test "
+                "part in the data set)"
+            )
     out = sys.stdout
     if args.plot:
         require_matplotlib()
@@ -116,28 +131,43 @@ def run(args: argparse.Namespace) -> int:
     epochs = args.epochs if args.epochs is not None else auto_epochs(samples, args.data)
     shape = "-".join(str(size) for size in [train_inputs.shape[1], *hidden, classes])
     if not args.quiet:
-        print(f"training a {shape} network ({args.activation}, {args.rule} rule, {args.loss}, lr {args.lr:g}, "
-              f"{np.dtype(args.dtype).name}) on {args.data}: {samples} samples x {epochs} epochs, "
-              f"batch size {args.batch_size}; inputs scaled {scaling.describe()}; "
-              f"test: {split.test_inputs.shape[0]} samples ({split.test_source})", file=out, flush=True)
+        print(
+            f"training a {shape} network ({args.activation}, {args.rule} rule, {args.loss}, lr {args.lr:g}, "
+            f"{np.dtype(args.dtype).name}) on {args.data}: {samples} samples x {epochs} epochs, "
+            f"batch size {args.batch_size}; inputs scaled {scaling.describe()}; "
+            f"test: {split.test_inputs.shape[0]} samples ({split.test_source})",
+            file=out,
+            flush=True,
+        )
 
     bar = not args.quiet and is_terminal(sys.stdout) and is_terminal(sys.stderr)
     progress = EpochProgress(samples, epochs, bar=bar, lines=not args.quiet, validation_name="test")
     interrupted = False
     started = time.perf_counter()
     try:
-        history = network.fit(train_inputs, train_targets, epochs=epochs, batch_size=args.batch_size,
-                              shuffle=not args.no_shuffle, validation_data=(test_inputs, test_targets),
-                              on_epoch=progress.on_epoch,
-                              on_progress=progress.on_progress if progress.draws_bar else None,
-                              progress_every=progress_every(samples), log_every=getattr(args, "log_every", None))
+        history = network.fit(
+            train_inputs,
+            train_targets,
+            epochs=epochs,
+            batch_size=args.batch_size,
+            shuffle=not args.no_shuffle,
+            validation_data=(test_inputs, test_targets),
+            on_epoch=progress.on_epoch,
+            on_progress=progress.on_progress if progress.draws_bar else None,
+            progress_every=progress_every(samples),
+            log_every=getattr(args, "log_every", None),
+        )
     except KeyboardInterrupt:
         progress.close()
         interrupted = True
         history = progress.history if progress.history is not None else History()
         history.stopped = True
-        print(f"interrupted: {history.epochs} of {epochs} epochs completed; the network keeps the weights of "
-              "its last training step", file=sys.stderr, flush=True)
+        print(
+            f"interrupted: {history.epochs} of {epochs} epochs completed; the network keeps the weights of "
+            "its last training step",
+            file=sys.stderr,
+            flush=True,
+        )
     seconds = time.perf_counter() - started
 
     result = network.evaluate(test_inputs, test_targets)
@@ -145,10 +175,16 @@ def run(args: argparse.Namespace) -> int:
     rate = trained / history.seconds if history.seconds > 0 else float("nan")
     if history.epochs and history.accuracy[-1] is not None:
         print(f"training accuracy {history.accuracy[-1]:.4f} (last epoch)", file=out)
-    print(f"accuracy {result['accuracy']:.4f} on {test_inputs.shape[0]} test samples ({split.test_source}), "
-          f"loss {result['loss']:.4f}", file=out)
-    print(f"time {seconds:.2f} s ({history.epochs} epochs, {trained} samples trained, {rate:,.0f} samples/s)",
-          file=out, flush=True)
+    print(
+        f"accuracy {result['accuracy']:.4f} on {test_inputs.shape[0]} test samples ({split.test_source}), "
+        f"loss {result['loss']:.4f}",
+        file=out,
+    )
+    print(
+        f"time {seconds:.2f} s ({history.epochs} epochs, {trained} samples trained, {rate:,.0f} samples/s)",
+        file=out,
+        flush=True,
+    )
 
     if args.out:
         sidecar = {
@@ -159,11 +195,22 @@ def run(args: argparse.Namespace) -> int:
             "input_scaling": scaling.to_json(),
             "classes": names,
             "targets": {"low": low, "high": high},
-            "training": {"epochs_planned": epochs, "epochs_completed": history.epochs, "interrupted": interrupted,
-                         "learning_rate": args.lr, "batch_size": args.batch_size, "rule": args.rule,
-                         "loss": args.loss, "activation": args.activation, "hidden": hidden, "seed": args.seed,
-                         "dtype": np.dtype(args.dtype).name, "shuffle": not args.no_shuffle,
-                         "samples": samples, "seconds": seconds},
+            "training": {
+                "epochs_planned": epochs,
+                "epochs_completed": history.epochs,
+                "interrupted": interrupted,
+                "learning_rate": args.lr,
+                "batch_size": args.batch_size,
+                "rule": args.rule,
+                "loss": args.loss,
+                "activation": args.activation,
+                "hidden": hidden,
+                "seed": args.seed,
+                "dtype": np.dtype(args.dtype).name,
+                "shuffle": not args.no_shuffle,
+                "samples": samples,
+                "seconds": seconds,
+            },
             "test_accuracy": result["accuracy"],
             "history": _history_json(history),
         }

@@ -111,8 +111,9 @@ class EpochCurve:
         self._done, self._loss_sum, self._correct = done, loss_sum, correct
 
 
-def epoch_hook(epoch: int, curve: EpochCurve, on_progress: Callable[[int, int], Any] | None,
-               progress_every: int) -> Callable[[int, float, int], Any] | None:
+def epoch_hook(
+    epoch: int, curve: EpochCurve, on_progress: Callable[[int, int], Any] | None, progress_every: int
+) -> Callable[[int, float, int], Any] | None:
     """The native loop's hook for one epoch: feeds the in-epoch curve and the
     caller's ``on_progress(samples_done, epoch)``; False from the latter stops."""
     if on_progress is None and not curve.enabled:

@@ -81,8 +81,10 @@ def _single_sample(array: np.ndarray, what: str) -> np.ndarray:
     array = np.asarray(array)
     if array.ndim == 2:
         if array.shape[0] != 1:
-            raise ValueError(f"[draw_network] expected a trace of one sample, got {array.shape[0]} rows in {what}; "
-                             "trace one sample (a 1-D input) to draw it")
+            raise ValueError(
+                f"[draw_network] expected a trace of one sample, got {array.shape[0]} rows in {what}; "
+                "trace one sample (a 1-D input) to draw it"
+            )
         array = array[0]
     return array
 
@@ -91,15 +93,21 @@ def _check_trace(net: Any, trace: Any) -> None:
     from ._trace import Trace
 
     if not isinstance(trace, Trace):
-        raise TypeError(f"[draw_network] expected trace as an akili.Trace (from forward or step with trace=True), "
-                        f"got {type(trace).__name__}")
+        raise TypeError(
+            f"[draw_network] expected trace as an akili.Trace (from forward or step with trace=True), "
+            f"got {type(trace).__name__}"
+        )
     if len(trace.layer_outputs) != len(net.layers):
-        raise ValueError(f"[draw_network] the trace has {len(trace.layer_outputs)} layers, the network "
-                         f"{len(net.layers)}: draw a trace of this network")
+        raise ValueError(
+            f"[draw_network] the trace has {len(trace.layer_outputs)} layers, the network "
+            f"{len(net.layers)}: draw a trace of this network"
+        )
     for k, layer in enumerate(net.layers):
         if np.shape(trace.layer_outputs[k])[-1] != layer.outputs:
-            raise ValueError(f"[draw_network] layer {k} of the trace has {np.shape(trace.layer_outputs[k])[-1]} "
-                             f"outputs, the network's {layer.outputs}: draw a trace of this network")
+            raise ValueError(
+                f"[draw_network] layer {k} of the trace has {np.shape(trace.layer_outputs[k])[-1]} "
+                f"outputs, the network's {layer.outputs}: draw a trace of this network"
+            )
 
 
 def _weights_used(net: Any, trace: Any) -> tuple[list[np.ndarray], list[np.ndarray | None]]:
@@ -110,8 +118,10 @@ def _weights_used(net: Any, trace: Any) -> tuple[list[np.ndarray], list[np.ndarr
     if trace is not None and trace.is_step:
         weights = [w - np.asarray(update, dtype=float) for w, update in zip(weights, trace.weight_updates)]
         if trace.bias_updates:
-            biases = [None if b is None else b - np.asarray(update, dtype=float)
-                      for b, update in zip(biases, trace.bias_updates)]
+            biases = [
+                None if b is None else b - np.asarray(update, dtype=float)
+                for b, update in zip(biases, trace.bias_updates)
+            ]
     return weights, biases
 
 
@@ -127,9 +137,18 @@ def split_coefficients(rule: str, errors: np.ndarray, deltas: np.ndarray, weight
         return np.where(row_sums > 0, errors / np.where(row_sums > 0, row_sums, 1.0), 0.0)  # e_i / Σ_j |w_ij|
 
 
-def draw_network(net: Any, trace: Any = None, ax: Any = None, lang: str = "en", *, max_nodes: int = 10,
-                 show_weights: bool | None = None, precision: int = 2, from_layer: int = 0,
-                 title: str | None = None) -> Any:
+def draw_network(
+    net: Any,
+    trace: Any = None,
+    ax: Any = None,
+    lang: str = "en",
+    *,
+    max_nodes: int = 10,
+    show_weights: bool | None = None,
+    precision: int = 2,
+    from_layer: int = 0,
+    title: str | None = None,
+) -> Any:
     """Draws ``net`` as the book does and returns the matplotlib Figure.
 
     Inputs, hidden and output nodes stand in columns, left to right; each link is
@@ -172,14 +191,20 @@ def draw_network(net: Any, trace: Any = None, ax: Any = None, lang: str = "en", 
     sizes = [net.n_inputs] + [layer.outputs for layer in net.layers]
     columns_drawn = list(range(from_layer, layer_count + 1))
     columns = {c: _column(sizes[c], max_nodes) for c in columns_drawn}
-    collapsed_layers = [k for k in range(from_layer, layer_count)
-                        if columns[k].size > max_nodes or columns[k + 1].size > max_nodes]
+    collapsed_layers = [
+        k for k in range(from_layer, layer_count) if columns[k].size > max_nodes or columns[k + 1].size > max_nodes
+    ]
 
     # The drawing's extent in data units; the figure is sized to it (equal aspect, ~0.8 inch per unit).
-    x_range = ((columns_drawn[0] - from_layer) * COLUMN_SPACING - 1.1, (layer_count - from_layer) * COLUMN_SPACING + 0.9)
+    x_range = (
+        (columns_drawn[0] - from_layer) * COLUMN_SPACING - 1.1,
+        (layer_count - from_layer) * COLUMN_SPACING + 0.9,
+    )
     has_bias = any(net.layers[k].has_bias for k in range(from_layer, layer_count))
-    y_range = (min(min(columns[c].heights.values()) for c in columns_drawn) - 1.3 - (0.5 if has_bias else 0.0),
-               max(max(columns[c].heights.values()) for c in columns_drawn) + 1.35)
+    y_range = (
+        min(min(columns[c].heights.values()) for c in columns_drawn) - 1.3 - (0.5 if has_bias else 0.0),
+        max(max(columns[c].heights.values()) for c in columns_drawn) + 1.35,
+    )
     figure_width = INCHES_PER_UNIT * (x_range[1] - x_range[0]) + 0.3
     figure_height = INCHES_PER_UNIT * (y_range[1] - y_range[0]) + 0.8  # + the caption
     own_figure = ax is None
@@ -224,8 +249,11 @@ def draw_network(net: Any, trace: Any = None, ax: Any = None, lang: str = "en", 
         if bias is not None and bias.size:
             largest = max(largest, float(np.abs(bias).max()))
         link_count = len(below.shown) * len(above.shown) + (len(above.shown) if bias is not None else 0)
-        label_links = show_weights if show_weights is not None else (
-            link_count <= MAX_LABELLED_LINKS and k not in collapsed_layers)
+        label_links = (
+            show_weights
+            if show_weights is not None
+            else (link_count <= MAX_LABELLED_LINKS and k not in collapsed_layers)
+        )
         sends_errors = "error" in values and k >= 1
         coefficients = None
         if sends_errors:
@@ -244,30 +272,50 @@ def draw_network(net: Any, trace: Any = None, ax: Any = None, lang: str = "en", 
             for j, y_from, value, is_bias in links:
                 width = 0.4 + 3.2 * abs(value) / largest if largest > 0 else 0.4
                 x0, x1 = x_of(k) + NODE_RADIUS, x_of(k + 1) - NODE_RADIUS
-                ax.plot([x0, x1], [y_from, y_to], color=POSITIVE_LINK if value >= 0 else NEGATIVE_LINK,
-                        linewidth=width, alpha=0.75, solid_capstyle="round", zorder=1)
+                ax.plot(
+                    [x0, x1],
+                    [y_from, y_to],
+                    color=POSITIVE_LINK if value >= 0 else NEGATIVE_LINK,
+                    linewidth=width,
+                    alpha=0.75,
+                    solid_capstyle="round",
+                    zorder=1,
+                )
                 # The weight near the node it feeds, the error split near the node it
                 # reaches: a fifth of the way along, links meeting at one node are
                 # a fifth of a row apart there, so their labels do not overlap.
                 if label_links:
                     t = 0.8
-                    ax.text(x0 + t * (x1 - x0), y_from + t * (y_to - y_from), number(value), fontsize=8,
-                            color=FORWARD_INK, ha="center", va="center", zorder=4,
-                            gid=f"bias/{k}/{i}" if is_bias else f"weight/{k}/{i}/{j}",
-                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                                  "alpha": 0.85})
+                    ax.text(
+                        x0 + t * (x1 - x0),
+                        y_from + t * (y_to - y_from),
+                        number(value),
+                        fontsize=8,
+                        color=FORWARD_INK,
+                        ha="center",
+                        va="center",
+                        zorder=4,
+                        gid=f"bias/{k}/{i}" if is_bias else f"weight/{k}/{i}/{j}",
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85},
+                    )
                 if coefficients is not None and not is_bias and label_links:
                     t = 0.2
-                    ax.text(x0 + t * (x1 - x0), y_from + t * (y_to - y_from),
-                            "← " + number(float(coefficients[i]) * value), fontsize=8, color=BACKWARD_INK,
-                            ha="center", va="center", zorder=4, gid=f"split/{k}/{i}/{j}",
-                            bbox={"boxstyle": "round,pad=0.15", "facecolor": "#fdecea", "edgecolor": "none",
-                                  "alpha": 0.9})
+                    ax.text(
+                        x0 + t * (x1 - x0),
+                        y_from + t * (y_to - y_from),
+                        "← " + number(float(coefficients[i]) * value),
+                        fontsize=8,
+                        color=BACKWARD_INK,
+                        ha="center",
+                        va="center",
+                        zorder=4,
+                        gid=f"split/{k}/{i}/{j}",
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "#fdecea", "edgecolor": "none", "alpha": 0.9},
+                    )
         if bias_height is not None:
             ax.add_patch(_square(x_of(k), bias_height))
             ax.text(x_of(k), bias_height, "1", fontsize=8, ha="center", va="center", zorder=5)
-            ax.text(x_of(k), bias_height - 0.3, word("bias", lang), fontsize=7, ha="center", va="top",
-                    color="0.35")
+            ax.text(x_of(k), bias_height - 0.3, word("bias", lang), fontsize=7, ha="center", va="top", color="0.35")
 
     # Nodes and their values.
     for c in columns_drawn:
@@ -276,26 +324,77 @@ def draw_network(net: Any, trace: Any = None, ax: Any = None, lang: str = "en", 
             y = column.heights[node]
             ax.add_patch(_circle(x_of(c), y))
             if c == 0 and "input" in values:
-                ax.text(x_of(c) - NODE_RADIUS - 0.08, y, f"I {number(float(values['input'][0][node]))}",
-                        fontsize=8, ha="right", va="center", color=FORWARD_INK, gid=f"input/{node}")
+                ax.text(
+                    x_of(c) - NODE_RADIUS - 0.08,
+                    y,
+                    f"I {number(float(values['input'][0][node]))}",
+                    fontsize=8,
+                    ha="right",
+                    va="center",
+                    color=FORWARD_INK,
+                    gid=f"input/{node}",
+                )
             elif c >= 1 and "combined" in values:
-                ax.text(x_of(c), y + NODE_RADIUS + 0.05, f"X {number(float(values['combined'][c - 1][node]))}",
-                        fontsize=8, ha="center", va="bottom", color=FORWARD_INK, gid=f"combined/{c}/{node}")
-                ax.text(x_of(c), y - NODE_RADIUS - 0.05, f"O {number(float(values['output'][c - 1][node]))}",
-                        fontsize=8, ha="center", va="top", color=FORWARD_INK, gid=f"output/{c}/{node}")
+                ax.text(
+                    x_of(c),
+                    y + NODE_RADIUS + 0.05,
+                    f"X {number(float(values['combined'][c - 1][node]))}",
+                    fontsize=8,
+                    ha="center",
+                    va="bottom",
+                    color=FORWARD_INK,
+                    gid=f"combined/{c}/{node}",
+                )
+                ax.text(
+                    x_of(c),
+                    y - NODE_RADIUS - 0.05,
+                    f"O {number(float(values['output'][c - 1][node]))}",
+                    fontsize=8,
+                    ha="center",
+                    va="top",
+                    color=FORWARD_INK,
+                    gid=f"output/{c}/{node}",
+                )
                 if "error" in values:
-                    ax.text(x_of(c), y - NODE_RADIUS - 0.3, f"E {number(float(values['error'][c - 1][node]))}",
-                            fontsize=8, ha="center", va="top", color=BACKWARD_INK, fontweight="bold",
-                            gid=f"error/{c}/{node}")
+                    ax.text(
+                        x_of(c),
+                        y - NODE_RADIUS - 0.3,
+                        f"E {number(float(values['error'][c - 1][node]))}",
+                        fontsize=8,
+                        ha="center",
+                        va="top",
+                        color=BACKWARD_INK,
+                        fontweight="bold",
+                        gid=f"error/{c}/{node}",
+                    )
         if column.gap_height is not None:
             hidden_count = column.size - len(column.shown)
-            ax.text(x_of(c), column.gap_height, "⋮\n" + word("nodes not shown", lang, n=hidden_count),
-                    fontsize=7, ha="center", va="center", color="0.35")
-        heading = (word("inputs", lang) if c == 0 else word("outputs", lang) if c == layer_count
-                   else f"{word('hidden layer', lang)} {c}")
+            ax.text(
+                x_of(c),
+                column.gap_height,
+                "⋮\n" + word("nodes not shown", lang, n=hidden_count),
+                fontsize=7,
+                ha="center",
+                va="center",
+                color="0.35",
+            )
+        heading = (
+            word("inputs", lang)
+            if c == 0
+            else word("outputs", lang)
+            if c == layer_count
+            else f"{word('hidden layer', lang)} {c}"
+        )
         sub = f"{column.size}" if c == 0 else f"{column.size}, {net.layers[c - 1].activation}"
-        ax.text(x_of(c), max(column.heights.values()) + 0.75, f"{heading}\n({sub})", fontsize=9,
-                ha="center", va="bottom", fontweight="bold")
+        ax.text(
+            x_of(c),
+            max(column.heights.values()) + 0.75,
+            f"{heading}\n({sub})",
+            fontsize=9,
+            ha="center",
+            va="bottom",
+            fontweight="bold",
+        )
 
     ax.set_xlim(*x_range)
     ax.set_ylim(*y_range)
@@ -305,10 +404,12 @@ def draw_network(net: Any, trace: Any = None, ax: Any = None, lang: str = "en", 
 
     for axes, k in zip(heat_axes, collapsed_layers):
         limit = float(np.abs(weights[k]).max()) or 1.0
-        image = axes.imshow(weights[k], cmap="coolwarm_r", vmin=-limit, vmax=limit, aspect="auto",
-                            interpolation="nearest")
-        axes.set_title(f"{word('weight matrix', lang)} W{k + 1}\n{weights[k].shape[0]}×{weights[k].shape[1]}",
-                       fontsize=9)
+        image = axes.imshow(
+            weights[k], cmap="coolwarm_r", vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest"
+        )
+        axes.set_title(
+            f"{word('weight matrix', lang)} W{k + 1}\n{weights[k].shape[0]}×{weights[k].shape[1]}", fontsize=9
+        )
         axes.set_xlabel(word("inputs", lang), fontsize=8)
         axes.set_ylabel(word("outputs", lang), fontsize=8)
         figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04)
@@ -339,5 +440,6 @@ def _square(x: float, y: float) -> Any:
     from matplotlib.patches import Rectangle
 
     side = 1.6 * NODE_RADIUS
-    return Rectangle((x - side / 2, y - side / 2), side, side, facecolor="#f4f4f4", edgecolor="#2c3e50",
-                     linewidth=1.0, zorder=3)
+    return Rectangle(
+        (x - side / 2, y - side / 2), side, side, facecolor="#f4f4f4", edgecolor="#2c3e50", linewidth=1.0, zorder=3
+    )

@@ -23,10 +23,12 @@ MAX_VALUES_SHOWN = 12
 #: Histories longer than this show their first and last epochs only.
 MAX_EPOCH_ROWS = 12
 
-_STYLE = ("<style>.akili-table{border-collapse:collapse;font-size:90%;margin:4px 0}"
-          ".akili-table td,.akili-table th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-          ".akili-table th{background:#f3f3f3}.akili-table td.akili-name{text-align:left}"
-          ".akili-eq{font-family:monospace;color:#555}</style>")
+_STYLE = (
+    "<style>.akili-table{border-collapse:collapse;font-size:90%;margin:4px 0}"
+    ".akili-table td,.akili-table th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
+    ".akili-table th{background:#f3f3f3}.akili-table td.akili-name{text-align:left}"
+    ".akili-eq{font-family:monospace;color:#555}</style>"
+)
 
 
 def _escape(value: Any) -> str:
@@ -35,6 +37,7 @@ def _escape(value: Any) -> str:
 
 def _table(header: list[str], rows: list[list[str]], *, escape: bool = True) -> str:
     """An HTML table; cells are escaped unless they are already HTML."""
+
     def cell(value: str, tag: str, first: bool) -> str:
         css = ' class="akili-name"' if first and tag == "td" else ""
         return f"<{tag}{css}>{_escape(value) if escape else value}</{tag}>"
@@ -64,14 +67,27 @@ def network_html(net: Any) -> str:
         total += count
         mask = layer.trainable_mask
         state = "frozen" if layer.frozen else ("masked" if mask is not None else "trains")
-        rows.append([f"{index}", f"{layer.inputs} → {layer.outputs}", f"({layer.outputs}, {layer.inputs})",
-                     layer.activation, "yes" if layer.has_bias else "no", state, f"{count:,}"])
+        rows.append(
+            [
+                f"{index}",
+                f"{layer.inputs} → {layer.outputs}",
+                f"({layer.outputs}, {layer.inputs})",
+                layer.activation,
+                "yes" if layer.has_bias else "no",
+                state,
+                f"{count:,}",
+            ]
+        )
     layers = _table(["layer", "nodes", "W shape", "activation", "bias", "weights", "parameters"], rows)
     optimizer = getattr(net, "optimizer", None)
     settings = [
-        ["loss", net.loss], ["rule", net.rule], ["learning rate", f"{net.learning_rate:g}"],
+        ["loss", net.loss],
+        ["rule", net.rule],
+        ["learning rate", f"{net.learning_rate:g}"],
         ["optimizer", str(optimizer) if optimizer is not None else "SGD: W += lr·ΔW"],
-        ["dtype", net.dtype.name], ["init", getattr(net, "_init", "book")], ["seed", str(net.seed)],
+        ["dtype", net.dtype.name],
+        ["init", getattr(net, "_init", "book")],
+        ["seed", str(net.seed)],
         ["parameters", f"{total:,}"],
     ]
     weights = []
@@ -82,8 +98,10 @@ def network_html(net: Any) -> str:
                 text += f"<b>b{index + 1}</b>{_matrix(layer.bias)}"
             weights.append(text + "</div>")
     shown = "".join(weights)
-    return (f"{_STYLE}<div><b>{_escape(type(net).__name__)}</b> {_escape(_sizes(net))}"
-            f"{layers}{_table(['setting', 'value'], settings)}{shown}</div>")
+    return (
+        f"{_STYLE}<div><b>{_escape(type(net).__name__)}</b> {_escape(_sizes(net))}"
+        f"{layers}{_table(['setting', 'value'], settings)}{shown}</div>"
+    )
 
 
 def _sizes(net: Any) -> str:
@@ -110,13 +128,25 @@ def trace_html(trace: Any) -> str:
             ["O", f"{prefix}_outputs", "O = f(X)", _values(trace.layer_outputs[k])],
         ]
         if trace.is_step:
-            rows.append(["E", "output_errors" if k == last else "hidden_errors",
-                         "E = T - O" if k == last else "E = the rule's split of the errors above",
-                         _values(trace.errors[k])])
+            rows.append(
+                [
+                    "E",
+                    "output_errors" if k == last else "hidden_errors",
+                    "E = T - O" if k == last else "E = the rule's split of the errors above",
+                    _values(trace.errors[k]),
+                ]
+            )
             rows.append(["D", "deltas", "D = E ∘ f'(O)", _values(trace.deltas[k])])
             rows.append(["ΔW", "weight_updates", "ΔW = lr·Dᵀ·I", _values(trace.weight_updates[k])])
-        body = [[_escape(name), _escape(book), f'<span class="akili-eq">{_escape(eq)}</span>',
-                 f"<pre>{_escape(value)}</pre>"] for name, book, eq, value in rows]
+        body = [
+            [
+                _escape(name),
+                _escape(book),
+                f'<span class="akili-eq">{_escape(eq)}</span>',
+                f"<pre>{_escape(value)}</pre>",
+            ]
+            for name, book, eq, value in rows
+        ]
         parts.append(f"<div>layer {k} ({where})</div>")
         parts.append(_table(["", "name", "equation", "values"], body, escape=False))
     if trace.loss is not None:
@@ -153,12 +183,20 @@ def history_html(history: Any) -> str:
         rows = [row(e) for e in range(epochs)]
     else:
         head = MAX_EPOCH_ROWS // 2
-        rows = [row(e) for e in range(head)] + [["…"] + [""] * (len(columns) - 1)] + \
-               [row(e) for e in range(epochs - head + 1, epochs)]
-    summary = (f"<b>History</b>: {epochs} epoch{'s' if epochs != 1 else ''}, {history.seconds:.3f} s"
-               + (", stopped early" if history.stopped else "")
-               + (f", {len(history.curve_loss)} points inside the epochs (every {history.log_every} samples)"
-                  if history.curve_loss else ""))
+        rows = (
+            [row(e) for e in range(head)]
+            + [["…"] + [""] * (len(columns) - 1)]
+            + [row(e) for e in range(epochs - head + 1, epochs)]
+        )
+    summary = (
+        f"<b>History</b>: {epochs} epoch{'s' if epochs != 1 else ''}, {history.seconds:.3f} s"
+        + (", stopped early" if history.stopped else "")
+        + (
+            f", {len(history.curve_loss)} points inside the epochs (every {history.log_every} samples)"
+            if history.curve_loss
+            else ""
+        )
+    )
     return f"{_STYLE}<div>{summary}{_table(columns, rows)}{_picture(history)}</div>"
 
 

@@ -96,8 +96,7 @@ class Dense:
     def weights(self, values: Any) -> None:
         network = self._network
         self._native()
-        matrix, _ = as_matrix(values, dtype=network.dtype, columns=self._inputs, name="weights",
-                              where="Dense.weights")
+        matrix, _ = as_matrix(values, dtype=network.dtype, columns=self._inputs, name="weights", where="Dense.weights")
         if matrix.shape != (self._outputs, self._inputs):
             raise ValueError(
                 f"[Dense.weights] expected shape {(self._outputs, self._inputs)} (outputs, inputs), got {matrix.shape}"
@@ -117,10 +116,17 @@ class Dense:
             raise ValueError("[Dense.bias] this layer was built with bias=False")
         network = self._network
         self._native()
-        vector, _ = as_matrix(np.asarray(values).reshape(1, -1) if np.ndim(values) == 1 else values,
-                              dtype=network.dtype, columns=self._outputs, name="bias", where="Dense.bias")
+        vector, _ = as_matrix(
+            np.asarray(values).reshape(1, -1) if np.ndim(values) == 1 else values,
+            dtype=network.dtype,
+            columns=self._outputs,
+            name="bias",
+            where="Dense.bias",
+        )
         if vector.shape[0] != 1:
-            raise ValueError(f"[Dense.bias] expected a 1-D bias of length {self._outputs}, got shape {np.shape(values)}")
+            raise ValueError(
+                f"[Dense.bias] expected a 1-D bias of length {self._outputs}, got shape {np.shape(values)}"
+            )
         network._native.set_bias(self._index, vector[0])
 
     @property
@@ -145,8 +151,9 @@ class Dense:
         if values is None:
             native.set_trainable_mask(self._index, np.zeros((0, 0), dtype=network.dtype))
             return
-        mask, _ = as_matrix(values, dtype=network.dtype, columns=self._inputs, name="mask",
-                            where="Dense.trainable_mask")
+        mask, _ = as_matrix(
+            values, dtype=network.dtype, columns=self._inputs, name="mask", where="Dense.trainable_mask"
+        )
         native.set_trainable_mask(self._index, mask)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
@@ -221,12 +228,14 @@ class Network:
         native_type = _core.Network32 if self._dtype == np.float32 else _core.Network64
         specs = [(layer.inputs, layer.outputs, layer.activation, layer.has_bias) for layer in layers]
         try:
-            self._native = native_type(specs, loss, rule, check_learning_rate(learning_rate, "Network"), init,
-                                       self._seed)
+            self._native = native_type(
+                specs, loss, rule, check_learning_rate(learning_rate, "Network"), init, self._seed
+            )
         except MemoryError as error:
             values = sum(spec[0] * spec[1] for spec in specs)
-            raise MemoryError(f"[Network] cannot allocate the weights: {values} values of "
-                              f"{self._dtype.itemsize} bytes each") from error
+            raise MemoryError(
+                f"[Network] cannot allocate the weights: {values} values of {self._dtype.itemsize} bytes each"
+            ) from error
         for index, layer in enumerate(layers):
             layer._attach(self, index)
         self._layers = tuple(layers)
@@ -310,8 +319,9 @@ class Network:
         return self._predict_checked(inputs)
 
     def _predict_checked(self, inputs: Any, where: str = "Network.predict") -> np.ndarray:
-        matrix, was_1d = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs",
-                                   where=where, core_checks_finite=True)
+        matrix, was_1d = as_matrix(
+            inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where=where, core_checks_finite=True
+        )
         try:
             outputs = self._native.predict(matrix)
         except ValueError as error:
@@ -335,23 +345,26 @@ class Network:
         (sigmoid: 0 < t < 1, e.g. the book's 0.01 / 0.99); relu layers cannot be
         inverted (ValueError).
         """
-        matrix, was_1d = as_matrix(targets, dtype=self._dtype, columns=self.n_outputs, name="targets",
-                                   where="Network.backquery")
+        matrix, was_1d = as_matrix(
+            targets, dtype=self._dtype, columns=self.n_outputs, name="targets", where="Network.backquery"
+        )
         images = _core.backquery(self._native, matrix)
         return images[0] if was_1d else images
 
     def loss_value(self, inputs: Any, targets: Any) -> float:
         """Mean per-sample loss on (inputs, targets)."""
         matrix, _ = self._inputs(inputs, "Network.loss_value")
-        target_matrix = as_targets(targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0],
-                                   where="Network.loss_value")
+        target_matrix = as_targets(
+            targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0], where="Network.loss_value"
+        )
         return float(self._native.loss_value(matrix, target_matrix))
 
     def evaluate(self, inputs: Any, targets: Any) -> dict[str, float | None]:
         """``{"loss": mean loss, "accuracy": share classified correctly or None}``."""
         matrix, _ = self._inputs(inputs, "Network.evaluate")
-        target_matrix = as_targets(targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0],
-                                   where="Network.evaluate")
+        target_matrix = as_targets(
+            targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0], where="Network.evaluate"
+        )
         outputs = self._native.predict(matrix)
         return {
             "loss": float(self._native.loss_value(matrix, target_matrix)),
@@ -381,7 +394,10 @@ class Network:
         matrix, was_1d = self._inputs(inputs, "Network.step")
         target_matrix = as_targets(
             np.asarray(targets).reshape(1, -1) if was_1d and np.ndim(targets) == 1 else targets,
-            dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0], where="Network.step",
+            dtype=self._dtype,
+            columns=self.n_outputs,
+            samples=matrix.shape[0],
+            where="Network.step",
         )
         loss, record = self._native.train_step(matrix, target_matrix, bool(trace))
         if trace:
@@ -432,12 +448,22 @@ class Network:
         a terminal).
         """
         if targets is None and is_batch_source(inputs):
-            return fit_batches(self, inputs, epochs=epochs, batch_size=batch_size, shuffle=shuffle,
-                               validation_data=validation_data, on_epoch=on_epoch, on_progress=on_progress,
-                               progress_every=progress_every)
+            return fit_batches(
+                self,
+                inputs,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                validation_data=validation_data,
+                on_epoch=on_epoch,
+                on_progress=on_progress,
+                progress_every=progress_every,
+            )
         if targets is None:
-            raise TypeError("[Network.fit] expected targets with the inputs array (or, instead of both, an iterable "
-                            "of (inputs, targets) batches)")
+            raise TypeError(
+                "[Network.fit] expected targets with the inputs array (or, instead of both, an iterable "
+                "of (inputs, targets) batches)"
+            )
         epochs = check_positive_int(epochs, "epochs", "Network.fit")
         batch_size = check_positive_int(batch_size, "batch_size", "Network.fit")
         progress_every = check_positive_int(progress_every, "progress_every", "Network.fit", minimum=0)
@@ -445,13 +471,21 @@ class Network:
             log_every = check_positive_int(log_every, "log_every", "Network.fit", minimum=0)
         # The core checks every input row for NaN and infinity as an epoch first uses
         # it, and refuses with the model unchanged: no boolean copy of the data here.
-        matrix, _ = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where="Network.fit",
-                              core_checks_finite=True)
+        matrix, _ = as_matrix(
+            inputs,
+            dtype=self._dtype,
+            columns=self.n_inputs,
+            name="inputs",
+            where="Network.fit",
+            core_checks_finite=True,
+        )
         if np.ndim(inputs) != 2:
-            raise ValueError(f"[Network.fit] expected inputs as a 2-D array (samples, {self.n_inputs}), "
-                             f"got shape {np.shape(inputs)}")
-        target_matrix = as_targets(targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0],
-                                   where="Network.fit")
+            raise ValueError(
+                f"[Network.fit] expected inputs as a 2-D array (samples, {self.n_inputs}), got shape {np.shape(inputs)}"
+            )
+        target_matrix = as_targets(
+            targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0], where="Network.fit"
+        )
         # Counts beyond the data change nothing; capping them keeps any int valid for the core's size_t.
         batch_size = min(batch_size, matrix.shape[0])
         progress_every = min(progress_every, matrix.shape[0] + 1)
@@ -461,10 +495,20 @@ class Network:
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("[Network.fit] expected validation_data as a pair (inputs, targets)")
-            val_inputs, _ = as_matrix(validation_data[0], dtype=self._dtype, columns=self.n_inputs,
-                                      name="validation inputs", where="Network.fit")
-            val_targets = as_targets(validation_data[1], dtype=self._dtype, columns=self.n_outputs,
-                                     samples=val_inputs.shape[0], where="Network.fit")
+            val_inputs, _ = as_matrix(
+                validation_data[0],
+                dtype=self._dtype,
+                columns=self.n_inputs,
+                name="validation inputs",
+                where="Network.fit",
+            )
+            val_targets = as_targets(
+                validation_data[1],
+                dtype=self._dtype,
+                columns=self.n_outputs,
+                samples=val_inputs.shape[0],
+                where="Network.fit",
+            )
             validation = (val_inputs, val_targets)
         classifies = _is_class_target(target_matrix)
         try:
@@ -517,8 +561,9 @@ class Network:
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone._native = self._native.copy()
-        clone._layers = tuple(Dense(l.inputs, l.outputs, activation=l.activation, bias=l.has_bias)
-                              for l in self._layers)
+        clone._layers = tuple(
+            Dense(l.inputs, l.outputs, activation=l.activation, bias=l.has_bias) for l in self._layers
+        )
         for index, layer in enumerate(clone._layers):
             layer._attach(clone, index)
         return clone

@@ -96,8 +96,15 @@ class EpochProgress:
             return
         if epoch != self._bar_epoch:
             self.close()
-            self._bar = self._tqdm(total=self.samples, desc=f"epoch {epoch + 1}/{self.epochs}", unit="sample",
-                                   file=self.bar_stream, leave=False, dynamic_ncols=True, mininterval=0.1)
+            self._bar = self._tqdm(
+                total=self.samples,
+                desc=f"epoch {epoch + 1}/{self.epochs}",
+                unit="sample",
+                file=self.bar_stream,
+                leave=False,
+                dynamic_ncols=True,
+                mininterval=0.1,
+            )
             self._bar_epoch, self._shown = epoch, 0
         if done > self._shown:
             self._bar.update(done - self._shown)
@@ -105,6 +112,7 @@ class EpochProgress:
 
     def progress_hook(self, then: Callable[[int, int], Any] | None = None) -> Callable[[int, int], Any]:
         """An ``on_progress`` that moves the bar, then calls ``then`` (if any) and returns its answer."""
+
         def hook(done: int, epoch: int) -> Any:
             self.on_progress(done, epoch)
             return True if then is None else then(done, epoch)

@@ -56,8 +56,10 @@ class RestartResult:
         return self.histories[self.best_index]
 
     def __repr__(self) -> str:
-        return (f"RestartResult(runs={len(self.networks)}, best_index={self.best_index}, "
-                f"best_seed={self.seeds[self.best_index]}, best_score={self.scores[self.best_index]:.6g})")
+        return (
+            f"RestartResult(runs={len(self.networks)}, best_index={self.best_index}, "
+            f"best_seed={self.seeds[self.best_index]}, best_score={self.scores[self.best_index]:.6g})"
+        )
 
 
 def restarts(
@@ -95,8 +97,9 @@ def restarts(
     """
     where = "akili.restarts"
     if not callable(make_network):
-        raise TypeError(f"[{where}] expected make_network as a callable seed -> Network, got "
-                        f"{type(make_network).__name__}")
+        raise TypeError(
+            f"[{where}] expected make_network as a callable seed -> Network, got {type(make_network).__name__}"
+        )
     if seeds is None:
         seed_list = list(range(check_positive_int(n, "n", where)))
     else:
@@ -122,21 +125,25 @@ def restarts(
         raise ValueError(f"[{where}] make_network returned the same network twice; each run needs a new one")
 
     matrix, _ = as_matrix(inputs, dtype=first.dtype, columns=first.n_inputs, name="inputs", where=where)
-    target_matrix = as_targets(targets, dtype=first.dtype, columns=first.n_outputs, samples=matrix.shape[0],
-                               where=where)
+    target_matrix = as_targets(
+        targets, dtype=first.dtype, columns=first.n_outputs, samples=matrix.shape[0], where=where
+    )
     score_inputs, score_targets = matrix, target_matrix
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError(f"[{where}] expected validation_data as a pair (inputs, targets)")
-        score_inputs, _ = as_matrix(validation_data[0], dtype=first.dtype, columns=first.n_inputs,
-                                    name="validation inputs", where=where)
-        score_targets = as_targets(validation_data[1], dtype=first.dtype, columns=first.n_outputs,
-                                   samples=score_inputs.shape[0], where=where)
+        score_inputs, _ = as_matrix(
+            validation_data[0], dtype=first.dtype, columns=first.n_inputs, name="validation inputs", where=where
+        )
+        score_targets = as_targets(
+            validation_data[1], dtype=first.dtype, columns=first.n_outputs, samples=score_inputs.shape[0], where=where
+        )
 
     # All of one dtype (checked above), so one of the two native overloads applies.
     natives: list[Any] = [network._native for network in networks]
-    runs = _core.train_restarts(natives, matrix, target_matrix, score_inputs, score_targets, epochs, batch_size,
-                                bool(shuffle), threads)
+    runs = _core.train_restarts(
+        natives, matrix, target_matrix, score_inputs, score_targets, epochs, batch_size, bool(shuffle), threads
+    )
     classifies = _is_class_target(target_matrix)
     histories = [_history(run, classifies) for run in runs]
     scores = [float(run["score"]) for run in runs]
@@ -146,8 +153,9 @@ def restarts(
         raise _core.DivergenceError(f"[{where}] every run failed; first error: {errors[0]}")
     # Ties keep the earlier run, so the choice never depends on timing.
     best_index = min(usable, key=lambda i: (scores[i], i))
-    return RestartResult(networks=networks, histories=histories, scores=scores, seeds=seed_list, errors=errors,
-                         best_index=best_index)
+    return RestartResult(
+        networks=networks, histories=histories, scores=scores, seeds=seed_list, errors=errors, best_index=best_index
+    )
 
 
 def _made_network(make_network: NetworkFactory, seed: int, where: str) -> Network:

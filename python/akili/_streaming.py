@@ -55,13 +55,17 @@ def _epoch_batches(source: Any, epoch: int) -> Iterable[Any]:
     if callable(source):
         batches = source()
         if not hasattr(batches, "__iter__"):
-            raise TypeError(f"[{_WHERE}] the callable passed as inputs must return an iterable of (inputs, "
-                            f"targets) batches, got {type(batches).__name__}")
+            raise TypeError(
+                f"[{_WHERE}] the callable passed as inputs must return an iterable of (inputs, "
+                f"targets) batches, got {type(batches).__name__}"
+            )
         return batches
     if epoch > 0 and iter(source) is source:
-        raise ValueError(f"[{_WHERE}] a one-shot iterator (e.g. a generator) can feed one epoch only; for "
-                         "epochs > 1 pass a callable returning a fresh iterable, or a re-iterable such as "
-                         "akili.datasets.iter_csv(...)")
+        raise ValueError(
+            f"[{_WHERE}] a one-shot iterator (e.g. a generator) can feed one epoch only; for "
+            "epochs > 1 pass a callable returning a fresh iterable, or a re-iterable such as "
+            "akili.datasets.iter_csv(...)"
+        )
     return source
 
 
@@ -73,8 +77,7 @@ class _Prefetcher:
     def __init__(self, batches: Iterable[Any]) -> None:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=PREFETCH_DEPTH)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(iter(batches),), daemon=True,
-                                        name="akili-fit-prefetch")
+        self._thread = threading.Thread(target=self._run, args=(iter(batches),), daemon=True, name="akili-fit-prefetch")
         self._thread.start()
 
     def _put(self, item: Any) -> bool:
@@ -115,22 +118,36 @@ class _Prefetcher:
 
 def _checked_batch(network: Network, batch: Any, number: int) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        raise ValueError(f"[{_WHERE}] expected each batch as a pair (inputs, targets), got "
-                         f"{type(batch).__name__} as batch {number}")
+        raise ValueError(
+            f"[{_WHERE}] expected each batch as a pair (inputs, targets), got {type(batch).__name__} as batch {number}"
+        )
     inputs, targets = batch
     if np.ndim(inputs) != 2:
-        raise ValueError(f"[{_WHERE}] expected the inputs of batch {number} as a 2-D array (samples, "
-                         f"{network.n_inputs}), got shape {np.shape(inputs)}")
-    matrix, _ = as_matrix(inputs, dtype=network.dtype, columns=network.n_inputs, name="inputs", where=_WHERE,
-                          core_checks_finite=True)
-    target_matrix = as_targets(targets, dtype=network.dtype, columns=network.n_outputs, samples=matrix.shape[0],
-                               where=_WHERE)
+        raise ValueError(
+            f"[{_WHERE}] expected the inputs of batch {number} as a 2-D array (samples, "
+            f"{network.n_inputs}), got shape {np.shape(inputs)}"
+        )
+    matrix, _ = as_matrix(
+        inputs, dtype=network.dtype, columns=network.n_inputs, name="inputs", where=_WHERE, core_checks_finite=True
+    )
+    target_matrix = as_targets(
+        targets, dtype=network.dtype, columns=network.n_outputs, samples=matrix.shape[0], where=_WHERE
+    )
     return matrix, target_matrix
 
 
-def fit_batches(network: Network, source: Any, *, epochs: int, batch_size: int, shuffle: bool,
-                validation_data: tuple[Any, Any] | None, on_epoch: Callable[[int, History], Any] | None,
-                on_progress: Callable[[int, int], Any] | None, progress_every: int) -> History:
+def fit_batches(
+    network: Network,
+    source: Any,
+    *,
+    epochs: int,
+    batch_size: int,
+    shuffle: bool,
+    validation_data: tuple[Any, Any] | None,
+    on_epoch: Callable[[int, History], Any] | None,
+    on_progress: Callable[[int, int], Any] | None,
+    progress_every: int,
+) -> History:
     """``Network.fit`` for a source of batches (see the module docstring)."""
     from ._network import _accuracy, _is_class_target, _named_for_python
 
@@ -141,10 +158,19 @@ def fit_batches(network: Network, source: Any, *, epochs: int, batch_size: int, 
     if validation_data is not None:
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
             raise ValueError(f"[{_WHERE}] expected validation_data as a pair (inputs, targets)")
-        val_inputs, _ = as_matrix(validation_data[0], dtype=network.dtype, columns=network.n_inputs,
-                                  name="validation inputs", where=_WHERE)
-        validation = (val_inputs, as_targets(validation_data[1], dtype=network.dtype, columns=network.n_outputs,
-                                             samples=val_inputs.shape[0], where=_WHERE))
+        val_inputs, _ = as_matrix(
+            validation_data[0], dtype=network.dtype, columns=network.n_inputs, name="validation inputs", where=_WHERE
+        )
+        validation = (
+            val_inputs,
+            as_targets(
+                validation_data[1],
+                dtype=network.dtype,
+                columns=network.n_outputs,
+                samples=val_inputs.shape[0],
+                where=_WHERE,
+            ),
+        )
     native = network._native
     history = History()
     classifies: bool | None = None
@@ -171,14 +197,17 @@ def fit_batches(network: Network, source: Any, *, epochs: int, batch_size: int, 
                 hook = None
                 if on_progress is not None:
                     # The core reports this part's totals so far (samples, loss sum, correct).
-                    def hook(count: int, _loss_sum: float, _correct: int, _epoch: int = epoch,
-                             _done: int = done) -> Any:
+                    def hook(
+                        count: int, _loss_sum: float, _correct: int, _epoch: int = epoch, _done: int = done
+                    ) -> Any:
                         return on_progress(_done + count, _epoch)
+
                 if classifies is None:
                     classifies = _is_class_target(targets)
                 try:
-                    part = native.train_epoch(inputs, targets, batch_size, bool(shuffle), hook,
-                                              min(progress_every, inputs.shape[0] + 1))
+                    part = native.train_epoch(
+                        inputs, targets, batch_size, bool(shuffle), hook, min(progress_every, inputs.shape[0] + 1)
+                    )
                 except ValueError as error:
                     raise _named_for_python(error, _WHERE) from None
                 loss_sum += part[0]

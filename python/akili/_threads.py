@@ -44,9 +44,13 @@ def set_num_threads(n: Any) -> None:
     cores = _cores()
     if count > cores:
         clamped = f"; clamped to {MAX_THREADS}, the most akili runs" if count > MAX_THREADS else ""
-        warnings.warn(f"[akili.set_num_threads] {count} threads on {cores} cores{clamped}: more threads than cores "
-                      "run slower (each waits for a core); only use it to reproduce the results of a machine with "
-                      "that many threads", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"[akili.set_num_threads] {count} threads on {cores} cores{clamped}: more threads than cores "
+            "run slower (each waits for a core); only use it to reproduce the results of a machine with "
+            "that many threads",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         count = min(count, MAX_THREADS)
     _core.set_num_threads(count)
 

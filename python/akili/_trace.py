@@ -80,8 +80,15 @@ class Trace:
 
         def add(label: str, array: np.ndarray) -> None:
             prefix = f"  {label:<21} = "
-            text = np.array2string(np.asarray(array), precision=precision, suppress_small=True, floatmode="fixed",
-                                   separator=", ", max_line_width=100, prefix=prefix)
+            text = np.array2string(
+                np.asarray(array),
+                precision=precision,
+                suppress_small=True,
+                floatmode="fixed",
+                separator=", ",
+                max_line_width=100,
+                prefix=prefix,
+            )
             lines.append(prefix + text)
 
         for k in range(last + 1):

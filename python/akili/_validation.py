@@ -26,8 +26,9 @@ def _as_array(values: Any, name: str, where: str) -> np.ndarray:
         raise ValueError(f"[{where}] cannot read {name} as a numeric array: {error}") from error
 
 
-def as_matrix(values: Any, *, dtype: np.dtype, columns: int, name: str, where: str,
-              core_checks_finite: bool = False) -> tuple[np.ndarray, bool]:
+def as_matrix(
+    values: Any, *, dtype: np.dtype, columns: int, name: str, where: str, core_checks_finite: bool = False
+) -> tuple[np.ndarray, bool]:
     """Return ``(matrix, was_1d)``: a C-contiguous 2-D array of ``dtype`` whose
     rows are samples with ``columns`` values each.
 
@@ -79,8 +80,9 @@ def as_targets(values: Any, *, dtype: np.dtype, columns: int, samples: int, wher
             "expected one target row per sample; convert labels with akili.datasets.one_hot(labels, "
             f"{columns})"
         )
-    matrix, _ = as_matrix(array if array.ndim != 1 else array.reshape(1, -1), dtype=dtype, columns=columns,
-                          name="targets", where=where)
+    matrix, _ = as_matrix(
+        array if array.ndim != 1 else array.reshape(1, -1), dtype=dtype, columns=columns, name="targets", where=where
+    )
     if matrix.shape[0] != samples:
         raise ValueError(f"[{where}] expected {samples} target rows (one per input sample), got {matrix.shape[0]}")
     return matrix

@@ -57,6 +57,7 @@ class RuleComparison:
         node by node. With a single output the normalised split is the transposed
         one divided by Σ|w|: the ratio is that one constant for every node (the size
         changes, the proportions do not)."""
+
         def last(value: Any) -> np.ndarray:
             return np.asarray(value[-1] if isinstance(value, tuple) else value)
 
@@ -65,13 +66,20 @@ class RuleComparison:
 
     def report(self, *, precision: int = 4) -> str:
         """A table of the hidden errors and the learning curves, rule by rule."""
+
         def text(value: Any) -> str:
             arrays = value if isinstance(value, tuple) else (value,)
-            return " | ".join(np.array2string(np.asarray(a), precision=precision, suppress_small=True,
-                                              floatmode="fixed", separator=", ") for a in arrays)
+            return " | ".join(
+                np.array2string(
+                    np.asarray(a), precision=precision, suppress_small=True, floatmode="fixed", separator=", "
+                )
+                for a in arrays
+            )
 
-        lines = [f"example {self.example}: output error E = T - O = {text(self.output_errors)}",
-                 "hidden errors sent back for it:"]
+        lines = [
+            f"example {self.example}: output error E = T - O = {text(self.output_errors)}",
+            "hidden errors sent back for it:",
+        ]
         width = max(len(rule) for rule in self.rules)
         for rule in self.rules:
             lines.append(f"  {rule:<{width}s}  {text(self.hidden_errors[rule])}")
@@ -124,8 +132,9 @@ def compare_rules(
     inputs = np.asarray(inputs)
     targets = np.asarray(targets)
     if inputs.ndim != 2:
-        raise ValueError(f"[compare_rules] expected inputs as a 2-D array (samples, features), "
-                         f"got shape {inputs.shape}")
+        raise ValueError(
+            f"[compare_rules] expected inputs as a 2-D array (samples, features), got shape {inputs.shape}"
+        )
     if targets.ndim == 1:
         targets = targets.reshape(-1, 1)
     example = check_positive_int(example, "example", "compare_rules", minimum=0)
@@ -150,8 +159,15 @@ def compare_rules(
         scores = trained.evaluate(inputs, targets)
         final[rule] = float(scores["loss"])
         accuracy[rule] = scores["accuracy"]
-    return RuleComparison(rules=rules, example=example, output_errors=output_errors, hidden_errors=hidden,
-                          curves=curves, final_loss=final, accuracy=accuracy)
+    return RuleComparison(
+        rules=rules,
+        example=example,
+        output_errors=output_errors,
+        hidden_errors=hidden,
+        curves=curves,
+        final_loss=final,
+        accuracy=accuracy,
+    )
 
 
 def error_split_step(weights_to_output: Any, output_errors: Any, rule: str) -> tuple[Network, Trace]:
@@ -169,8 +185,10 @@ def error_split_step(weights_to_output: Any, output_errors: Any, rule: str) -> t
     """
     weights_to_output = np.asarray(weights_to_output, dtype=float)
     if weights_to_output.ndim != 2:
-        raise ValueError(f"[error_split_step] expected weights_to_output as a 2-D array (outputs, hidden), "
-                         f"got shape {weights_to_output.shape}")
+        raise ValueError(
+            f"[error_split_step] expected weights_to_output as a 2-D array (outputs, hidden), "
+            f"got shape {weights_to_output.shape}"
+        )
     outputs, hidden = weights_to_output.shape
     hidden_layer = Dense(1, hidden, activation="identity")
     output_layer = Dense(hidden, outputs, activation="identity")

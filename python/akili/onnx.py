@@ -47,8 +47,9 @@ def _network_of(model: Any) -> Network:
     network = getattr(model, "network_", None)
     if isinstance(network, Network):
         return network
-    raise TypeError(f"[akili.onnx] expected an akili.Network or a fitted akili.sklearn estimator, got "
-                    f"{type(model).__name__}")
+    raise TypeError(
+        f"[akili.onnx] expected an akili.Network or a fitted akili.sklearn estimator, got {type(model).__name__}"
+    )
 
 
 def to_onnx(model: Any, *, dtype: Any = None, opset: int = DEFAULT_OPSET, name: str = "akili") -> onnx.ModelProto:
@@ -87,8 +88,11 @@ def to_onnx(model: Any, *, dtype: Any = None, opset: int = DEFAULT_OPSET, name: 
         if activation_op is not None:
             activated = "output" if index == last else f"layer{index}.output"
             attributes: dict[str, Any] = {"axis": -1} if activation_op == "Softmax" else {}
-            nodes.append(helper.make_node(activation_op, [current], [activated],
-                                          name=f"layer{index}.{layer.activation}", **attributes))
+            nodes.append(
+                helper.make_node(
+                    activation_op, [current], [activated], name=f"layer{index}.{layer.activation}", **attributes
+                )
+            )
             current = activated
 
     graph = helper.make_graph(
@@ -98,8 +102,9 @@ def to_onnx(model: Any, *, dtype: Any = None, opset: int = DEFAULT_OPSET, name: 
         outputs=[helper.make_tensor_value_info("output", element_type, ["N", network.n_outputs])],
         initializer=initializers,
     )
-    onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
-                                   producer_name="akili", producer_version=__version__)
+    onnx_model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="akili", producer_version=__version__
+    )
     # The oldest IR version that carries this opset, so older runtimes load the file.
     onnx_model.ir_version = helper.find_min_ir_version_for(list(onnx_model.opset_import))
     onnx_model.doc_string = repr(network)
@@ -111,7 +116,9 @@ def to_onnx(model: Any, *, dtype: Any = None, opset: int = DEFAULT_OPSET, name: 
     return onnx_model
 
 
-def export(model: Any, path: str | os.PathLike[str], *, dtype: Any = None, opset: int = DEFAULT_OPSET) -> onnx.ModelProto:
+def export(
+    model: Any, path: str | os.PathLike[str], *, dtype: Any = None, opset: int = DEFAULT_OPSET
+) -> onnx.ModelProto:
     """Write ``model`` (an akili.Network or fitted akili.sklearn estimator) to ``path``
     as ONNX; returns the ModelProto. See ``to_onnx`` for ``dtype`` and ``opset``."""
     onnx_model = to_onnx(model, dtype=dtype, opset=opset)

@@ -27,6 +27,7 @@ def __dir__() -> list[str]:
     # dir() shows the API only, not the modules and helpers imported here.
     return sorted(__all__)
 
+
 PathLike = str | os.PathLike
 
 #: Histories of more epochs are drawn as lines, without a dot per epoch or epoch boundaries.
@@ -55,8 +56,14 @@ def _series(values: Sequence[Any]) -> np.ndarray | None:
     return np.asarray(values, dtype=float)
 
 
-def plot_history(history: History, path: PathLike | None = None, *, title: str | None = None,
-                 validation_name: str | None = None, lang: str = "en") -> Any:
+def plot_history(
+    history: History,
+    path: PathLike | None = None,
+    *,
+    title: str | None = None,
+    validation_name: str | None = None,
+    lang: str = "en",
+) -> Any:
     """Draws the loss and accuracy curves of ``history`` (a History from ``fit``);
     writes them to ``path`` and returns the path, or without a path returns the
     matplotlib Figure (Jupyter shows it).
@@ -66,7 +73,8 @@ def plot_history(history: History, path: PathLike | None = None, *, title: str |
     each window of samples) form the line, each epoch's mean is a dot at its
     end, validation (if recorded) a square there, and dotted lines mark where
     one epoch ends and the next begins (up to 50 epochs; longer runs are drawn
-    as plain lines). A history without in-epoch points draws the epoch means alone. The file type follows the extension (.png, .svg, ...).
+    as plain lines). A history without in-epoch points draws the epoch means
+    alone. The file type follows the extension (.png, .svg, ...).
     ``lang="sw"`` labels the picture in Kiswahili.
     """
     if not isinstance(history, History):
@@ -85,25 +93,36 @@ def plot_history(history: History, path: PathLike | None = None, *, title: str |
     epochs = np.arange(1, history.epochs + 1)
     inside = len(history.curve_loss) > 0
     training = word("training", lang)
-    series: list[tuple[str, Any, Any, Any]] = [
-        (word("loss", lang), history.loss, history.curve_loss, history.val_loss)]
+    series: list[tuple[str, Any, Any, Any]] = [(word("loss", lang), history.loss, history.curve_loss, history.val_loss)]
     if panels == 2:
         series.append((word("accuracy", lang), accuracy, curve_accuracy, val_accuracy))
     for index, (name, means, curve, validation) in enumerate(series):
         axes = figure.add_subplot(1, panels, index + 1)
         if inside and curve is not None:
-            axes.plot(history.curve_position, curve, color="C0", linewidth=1.2, marker=".", markersize=3,
-                      label=f"{training} ({word('every', lang, n=history.log_every)})")
+            axes.plot(
+                history.curve_position,
+                curve,
+                color="C0",
+                linewidth=1.2,
+                marker=".",
+                markersize=3,
+                label=f"{training} ({word('every', lang, n=history.log_every)})",
+            )
         # One dot per epoch at its end (a one-epoch run without inside points stays
         # visible); beyond MAX_MARKED_EPOCHS epochs, dots and boundaries would only blot the curve.
         marker = "o" if history.epochs <= MAX_MARKED_EPOCHS else None
         if means is not None:
-            axes.plot(epochs, means, color="C0", linestyle="none" if inside else "-", marker=marker or "o",
-                      markersize=6 if marker else 2,
-                      label=f"{training} ({word('epoch mean', lang)})" if inside else training)
+            axes.plot(
+                epochs,
+                means,
+                color="C0",
+                linestyle="none" if inside else "-",
+                marker=marker or "o",
+                markersize=6 if marker else 2,
+                label=f"{training} ({word('epoch mean', lang)})" if inside else training,
+            )
         if validation is not None and len(validation):
-            axes.plot(epochs[: len(validation)], validation, color="C1", marker=marker and "s",
-                      label=validation_name)
+            axes.plot(epochs[: len(validation)], validation, color="C1", marker=marker and "s", label=validation_name)
         if inside and history.epochs <= MAX_MARKED_EPOCHS:
             for boundary in epochs[:-1]:
                 axes.axvline(boundary, color="0.6", linestyle=":", linewidth=1.0)
@@ -137,8 +156,14 @@ def image_shape(size: int) -> tuple[int, int]:
     return side, side
 
 
-def plot_backquery(images: Any, path: PathLike | None = None, *, labels: Sequence[str] | None = None,
-                   shape: tuple[int, int] | None = None, title: str | None = None) -> Any:
+def plot_backquery(
+    images: Any,
+    path: PathLike | None = None,
+    *,
+    labels: Sequence[str] | None = None,
+    shape: tuple[int, int] | None = None,
+    title: str | None = None,
+) -> Any:
     """Draws back-queried inputs (one row of ``images`` per class, e.g. from
     ``Network.backquery``) as a grid of grey-scale pictures; returns the path,
     or without a path the matplotlib Figure (Jupyter shows it).
@@ -175,4 +200,3 @@ def plot_backquery(images: Any, path: PathLike | None = None, *, labels: Sequenc
         return figure
     figure.savefig(os.fspath(path))
     return os.fspath(path)
-

@@ -83,12 +83,15 @@ class _AkiliEstimator(BaseEstimator):
         try:
             sizes = list(sizes)
         except TypeError:
-            raise ValueError(f"[{self._where}] expected hidden_layer_sizes as an int or a sequence of ints, "
-                             f"got {self.hidden_layer_sizes!r}") from None
+            raise ValueError(
+                f"[{self._where}] expected hidden_layer_sizes as an int or a sequence of ints, "
+                f"got {self.hidden_layer_sizes!r}"
+            ) from None
         for size in sizes:
             if isinstance(size, bool) or not isinstance(size, numbers.Integral) or size < 1:
-                raise ValueError(f"[{self._where}] expected hidden_layer_sizes of positive ints, "
-                                 f"got {self.hidden_layer_sizes!r}")
+                raise ValueError(
+                    f"[{self._where}] expected hidden_layer_sizes of positive ints, got {self.hidden_layer_sizes!r}"
+                )
         return [int(size) for size in sizes]
 
     def _check_params(self) -> None:
@@ -97,20 +100,29 @@ class _AkiliEstimator(BaseEstimator):
         where = self._where
         choices: Sequence[str]
         value: Any
-        for name, value, choices in (("activation", self.activation, ACTIVATIONS), ("rule", self.rule, RULES),
-                                     ("loss", self.loss, LOSSES), ("init", self.init, INITS)):
+        for name, value, choices in (
+            ("activation", self.activation, ACTIVATIONS),
+            ("rule", self.rule, RULES),
+            ("loss", self.loss, LOSSES),
+            ("init", self.init, INITS),
+        ):
             if value not in choices:
                 raise ValueError(f"[{where}] unknown {name} {value!r}; expected one of {', '.join(choices)}")
         if self.dtype not in ("float32", "float64", np.float32, np.float64):
             raise ValueError(f"[{where}] expected dtype 'float32' or 'float64', got {self.dtype!r}")
-        for name, value in (("batch_size", self.batch_size), ("max_iter", self.max_iter),
-                            ("n_iter_no_change", self.n_iter_no_change)):
+        for name, value in (
+            ("batch_size", self.batch_size),
+            ("max_iter", self.max_iter),
+            ("n_iter_no_change", self.n_iter_no_change),
+        ):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"[{where}] expected {name} as an integer >= 1, got {value!r}")
-        if not (isinstance(self.learning_rate, numbers.Real) and np.isfinite(self.learning_rate)
-                and self.learning_rate > 0):
-            raise ValueError(f"[{where}] expected learning_rate as a positive finite number, got "
-                             f"{self.learning_rate!r}")
+        if not (
+            isinstance(self.learning_rate, numbers.Real) and np.isfinite(self.learning_rate) and self.learning_rate > 0
+        ):
+            raise ValueError(
+                f"[{where}] expected learning_rate as a positive finite number, got {self.learning_rate!r}"
+            )
         if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
             raise ValueError(f"[{where}] expected tol as a number >= 0, got {self.tol!r}")
         if not (isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1):
@@ -130,10 +142,19 @@ class _AkiliEstimator(BaseEstimator):
     def _build_network(self, n_inputs: int, n_outputs: int, seed: int) -> Network:
         sizes = [n_inputs, *self._hidden_sizes(), n_outputs]
         activations = [self.activation] * (len(sizes) - 2) + [self._output_activation]
-        layers = [Dense(n_in, n_out, activation=activation, bias=True)
-                  for n_in, n_out, activation in zip(sizes[:-1], sizes[1:], activations)]
-        return Network(layers, loss=self.loss, learning_rate=float(self.learning_rate), rule=self.rule,
-                       dtype=self.dtype, init=self.init, seed=seed)
+        layers = [
+            Dense(n_in, n_out, activation=activation, bias=True)
+            for n_in, n_out, activation in zip(sizes[:-1], sizes[1:], activations)
+        ]
+        return Network(
+            layers,
+            loss=self.loss,
+            learning_rate=float(self.learning_rate),
+            rule=self.rule,
+            dtype=self.dtype,
+            init=self.init,
+            seed=seed,
+        )
 
     def _fit(self, X: Any, y: Any, *, incremental: bool, classes: Any = None) -> _AkiliEstimator:
         first = not (incremental and hasattr(self, "network_"))
@@ -153,8 +174,9 @@ class _AkiliEstimator(BaseEstimator):
         if incremental:
             # partial_fit: one pass over the batch given, with the current settings.
             self.network_.learning_rate = float(self.learning_rate)
-            history = self.network_.fit(X, targets, epochs=1, batch_size=int(self.batch_size),
-                                        shuffle=bool(self.shuffle))
+            history = self.network_.fit(
+                X, targets, epochs=1, batch_size=int(self.batch_size), shuffle=bool(self.shuffle)
+            )
             self._record(history)
             return self
 
@@ -162,17 +184,31 @@ class _AkiliEstimator(BaseEstimator):
         if self.early_stopping:
             try:
                 X, X_val, targets, targets_val = train_test_split(
-                    X, targets, test_size=float(self.validation_fraction),
-                    random_state=int(random.randint(_SEED_BOUND)), stratify=self._stratify(targets))
+                    X,
+                    targets,
+                    test_size=float(self.validation_fraction),
+                    random_state=int(random.randint(_SEED_BOUND)),
+                    stratify=self._stratify(targets),
+                )
             except ValueError as error:
-                raise ValueError(f"[{self._where}] early_stopping could not set aside a validation fraction of "
-                                 f"{self.validation_fraction} from {X.shape[0]} samples: {error}") from error
+                raise ValueError(
+                    f"[{self._where}] early_stopping could not set aside a validation fraction of "
+                    f"{self.validation_fraction} from {X.shape[0]} samples: {error}"
+                ) from error
             validation = (X_val, targets_val)
 
-        monitor = _Monitor(self.network_, float(self.tol), int(self.n_iter_no_change), validation is not None,
-                           bool(self.verbose))
-        history = self.network_.fit(X, targets, epochs=int(self.max_iter), batch_size=int(self.batch_size),
-                                    shuffle=bool(self.shuffle), validation_data=validation, on_epoch=monitor)
+        monitor = _Monitor(
+            self.network_, float(self.tol), int(self.n_iter_no_change), validation is not None, bool(self.verbose)
+        )
+        history = self.network_.fit(
+            X,
+            targets,
+            epochs=int(self.max_iter),
+            batch_size=int(self.batch_size),
+            shuffle=bool(self.shuffle),
+            validation_data=validation,
+            on_epoch=monitor,
+        )
         self._record(history)
         self.best_loss_ = monitor.best
         if validation is not None:
@@ -289,20 +325,25 @@ class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
     def _targets(self, y: np.ndarray, first: bool, partial: bool, classes: Any) -> np.ndarray:
         if first:
             if classes is None and partial:
-                raise ValueError(f"[{self._where}.partial_fit] expected classes= (every label that will appear) "
-                                 "on the first call")
+                raise ValueError(
+                    f"[{self._where}.partial_fit] expected classes= (every label that will appear) on the first call"
+                )
             labels = np.unique(y) if classes is None else np.unique(np.asarray(classes))
             if labels.shape[0] < 2:
-                raise ValueError(f"[{self._where}] needs samples of at least 2 classes to train, got 1 class "
-                                 f"({labels[0]!r})")
+                raise ValueError(
+                    f"[{self._where}] needs samples of at least 2 classes to train, got 1 class ({labels[0]!r})"
+                )
             self.classes_ = labels
         elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)), self.classes_):
-            raise ValueError(f"[{self._where}.partial_fit] classes={np.asarray(classes).tolist()} differs from "
-                             f"the classes of the first call, {self.classes_.tolist()}")
+            raise ValueError(
+                f"[{self._where}.partial_fit] classes={np.asarray(classes).tolist()} differs from "
+                f"the classes of the first call, {self.classes_.tolist()}"
+            )
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
-            raise ValueError(f"[{self._where}] labels {unknown.tolist()} are not among classes_ "
-                             f"{self.classes_.tolist()}")
+            raise ValueError(
+                f"[{self._where}] labels {unknown.tolist()} are not among classes_ {self.classes_.tolist()}"
+            )
         codes = np.searchsorted(self.classes_, y)
         # One-hot targets: t_k = 1 for the sample's class, 0 elsewhere.
         targets = np.zeros((y.shape[0], self.classes_.shape[0]), dtype=np.float64)
@@ -365,15 +406,15 @@ class AkiliRegressor(RegressorMixin, _AkiliEstimator):
         return outputs.ravel() if self.n_outputs_ == 1 else outputs
 
     def _validate(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray]:
-        return validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32), multi_output=True,
-                             y_numeric=True)
+        return validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32), multi_output=True, y_numeric=True)
 
     def _targets(self, y: np.ndarray, first: bool, partial: bool, classes: Any) -> np.ndarray:
         targets = np.asarray(y, dtype=np.float64)
         targets = targets.reshape(-1, 1) if targets.ndim == 1 else targets
         if not first and targets.shape[1] != self.n_outputs_:
-            raise ValueError(f"[{self._where}.partial_fit] expected {self.n_outputs_} target columns, "
-                             f"got {targets.shape[1]}")
+            raise ValueError(
+                f"[{self._where}.partial_fit] expected {self.n_outputs_} target columns, got {targets.shape[1]}"
+            )
         return targets
 
     def __sklearn_tags__(self) -> Any:
@@ -409,8 +450,10 @@ class _Monitor:
         if loss < self.best:
             self.best = loss
             if self.validation:
-                self.best_weights = [(layer.weights.copy(), None if layer.bias is None else layer.bias.copy())
-                                     for layer in self.network.layers]
+                self.best_weights = [
+                    (layer.weights.copy(), None if layer.bias is None else layer.bias.copy())
+                    for layer in self.network.layers
+                ]
         if self.stale >= self.patience:
             if self.verbose:
                 print(f"Loss did not improve by more than tol={self.tol} for {self.patience} epochs; stopping.")

@@ -45,17 +45,28 @@ io::CsvFormat csv_format(std::int64_t label_column, const std::string& delimiter
 
 const char* kind_name(io::CsvProblemKind kind) {
   switch (kind) {
-    case io::CsvProblemKind::cannot_open: return "cannot_open";
-    case io::CsvProblemKind::empty_file: return "empty_file";
-    case io::CsvProblemKind::header_without_data: return "header_without_data";
-    case io::CsvProblemKind::too_few_columns: return "too_few_columns";
-    case io::CsvProblemKind::label_column_out_of_range: return "label_column_out_of_range";
-    case io::CsvProblemKind::ragged_row: return "ragged_row";
-    case io::CsvProblemKind::non_numeric: return "non_numeric";
-    case io::CsvProblemKind::non_finite: return "non_finite";
-    case io::CsvProblemKind::label_not_integer: return "label_not_integer";
-    case io::CsvProblemKind::label_out_of_range: return "label_out_of_range";
-    case io::CsvProblemKind::not_utf8: return "not_utf8";
+    case io::CsvProblemKind::cannot_open:
+      return "cannot_open";
+    case io::CsvProblemKind::empty_file:
+      return "empty_file";
+    case io::CsvProblemKind::header_without_data:
+      return "header_without_data";
+    case io::CsvProblemKind::too_few_columns:
+      return "too_few_columns";
+    case io::CsvProblemKind::label_column_out_of_range:
+      return "label_column_out_of_range";
+    case io::CsvProblemKind::ragged_row:
+      return "ragged_row";
+    case io::CsvProblemKind::non_numeric:
+      return "non_numeric";
+    case io::CsvProblemKind::non_finite:
+      return "non_finite";
+    case io::CsvProblemKind::label_not_integer:
+      return "label_not_integer";
+    case io::CsvProblemKind::label_out_of_range:
+      return "label_out_of_range";
+    case io::CsvProblemKind::not_utf8:
+      return "not_utf8";
   }
   return "unknown";
 }
@@ -181,10 +192,9 @@ void decode_idx_into(std::uint8_t type_code, const py::buffer& source, py::array
 }  // namespace
 
 void bind_io(py::module_& module) {
-  csv_error_type = py::reinterpret_borrow<py::object>(
-      PyErr_NewExceptionWithDoc("akili._core.CsvError",
-                                "A CSV file the native reader refuses; args = (message, details dict).",
-                                PyExc_ValueError, nullptr));
+  csv_error_type = py::reinterpret_borrow<py::object>(PyErr_NewExceptionWithDoc(
+      "akili._core.CsvError", "A CSV file the native reader refuses; args = (message, details dict).", PyExc_ValueError,
+      nullptr));
   module.attr("CsvError") = csv_error_type;
   module.def(
       "read_csv",
@@ -196,8 +206,7 @@ void bind_io(py::module_& module) {
         throw py::value_error("dtype must be 'float32' or 'float64'");
       },
       py::arg("path"), py::arg("label_column"), py::arg("delimiter"), py::arg("dtype"), py::arg("scaling"),
-      py::arg("max_value"),
-      "Reads a whole numeric CSV file: (features (n, columns-1) of dtype, int64 labels (n,)).");
+      py::arg("max_value"), "Reads a whole numeric CSV file: (features (n, columns-1) of dtype, int64 labels (n,)).");
   module.def(
       "csv_blocks",
       [](const std::string& path, std::int64_t label_column, const std::string& delimiter, std::uint64_t block_bytes) {
@@ -210,7 +219,8 @@ void bind_io(py::module_& module) {
           raise_csv_error(error);
         }
         py::list result;
-        for (const io::CsvBlock& block : blocks) result.append(py::make_tuple(block.begin, block.end, block.first_line, block.rows));
+        for (const io::CsvBlock& block : blocks)
+          result.append(py::make_tuple(block.begin, block.end, block.first_line, block.rows));
         return py::make_tuple(layout_dict(layout), result);
       },
       py::arg("path"), py::arg("label_column"), py::arg("delimiter"), py::arg("block_bytes"),

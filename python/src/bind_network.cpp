@@ -10,8 +10,8 @@
 #include <pybind11/stl.h>
 
 #include <string>
-#include <type_traits>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 namespace py = pybind11;
@@ -76,122 +76,149 @@ void bind_network_type(py::module_& module, const char* name) {
              for (const auto& [inputs, outputs, activation, bias] : specs) {
                layers.emplace_back(inputs, outputs, parse_activation(activation), bias);
              }
-             auto network = std::make_unique<Net>(std::move(layers), parse_loss(loss), parse_rule(rule),
-                                                  learning_rate, seed);
+             auto network =
+                 std::make_unique<Net>(std::move(layers), parse_loss(loss), parse_rule(rule), learning_rate, seed);
              network->initialize(parse_init(init), seed);
              return network;
            }),
            py::arg("layers"), py::arg("loss"), py::arg("rule"), py::arg("learning_rate"), py::arg("init"),
            py::arg("seed"))
-      .def("copy", [](const Net& network) { return Net(network); }, Release())
-      .def("initialize", [](Net& network, const std::string& init, std::uint64_t seed) {
-             const Init parsed = parse_init(init);
-             py::gil_scoped_release release;
-             network.initialize(parsed, seed);
-           }, py::arg("init"), py::arg("seed"))
+      .def(
+          "copy", [](const Net& network) { return Net(network); }, Release())
+      .def(
+          "initialize",
+          [](Net& network, const std::string& init, std::uint64_t seed) {
+            const Init parsed = parse_init(init);
+            py::gil_scoped_release release;
+            network.initialize(parsed, seed);
+          },
+          py::arg("init"), py::arg("seed"))
       .def_property_readonly("layer_count", &Net::layer_count)
       .def_property_readonly("inputs", &Net::inputs)
       .def_property_readonly("outputs", &Net::outputs)
       .def_property_readonly("loss", [](const Net& network) { return to_string(network.loss()); })
-      .def_property("rule", [](const Net& network) { return to_string(network.rule()); },
-                    [](Net& network, const std::string& rule) { network.set_rule(parse_rule(rule)); })
+      .def_property(
+          "rule", [](const Net& network) { return to_string(network.rule()); },
+          [](Net& network, const std::string& rule) { network.set_rule(parse_rule(rule)); })
       .def_property("learning_rate", &Net::learning_rate, &Net::set_learning_rate)
-      .def("layer_info", [](const Net& network, std::size_t index) {
-             const Dense<Scalar>& layer = network.layer(index);
-             return py::make_tuple(layer.inputs(), layer.outputs(), to_string(layer.activation()),
-                                   layer.has_bias(), layer.frozen());
-           }, py::arg("index"))
+      .def(
+          "layer_info",
+          [](const Net& network, std::size_t index) {
+            const Dense<Scalar>& layer = network.layer(index);
+            return py::make_tuple(layer.inputs(), layer.outputs(), to_string(layer.activation()), layer.has_bias(),
+                                  layer.frozen());
+          },
+          py::arg("index"))
       .def("weights", &Net::weights, py::arg("index"), Release())
       .def("bias", &Net::bias, py::arg("index"), Release())
-      .def("trainable_mask", [](const Net& network, std::size_t index) {
-             return Matrix(network.layer(index).trainable_mask());
-           }, py::arg("index"))
+      .def(
+          "trainable_mask",
+          [](const Net& network, std::size_t index) { return Matrix(network.layer(index).trainable_mask()); },
+          py::arg("index"))
       .def("set_weights", &Net::set_weights, py::arg("index"), py::arg("weights"), Release())
       .def("set_bias", &Net::set_bias, py::arg("index"), py::arg("bias"), Release())
       .def("set_frozen", &Net::set_frozen, py::arg("index"), py::arg("frozen"), Release())
       .def("set_trainable_mask", &Net::set_trainable_mask, py::arg("index"), py::arg("mask"), Release())
       .def("predict", &Net::predict, py::arg("inputs"), Release())
       .def("loss_value", &Net::loss_value, py::arg("inputs"), py::arg("targets"), Release())
-      .def("forward_trace", [](const Net& network, const MatrixRef& inputs) {
-             StepTrace<Scalar> trace;
-             {
-               py::gil_scoped_release release;
-               trace = network.forward_trace(inputs);
-             }
-             return trace_to_dict(trace);
-           }, py::arg("inputs"))
-      .def("train_step", [](Net& network, const MatrixRef& inputs, const MatrixRef& targets, bool trace) {
-             StepTrace<Scalar> recorded;
-             double loss = 0.0;
-             {
-               py::gil_scoped_release release;
-               loss = network.train_step(inputs, targets, trace ? &recorded : nullptr);
-             }
-             py::object record = py::none();
-             if (trace) record = trace_to_dict(recorded);
-             return py::make_tuple(loss, record);
-           }, py::arg("inputs"), py::arg("targets"), py::arg("trace") = false)
-      .def("train_example", [](Net& network, py::handle inputs, py::handle targets, const char* caller) {
-             thread_local Matrix input_buffer;
-             thread_local Matrix target_buffer;
-             const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
-             const Scalar* target = input ? example_row<Scalar>(targets, network.outputs(), target_buffer) : nullptr;
-             if (!target) return false;
-             py::gil_scoped_release release;
-             network.train_example(Eigen::Map<const Matrix>(input, 1, network.inputs()),
-                                   Eigen::Map<const Matrix>(target, 1, network.outputs()), caller);
-             return true;
-           }, py::arg("inputs"), py::arg("targets"), py::arg("caller"),
-           "Queue one online step if both are 1-D float arrays of the right length; False (nothing done) otherwise.")
-      .def("step_example", [](Net& network, py::handle inputs, py::handle targets) -> py::object {
-             thread_local Matrix input_buffer;
-             thread_local Matrix target_buffer;
-             const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
-             const Scalar* target = input ? example_row<Scalar>(targets, network.outputs(), target_buffer) : nullptr;
-             if (!target) return py::none();
-             double loss = 0.0;
-             {
-               py::gil_scoped_release release;
-               loss = network.train_step(Eigen::Map<const Matrix>(input, 1, network.inputs()),
-                                         Eigen::Map<const Matrix>(target, 1, network.outputs()));
-             }
-             return py::float_(loss);
-           }, py::arg("inputs"), py::arg("targets"),
-           "One immediate online step on 1-D float arrays, returning the loss; None (nothing done) for other input.")
-      .def("predict_example", [](const Net& network, py::handle inputs) -> py::object {
-             thread_local Matrix input_buffer;
-             const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
-             if (!input) return py::none();
-             py::array_t<Scalar> result(network.outputs());
-             {
-               py::gil_scoped_release release;
-               Eigen::Map<Matrix> output(result.mutable_data(), 1, network.outputs());
-               network.predict_example(Eigen::Map<const Matrix>(input, 1, network.inputs()), output);
-             }
-             return std::move(result);
-           }, py::arg("inputs"), "The outputs for one 1-D float example; None (nothing done) for other input.")
+      .def(
+          "forward_trace",
+          [](const Net& network, const MatrixRef& inputs) {
+            StepTrace<Scalar> trace;
+            {
+              py::gil_scoped_release release;
+              trace = network.forward_trace(inputs);
+            }
+            return trace_to_dict(trace);
+          },
+          py::arg("inputs"))
+      .def(
+          "train_step",
+          [](Net& network, const MatrixRef& inputs, const MatrixRef& targets, bool trace) {
+            StepTrace<Scalar> recorded;
+            double loss = 0.0;
+            {
+              py::gil_scoped_release release;
+              loss = network.train_step(inputs, targets, trace ? &recorded : nullptr);
+            }
+            py::object record = py::none();
+            if (trace) record = trace_to_dict(recorded);
+            return py::make_tuple(loss, record);
+          },
+          py::arg("inputs"), py::arg("targets"), py::arg("trace") = false)
+      .def(
+          "train_example",
+          [](Net& network, py::handle inputs, py::handle targets, const char* caller) {
+            thread_local Matrix input_buffer;
+            thread_local Matrix target_buffer;
+            const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
+            const Scalar* target = input ? example_row<Scalar>(targets, network.outputs(), target_buffer) : nullptr;
+            if (!target) return false;
+            py::gil_scoped_release release;
+            network.train_example(Eigen::Map<const Matrix>(input, 1, network.inputs()),
+                                  Eigen::Map<const Matrix>(target, 1, network.outputs()), caller);
+            return true;
+          },
+          py::arg("inputs"), py::arg("targets"), py::arg("caller"),
+          "Queue one online step if both are 1-D float arrays of the right length; False (nothing done) otherwise.")
+      .def(
+          "step_example",
+          [](Net& network, py::handle inputs, py::handle targets) -> py::object {
+            thread_local Matrix input_buffer;
+            thread_local Matrix target_buffer;
+            const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
+            const Scalar* target = input ? example_row<Scalar>(targets, network.outputs(), target_buffer) : nullptr;
+            if (!target) return py::none();
+            double loss = 0.0;
+            {
+              py::gil_scoped_release release;
+              loss = network.train_step(Eigen::Map<const Matrix>(input, 1, network.inputs()),
+                                        Eigen::Map<const Matrix>(target, 1, network.outputs()));
+            }
+            return py::float_(loss);
+          },
+          py::arg("inputs"), py::arg("targets"),
+          "One immediate online step on 1-D float arrays, returning the loss; None (nothing done) for other input.")
+      .def(
+          "predict_example",
+          [](const Net& network, py::handle inputs) -> py::object {
+            thread_local Matrix input_buffer;
+            const Scalar* input = example_row<Scalar>(inputs, network.inputs(), input_buffer);
+            if (!input) return py::none();
+            py::array_t<Scalar> result(network.outputs());
+            {
+              py::gil_scoped_release release;
+              Eigen::Map<Matrix> output(result.mutable_data(), 1, network.outputs());
+              network.predict_example(Eigen::Map<const Matrix>(input, 1, network.inputs()), output);
+            }
+            return std::move(result);
+          },
+          py::arg("inputs"), "The outputs for one 1-D float example; None (nothing done) for other input.")
       .def_property_readonly("single_steps", &Net::single_steps)
-      .def("train_epoch", [](Net& network, const MatrixRef& inputs, const MatrixRef& targets,
-                             std::size_t batch_size, bool shuffle, py::object progress, std::size_t every) {
-             // The hook runs between steps: it takes the GIL only to let Python
-             // deliver Ctrl-C (KeyboardInterrupt propagates out, weights intact)
-             // and to call the optional progress callback with the epoch's totals
-             // so far, progress(samples, loss_sum, correct) (returns False to stop).
-             const ProgressHook hook = [&progress](const EpochResult& so_far) {
-               py::gil_scoped_acquire acquire;
-               if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-               if (progress.is_none()) return true;
-               const py::object answer = progress(so_far.samples, so_far.loss_sum, so_far.correct);
-               return !(answer.is(py::bool_(false)));
-             };
-             EpochResult result;
-             {
-               py::gil_scoped_release release;
-               result = network.train_epoch(inputs, targets, batch_size, shuffle, hook, every);
-             }
-             return py::make_tuple(result.loss_sum, result.correct, result.samples, result.stopped);
-           }, py::arg("inputs"), py::arg("targets"), py::arg("batch_size"), py::arg("shuffle"),
-           py::arg("progress") = py::none(), py::arg("every") = 0);
+      .def(
+          "train_epoch",
+          [](Net& network, const MatrixRef& inputs, const MatrixRef& targets, std::size_t batch_size, bool shuffle,
+             py::object progress, std::size_t every) {
+            // The hook runs between steps: it takes the GIL only to let Python
+            // deliver Ctrl-C (KeyboardInterrupt propagates out, weights intact)
+            // and to call the optional progress callback with the epoch's totals
+            // so far, progress(samples, loss_sum, correct) (returns False to stop).
+            const ProgressHook hook = [&progress](const EpochResult& so_far) {
+              py::gil_scoped_acquire acquire;
+              if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+              if (progress.is_none()) return true;
+              const py::object answer = progress(so_far.samples, so_far.loss_sum, so_far.correct);
+              return !(answer.is(py::bool_(false)));
+            };
+            EpochResult result;
+            {
+              py::gil_scoped_release release;
+              result = network.train_epoch(inputs, targets, batch_size, shuffle, hook, every);
+            }
+            return py::make_tuple(result.loss_sum, result.correct, result.samples, result.stopped);
+          },
+          py::arg("inputs"), py::arg("targets"), py::arg("batch_size"), py::arg("shuffle"),
+          py::arg("progress") = py::none(), py::arg("every") = 0);
 }
 
 }  // namespace

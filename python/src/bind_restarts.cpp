@@ -46,15 +46,14 @@ void bind_restarts_type(py::module_& module) {
         std::vector<RestartRun> runs;
         {
           py::gil_scoped_release release;
-          runs = train_restarts<Scalar>(networks, inputs, targets, score_inputs, score_targets, options,
-                                        should_stop);
+          runs = train_restarts<Scalar>(networks, inputs, targets, score_inputs, score_targets, options, should_stop);
         }
         py::list result;
         for (const RestartRun& run : runs) result.append(run_to_dict(run));
         return result;
       },
-      py::arg("networks"), py::arg("inputs"), py::arg("targets"), py::arg("score_inputs"),
-      py::arg("score_targets"), py::arg("epochs"), py::arg("batch_size"), py::arg("shuffle"), py::arg("threads"),
+      py::arg("networks"), py::arg("inputs"), py::arg("targets"), py::arg("score_inputs"), py::arg("score_targets"),
+      py::arg("epochs"), py::arg("batch_size"), py::arg("shuffle"), py::arg("threads"),
       "Trains each network (all of one dtype) on (inputs, targets) on parallel threads and scores it by its mean "
       "loss on (score_inputs, score_targets); returns one dict per run: loss, correct, samples, epoch_seconds "
       "(per epoch), score, stopped, error.");

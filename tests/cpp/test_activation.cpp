@@ -69,7 +69,7 @@ TEST_CASE("derivatives come from the outputs") {
   const Matrix a = row({0.2, 0.5, 0.9});
   Matrix error = row({1.0, 2.0, -1.0});
   akili::multiply_by_derivative<double>(Activation::sigmoid, a, error);
-  CHECK(error(0, 0) == doctest::Approx(1.0 * 0.2 * 0.8));   // e · a(1 - a)
+  CHECK(error(0, 0) == doctest::Approx(1.0 * 0.2 * 0.8));  // e · a(1 - a)
   CHECK(error(0, 1) == doctest::Approx(2.0 * 0.5 * 0.5));
   CHECK(error(0, 2) == doctest::Approx(-1.0 * 0.9 * 0.1));
 

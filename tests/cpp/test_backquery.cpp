@@ -50,8 +50,7 @@ TEST_CASE("backquery refuses what cannot be inverted") {
   CHECK_THROWS_AS(akili::backquery(two_layers(Activation::sigmoid, Activation::sigmoid), target),
                   std::invalid_argument);
   target << 0.5, 0.5;
-  CHECK_THROWS_AS(akili::backquery(two_layers(Activation::relu, Activation::sigmoid), target),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(akili::backquery(two_layers(Activation::relu, Activation::sigmoid), target), std::invalid_argument);
   CHECK_THROWS_AS(akili::backquery(two_layers(Activation::sigmoid, Activation::sigmoid), Matrix(1, 3)),
                   std::invalid_argument);
 }

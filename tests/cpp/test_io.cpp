@@ -6,12 +6,12 @@
 #include "akili/io/idx.hpp"
 #include "io/text_lines.hpp"
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {

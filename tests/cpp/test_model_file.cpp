@@ -43,8 +43,7 @@ struct TempDir {
   std::filesystem::path path;
   TempDir() {
     path = std::filesystem::temp_directory_path() /
-           ("akili-test-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + "-" +
-            std::to_string(std::rand()));
+           ("akili-test-" + std::to_string(reinterpret_cast<std::uintptr_t>(this)) + "-" + std::to_string(std::rand()));
     std::filesystem::create_directories(path);
   }
   ~TempDir() { std::filesystem::remove_all(path); }

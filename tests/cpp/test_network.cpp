@@ -97,8 +97,8 @@ TEST_CASE("the book's rule: E_hidden = W^T · E, dW = lr · ((E * O * (1 - O)) �
   const auto sigmoid = [](double z) { return 1.0 / (1.0 + std::exp(-z)); };
   double hidden[2];
   for (int i = 0; i < 2; ++i) hidden[i] = sigmoid(w1(i, 0) * x(0, 0) + w1(i, 1) * x(0, 1));  // O1 = σ(W1·I)
-  const double out = sigmoid(w2(0, 0) * hidden[0] + w2(0, 1) * hidden[1]);                      // O2 = σ(W2·O1)
-  const double error_out = t(0, 0) - out;                                                       // E = T - O
+  const double out = sigmoid(w2(0, 0) * hidden[0] + w2(0, 1) * hidden[1]);                   // O2 = σ(W2·O1)
+  const double error_out = t(0, 0) - out;                                                    // E = T - O
   double error_hidden[2];
   for (int i = 0; i < 2; ++i) error_hidden[i] = w2(0, i) * error_out;  // E_h = W2ᵀ·E
   Matrix expected_w2 = w2, expected_w1 = w1;

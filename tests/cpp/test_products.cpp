@@ -25,7 +25,7 @@ Scalar tolerance(Eigen::Index depth) {
 
 template <typename Scalar>
 void check_shapes() {
-  const Eigen::Index shapes[][3] = {{1, 1, 1},   {2, 3, 8},    {6, 16, 8},    {7, 17, 9},   {13, 35, 257},
+  const Eigen::Index shapes[][3] = {{1, 1, 1},      {2, 3, 8},     {6, 16, 8},   {7, 17, 9},   {13, 35, 257},
                                     {64, 200, 784}, {65, 10, 300}, {5, 9, 1000}, {130, 40, 64}};
   for (const auto& shape : shapes) {
     const Eigen::Index rows = shape[0], nodes = shape[1], depth = shape[2];
@@ -84,8 +84,7 @@ TEST_CASE("a product gives the same bits however its weight rows are split into 
     Matrix<double> pieces(64, 200);
     for (Eigen::Index c0 = 0; c0 < 200; c0 += band) {
       const Eigen::Index width = std::min(band, Eigen::Index{200} - c0);
-      akili::detail::multiply_by_transpose<double>(inputs, weights.middleRows(c0, width),
-                                                   pieces.middleCols(c0, width));
+      akili::detail::multiply_by_transpose<double>(inputs, weights.middleRows(c0, width), pieces.middleCols(c0, width));
     }
     CHECK((pieces.array() == whole.array()).all());
   }

@@ -17,8 +17,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <variant>
 #include <vector>
 
@@ -67,8 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint64_t body = size - kHeaderSize - kChecksumSize;
     for (int i = 0; i < 8; ++i) patched[12 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(body >> (8 * i));
     const std::uint32_t crc = akili::detail::crc32(patched.data(), size - kChecksumSize);
-    for (int i = 0; i < 4; ++i) patched[size - kChecksumSize + static_cast<std::size_t>(i)] =
-        static_cast<std::uint8_t>(crc >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+      patched[size - kChecksumSize + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
     parse(patched.data(), patched.size());
   }
   return 0;

@@ -12,13 +12,13 @@
 #include "akili/io/csv.hpp"
 #include "akili/io/idx.hpp"
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {

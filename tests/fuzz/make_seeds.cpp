@@ -19,18 +19,17 @@ akili::Network<Scalar> network(int variant) {
     case 0:  // the book's 2-3-2 sigmoid net, no bias
       layers.emplace_back(2, 3, Activation::sigmoid, false);
       layers.emplace_back(3, 2, Activation::sigmoid, false);
-      return akili::Network<Scalar>(std::move(layers), akili::Loss::squared_error, akili::Rule::transpose,
-                                    Scalar(0.3), 1);
+      return akili::Network<Scalar>(std::move(layers), akili::Loss::squared_error, akili::Rule::transpose, Scalar(0.3),
+                                    1);
     case 1:  // tanh with bias into softmax, cross-entropy
       layers.emplace_back(3, 4, Activation::tanh, true);
       layers.emplace_back(4, 3, Activation::softmax, false);
-      return akili::Network<Scalar>(std::move(layers), akili::Loss::cross_entropy, akili::Rule::gradient,
-                                    Scalar(0.05), 2);
+      return akili::Network<Scalar>(std::move(layers), akili::Loss::cross_entropy, akili::Rule::gradient, Scalar(0.05),
+                                    2);
     default:  // one relu layer into identity, mse, normalized rule
       layers.emplace_back(2, 2, Activation::relu, true);
       layers.emplace_back(2, 1, Activation::identity, true);
-      return akili::Network<Scalar>(std::move(layers), akili::Loss::mse, akili::Rule::normalized,
-                                    Scalar(0.01), 3);
+      return akili::Network<Scalar>(std::move(layers), akili::Loss::mse, akili::Rule::normalized, Scalar(0.01), 3);
   }
 }
 
@@ -47,8 +46,8 @@ void write_seeds(const std::string& directory, const char* dtype) {
     }
     const std::vector<std::uint8_t> bytes = akili::to_bytes(net, akili::ModelInfo{42, akili::Init::xavier});
     const std::string path = directory + "/seed-" + dtype + "-" + std::to_string(variant) + ".akili";
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   }
 }
 

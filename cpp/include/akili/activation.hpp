@@ -13,8 +13,7 @@ namespace akili {
 ///   softmax  a_i = e^(z_i - m) / sum_j e^(z_j - m), m = max_j z_j (subtracting m keeps e^ finite)
 ///   identity a = z
 template <typename Scalar>
-void activate(Activation activation, const Eigen::Ref<const RowMatrix<Scalar>>& z,
-              Eigen::Ref<RowMatrix<Scalar>> a);
+void activate(Activation activation, const Eigen::Ref<const RowMatrix<Scalar>>& z, Eigen::Ref<RowMatrix<Scalar>> a);
 
 /// Turns an error with respect to the outputs, E = -dL/dA (shape (n, k)), into
 /// the delta with respect to the weighted sums, D = -dL/dZ, in place, using

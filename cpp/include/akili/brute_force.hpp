@@ -52,16 +52,14 @@ std::size_t searchable_parameters(const Network<Scalar>& network);
 template <typename Scalar>
 BruteForceResult<Scalar> brute_force(const Network<Scalar>& network, const Eigen::Ref<const RowMatrix<Scalar>>& inputs,
                                      const Eigen::Ref<const RowMatrix<Scalar>>& targets,
-                                     const std::vector<Scalar>& grid, std::uint64_t limit,
-                                     const SearchHook& hook = {});
+                                     const std::vector<Scalar>& grid, std::uint64_t limit, const SearchHook& hook = {});
 
 extern template std::size_t searchable_parameters<float>(const Network<float>&);
 extern template std::size_t searchable_parameters<double>(const Network<double>&);
 extern template BruteForceResult<float> brute_force<float>(const Network<float>&,
                                                            const Eigen::Ref<const RowMatrix<float>>&,
                                                            const Eigen::Ref<const RowMatrix<float>>&,
-                                                           const std::vector<float>&, std::uint64_t,
-                                                           const SearchHook&);
+                                                           const std::vector<float>&, std::uint64_t, const SearchHook&);
 extern template BruteForceResult<double> brute_force<double>(const Network<double>&,
                                                              const Eigen::Ref<const RowMatrix<double>>&,
                                                              const Eigen::Ref<const RowMatrix<double>>&,

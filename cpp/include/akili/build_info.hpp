@@ -29,15 +29,15 @@ std::string to_string(Isa isa);
 Isa active_isa();
 
 struct BuildInfo {
-  std::string version;                // akili's version
-  std::string compiler;               // e.g. "GCC 12.2.0"
-  std::string eigen_version;          // e.g. "3.4.0"
-  std::string architecture;           // "x86_64", "aarch64", ...
-  bool native = false;                // built with -march=native (CMake option AKILI_NATIVE)
-  std::vector<Isa> compiled;          // kernel sets compiled in, baseline first
-  std::vector<Isa> supported;         // those of them this CPU runs
-  Isa active = Isa::baseline;         // the one in use (active_isa())
-  bool forced = false;                // chosen by AKILI_ISA rather than by the CPU
+  std::string version;         // akili's version
+  std::string compiler;        // e.g. "GCC 12.2.0"
+  std::string eigen_version;   // e.g. "3.4.0"
+  std::string architecture;    // "x86_64", "aarch64", ...
+  bool native = false;         // built with -march=native (CMake option AKILI_NATIVE)
+  std::vector<Isa> compiled;   // kernel sets compiled in, baseline first
+  std::vector<Isa> supported;  // those of them this CPU runs
+  Isa active = Isa::baseline;  // the one in use (active_isa())
+  bool forced = false;         // chosen by AKILI_ISA rather than by the CPU
 };
 
 /// This build and this process's kernel choice; throws like active_isa().

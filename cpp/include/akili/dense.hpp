@@ -19,8 +19,7 @@ class Dense {
   /// Throws std::invalid_argument when a size is not positive, or when the
   /// environment variable AKILI_ISA asks for product kernels this CPU lacks
   /// (see akili/build_info.hpp).
-  Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activation = Activation::sigmoid,
-        bool bias = false);
+  Dense(Eigen::Index inputs, Eigen::Index outputs, Activation activation = Activation::sigmoid, bool bias = false);
 
   Eigen::Index inputs() const { return weights_.cols(); }
   Eigen::Index outputs() const { return weights_.rows(); }
@@ -65,13 +64,11 @@ class Dense {
   /// makes every entry of its row of X non-finite (a NaN or infinite term stays
   /// so in the sum; inf·0 and inf − inf are NaN), so only rows whose X is not
   /// finite are read again (finite inputs can still overflow X).
-  bool forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output,
-                      bool check_input = false) const;
+  bool forward_serial(const Eigen::Ref<const Matrix>& input, Eigen::Ref<Matrix> output, bool check_input = false) const;
 
   /// W += step · (Dᵀ·I ∘ mask), b += step · Σ_rows D: delta D (n, outputs), input I (n, inputs).
   /// Does nothing when the layer is frozen.
-  void apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
-                    Scalar step);
+  void apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar step);
 
   /// A batch update fused with the next batch's pass over the same weights: each
   /// thread updates its band of weight rows and, while the band is in its cache,
@@ -80,17 +77,16 @@ class Dense {
   ///   next_output = f(I_next·Wᵀ + 1·bᵀ) when `activate`    (as forward, for 2 to 2047 rows)
   ///   next_output = I_next·Wᵀ + 1·bᵀ otherwise             (as combine)
   /// with the same bits as those calls one after the other.
-  void update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
-                           Scalar step, const Eigen::Ref<const Matrix>& next_input, Eigen::Ref<Matrix> next_output,
-                           bool activate);
+  void update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar step,
+                           const Eigen::Ref<const Matrix>& next_input, Eigen::Ref<Matrix> next_output, bool activate);
 
   /// Online (one sample) fused pass over W, each row read and written once:
   ///   back += Σ_i coefficient_i · W.row(i)   (the error sent to the layer below, from the old W)
   ///   W.row(i) += step · delta_i · input     (the update), b += step · delta
   /// `back` may be null (first layer: nothing to send back). Row vectors of length
   /// outputs (coefficient, delta) and inputs (input, back).
-  void fused_online_update(const Scalar* coefficient, const Scalar* delta, const Scalar* input,
-                           Scalar* back, Scalar step);
+  void fused_online_update(const Scalar* coefficient, const Scalar* delta, const Scalar* input, Scalar* back,
+                           Scalar step);
 
   /// One sample, o = f(W·i + b): input row of length inputs, output row of length
   /// outputs. Gives the same bits as the forward pass inside online_update_forward.

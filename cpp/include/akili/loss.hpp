@@ -14,8 +14,7 @@ namespace akili {
 
 /// Sum over the rows of O, T (shape (n, k)) of the per-sample loss.
 template <typename Scalar>
-double loss_sum(Loss loss, Activation output_activation,
-                const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
+double loss_sum(Loss loss, Activation output_activation, const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
                 const Eigen::Ref<const RowMatrix<Scalar>>& targets);
 
 /// The output error E = -dL/dO per sample (shape (n, k)):
@@ -23,18 +22,15 @@ double loss_sum(Loss loss, Activation output_activation,
 ///   cross_entropy  E = T - O        (the error the book names; see output_delta)
 template <typename Scalar>
 void output_error(Loss loss, const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
-                  const Eigen::Ref<const RowMatrix<Scalar>>& targets,
-                  Eigen::Ref<RowMatrix<Scalar>> error);
+                  const Eigen::Ref<const RowMatrix<Scalar>>& targets, Eigen::Ref<RowMatrix<Scalar>> error);
 
 /// The output delta D = -dL/dZ per sample from the output error E:
 ///   cross_entropy with softmax or sigmoid: D = T - O exactly (= E; the
 ///   activation's derivative cancels against the log's)
 ///   otherwise: D = E ∘ f'(O) (see multiply_by_derivative).
 template <typename Scalar>
-void output_delta(Loss loss, Activation output_activation,
-                  const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
-                  const Eigen::Ref<const RowMatrix<Scalar>>& error,
-                  Eigen::Ref<RowMatrix<Scalar>> delta);
+void output_delta(Loss loss, Activation output_activation, const Eigen::Ref<const RowMatrix<Scalar>>& outputs,
+                  const Eigen::Ref<const RowMatrix<Scalar>>& error, Eigen::Ref<RowMatrix<Scalar>> delta);
 
 /// Throws std::invalid_argument unless the loss can follow this output
 /// activation (cross_entropy needs probabilities: softmax or sigmoid); the

@@ -34,10 +34,10 @@ class DivergenceError : public std::runtime_error {
 /// What one pass over the training data measured, from the forward pass of each
 /// step (before that step's update).
 struct EpochResult {
-  double loss_sum = 0.0;      ///< Σ over trained samples of the per-sample loss
-  std::size_t correct = 0;    ///< samples whose output matched the target class
-  std::size_t samples = 0;    ///< samples trained (fewer than n if stopped)
-  bool stopped = false;       ///< the progress hook asked to stop
+  double loss_sum = 0.0;    ///< Σ over trained samples of the per-sample loss
+  std::size_t correct = 0;  ///< samples whose output matched the target class
+  std::size_t samples = 0;  ///< samples trained (fewer than n if stopped)
+  bool stopped = false;     ///< the progress hook asked to stop
 };
 
 /// Called from the training loop between steps with the epoch's totals so far
@@ -78,8 +78,8 @@ class Network {
   /// and others not, sizes do not chain (layer k's outputs != layer k+1's inputs),
   /// the loss does not suit the output activation, or the learning rate is not a
   /// positive finite number.
-  Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule, Scalar learning_rate,
-          std::uint64_t seed = 0, Init init = Init::book);
+  Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule, Scalar learning_rate, std::uint64_t seed = 0,
+          Init init = Init::book);
   Network(const Network& other);
   Network& operator=(const Network& other);
 
@@ -163,16 +163,16 @@ class Network {
  private:
   // Shapes, and (when `values`) that every value is finite; callers passing
   // values = false check each row themselves when it is first used.
-  void check_data(const char* where, const Eigen::Ref<const Matrix>& inputs,
-                  const Eigen::Ref<const Matrix>* targets, bool values = true) const;
+  void check_data(const char* where, const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>* targets,
+                  bool values = true) const;
   void reserve_workspace(Eigen::Index rows);
   // One online step; `forward_done`: the first layer's output for `input` is
   // already in outputs_[0]; `next_input` (may be null): compute the first layer's
   // output for it while updating that layer (one pass over W instead of two).
   // `check_weights`: instead, check the updated first layer in its update pass
   // (W·input + b all finite) and leave the answer in first_layer_finite_.
-  double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace,
-                     bool forward_done = false, const Scalar* next_input = nullptr, bool check_weights = false);
+  double step_online(const Scalar* input, const Scalar* target, StepTrace<Scalar>* trace, bool forward_done = false,
+                     const Scalar* next_input = nullptr, bool check_weights = false);
   // One batch in batch_inputs_ / batch_targets_. `first_forward_done`: the first
   // layer's output is already in outputs_[0]; `defer_first_update`: leave the
   // first layer's update (deltas_[0] with batch_inputs_) to the caller.
@@ -246,9 +246,9 @@ class Network {
   std::vector<Matrix> deltas_;
   std::vector<Matrix> coefficients_;
   std::vector<Matrix> combined_;  // X = W·I + b, kept only while tracing
-  Matrix block_combined_;  // online blocks: Z = X·W₀ᵀ + b₀ with the block's starting weights
-  Matrix block_gram_;      // online blocks: G_st = x_s·x_t (+ 1 with a bias)
-  Matrix block_deltas_;    // online blocks: each example's first-layer delta δ_t
+  Matrix block_combined_;         // online blocks: Z = X·W₀ᵀ + b₀ with the block's starting weights
+  Matrix block_gram_;             // online blocks: G_st = x_s·x_t (+ 1 with a bias)
+  Matrix block_deltas_;           // online blocks: each example's first-layer delta δ_t
   Matrix batch_inputs_;
   Matrix batch_targets_;
   // The next batch or block, gathered while this one trains (swapped in after it).
@@ -258,18 +258,18 @@ class Network {
   std::vector<std::size_t> order_;
   std::vector<Dense<Scalar>> step_snapshot_;  // a batch train_step's starting point, restored on divergence
 
-  Matrix journal_inputs_;                     // (kOnlineBlock, inputs): examples since checkpoint_
-  Matrix journal_targets_;                    // (kOnlineBlock, outputs)
-  Eigen::Index journal_applied_ = 0;          // rows [0, applied) are in the weights
-  Eigen::Index journal_queued_ = 0;           // rows [applied, applied + queued) wait
-  bool checkpoint_valid_ = false;             // checkpoint_ is the weights before journal row 0
+  Matrix journal_inputs_;             // (kOnlineBlock, inputs): examples since checkpoint_
+  Matrix journal_targets_;            // (kOnlineBlock, outputs)
+  Eigen::Index journal_applied_ = 0;  // rows [0, applied) are in the weights
+  Eigen::Index journal_queued_ = 0;   // rows [applied, applied + queued) wait
+  bool checkpoint_valid_ = false;     // checkpoint_ is the weights before journal row 0
   std::vector<Dense<Scalar>> checkpoint_;
-  Matrix check_row_;                          // step_online's check of the updated first layer
+  Matrix check_row_;  // step_online's check of the updated first layer
   bool first_layer_finite_ = true;
-  std::uint64_t single_steps_ = 0;            // single-example steps accepted (names a diverging one)
-  std::uint64_t journal_first_step_ = 0;      // single_steps_ number of journal row 0 (1-based)
-  std::atomic<bool> has_queued_{false};       // lets const observers skip the exclusive lock
-  std::string queued_by_;                     // the API that queued them, for a divergence message
+  std::uint64_t single_steps_ = 0;        // single-example steps accepted (names a diverging one)
+  std::uint64_t journal_first_step_ = 0;  // single_steps_ number of journal row 0 (1-based)
+  std::atomic<bool> has_queued_{false};   // lets const observers skip the exclusive lock
+  std::string queued_by_;                 // the API that queued them, for a divergence message
 };
 
 extern template class Network<float>;

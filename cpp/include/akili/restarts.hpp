@@ -58,13 +58,17 @@ std::vector<RestartRun> train_restarts(const std::vector<Network<Scalar>*>& netw
 /// throws std::invalid_argument when no run qualifies.
 std::size_t best_restart(const std::vector<RestartRun>& runs);
 
-extern template std::vector<RestartRun> train_restarts<float>(
-    const std::vector<Network<float>*>&, const Eigen::Ref<const RowMatrix<float>>&,
-    const Eigen::Ref<const RowMatrix<float>>&, const Eigen::Ref<const RowMatrix<float>>&,
-    const Eigen::Ref<const RowMatrix<float>>&, const RestartOptions&, const StopHook&);
-extern template std::vector<RestartRun> train_restarts<double>(
-    const std::vector<Network<double>*>&, const Eigen::Ref<const RowMatrix<double>>&,
-    const Eigen::Ref<const RowMatrix<double>>&, const Eigen::Ref<const RowMatrix<double>>&,
-    const Eigen::Ref<const RowMatrix<double>>&, const RestartOptions&, const StopHook&);
+extern template std::vector<RestartRun> train_restarts<float>(const std::vector<Network<float>*>&,
+                                                              const Eigen::Ref<const RowMatrix<float>>&,
+                                                              const Eigen::Ref<const RowMatrix<float>>&,
+                                                              const Eigen::Ref<const RowMatrix<float>>&,
+                                                              const Eigen::Ref<const RowMatrix<float>>&,
+                                                              const RestartOptions&, const StopHook&);
+extern template std::vector<RestartRun> train_restarts<double>(const std::vector<Network<double>*>&,
+                                                               const Eigen::Ref<const RowMatrix<double>>&,
+                                                               const Eigen::Ref<const RowMatrix<double>>&,
+                                                               const Eigen::Ref<const RowMatrix<double>>&,
+                                                               const Eigen::Ref<const RowMatrix<double>>&,
+                                                               const RestartOptions&, const StopHook&);
 
 }  // namespace akili

@@ -28,8 +28,8 @@ std::string number_text(double value) {
 
 std::string describe(const std::string& source, const CsvProblem& p) {
   const std::string at = source + ": line " + std::to_string(p.line);
-  const std::string quoted = p.structural || p.kind == CsvProblemKind::non_numeric ? "'" + p.text + "'"
-                                                                                   : number_text(p.value);
+  const std::string quoted =
+      p.structural || p.kind == CsvProblemKind::non_numeric ? "'" + p.text + "'" : number_text(p.value);
   switch (p.kind) {
     case CsvProblemKind::cannot_open:
       return source + ": cannot open the file for reading";
@@ -112,8 +112,11 @@ template <typename T>
 class RowParser {
  public:
   RowParser(const CsvLayout& layout, const CsvFormat& format)
-      : columns_(layout.columns), label_column_(layout.label_column), delimiter_(format.delimiter),
-        scaling_(format.scaling), use_table_(format.scaling.kind != InputScaling::none) {
+      : columns_(layout.columns),
+        label_column_(layout.label_column),
+        delimiter_(format.delimiter),
+        scaling_(format.scaling),
+        use_table_(format.scaling.kind != InputScaling::none) {
     // Integral values 0..255 (pixels) take their scaled value from a table: the
     // same expression, evaluated once per value instead of once per field.
     for (int v = 0; v < 256; ++v) table_[v] = scaling_.apply<T>(static_cast<double>(v));
@@ -358,9 +361,8 @@ struct PartResult {
 
 template <typename T>
 void parse_part(const ReadOnlyFile& file, const CsvLayout& layout, const CsvFormat& format, std::uint64_t begin,
-                std::uint64_t end, std::size_t first_line, std::size_t row_capacity, T* features,
-                std::int64_t* labels, PartResult<T>& result, const std::atomic<bool>& abandon,
-                const ReadStopHook* should_stop) {
+                std::uint64_t end, std::size_t first_line, std::size_t row_capacity, T* features, std::int64_t* labels,
+                PartResult<T>& result, const std::atomic<bool>& abandon, const ReadStopHook* should_stop) {
   RowParser<T> parser(layout, format);
   parser.set_expected_line(layout.first_line);
   LineScanner scanner(file, begin, end, first_line);
@@ -412,7 +414,8 @@ CsvData<T> read_csv_file(const std::string& path, const CsvFormat& format, int t
   // Two halves cut at a line end, each read and parsed on its own thread; below a
   // few MiB one thread is faster than starting another.
   std::uint64_t cut = end;
-  if (threads >= 2 && end - begin >= (std::uint64_t{4} << 20)) cut = next_line_start(file, begin + (end - begin) / 2, end);
+  if (threads >= 2 && end - begin >= (std::uint64_t{4} << 20))
+    cut = next_line_start(file, begin + (end - begin) / 2, end);
   const bool two_parts = cut < end;
   std::atomic<bool> abandon{false};
   std::exception_ptr side_error;
@@ -494,8 +497,7 @@ template CsvData<float> read_csv_file<float>(const std::string&, const CsvFormat
 template CsvData<double> read_csv_file<double>(const std::string&, const CsvFormat&, int, const ReadStopHook&);
 
 struct CsvRowReader::State {
-  State(const std::string& path, const CsvFormat& format_)
-      : source(path), file(path), format(format_) {
+  State(const std::string& path, const CsvFormat& format_) : source(path), file(path), format(format_) {
     if (!file.is_open()) fail(path, cannot_open_problem());
     layout = detect_layout(file, format, path);
     scanner.emplace(file, layout.data_offset, file.size(), layout.data_first_line);

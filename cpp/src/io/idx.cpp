@@ -67,8 +67,9 @@ std::size_t idx_value_bytes(std::uint8_t type_code) {
 IdxHeader parse_idx_header(const std::uint8_t* bytes, std::size_t size, const std::string& source) {
   if (size < 4) throw IdxError(source + ": truncated IDX header: need at least 4 bytes, got " + std::to_string(size));
   if (bytes[0] != 0 || bytes[1] != 0) {
-    throw IdxError(source + ": not an IDX file: bad magic number (IDX files start with two zero bytes, a type code "
-                            "and the number of dimensions)");
+    throw IdxError(source +
+                   ": not an IDX file: bad magic number (IDX files start with two zero bytes, a type code "
+                   "and the number of dimensions)");
   }
   IdxHeader header;
   header.type_code = bytes[2];

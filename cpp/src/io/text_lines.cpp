@@ -1,14 +1,14 @@
 // Line splitting and number syntax for the text readers (see text_lines.hpp).
 #include "text_lines.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace akili::io::detail {
 

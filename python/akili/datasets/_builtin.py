@@ -11,13 +11,30 @@ import numpy.typing as npt
 
 from ._csv import read_csv
 from ._errors import Dataset, DatasetError, DatasetNotFoundError, PathLike
-from ._idx import _SPLITS, _checked_pair, _find_idx_files, _read_idx_into, _ScaledSink, load_idx_dir, load_idx_pair, read_idx
+from ._idx import (
+    _SPLITS,
+    _checked_pair,
+    _find_idx_files,
+    _read_idx_into,
+    _ScaledSink,
+    load_idx_dir,
+    load_idx_pair,
+    read_idx,
+)
 from ._npz import load_npz
 
 #: Class names of Fashion-MNIST, indexed by label.
 FASHION_MNIST_CLASSES: list[str] = [
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 ]
 
 #: Where Debian's ``dataset-fashion-mnist`` package installs its files.
@@ -31,12 +48,15 @@ IRIS_CLASSES: list[str] = ["setosa", "versicolor", "virginica"]
 
 #: Feature (column) names of the iris data set.
 IRIS_FEATURES: list[str] = [
-    "sepal length (cm)", "sepal width (cm)",
-    "petal length (cm)", "petal width (cm)",
+    "sepal length (cm)",
+    "sepal width (cm)",
+    "petal length (cm)",
+    "petal width (cm)",
 ]
 
 #: Class names of the digits data set, indexed by label.
 DIGITS_CLASSES: list[str] = [str(d) for d in range(10)]
+
 
 def _fashion_dir(directory: PathLike | None) -> tuple[Path, str]:
     if directory is not None:
@@ -47,9 +67,12 @@ def _fashion_dir(directory: PathLike | None) -> tuple[Path, str]:
     return Path(FASHION_MNIST_DIR), "the default location"
 
 
-def fashion_mnist(directory: PathLike | None = None, kind: str = "train",
-                  dtype: npt.DTypeLike = np.float64,
-                  scale: str | None = "book") -> Dataset:
+def fashion_mnist(
+    directory: PathLike | None = None,
+    kind: str = "train",
+    dtype: npt.DTypeLike = np.float64,
+    scale: str | None = "book",
+) -> Dataset:
     """Load Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017; MIT licence).
 
     The files are looked for in, in order: *directory*, the directory named
@@ -87,30 +110,29 @@ def fashion_mnist(directory: PathLike | None = None, kind: str = "train",
         If the files are invalid or not 28x28 images with labels 0..9.
     """
     if scale not in ("book", "unit", None):
-        raise ValueError(
-            f"scale must be 'book', 'unit' or None, got {scale!r}")
+        raise ValueError(f"scale must be 'book', 'unit' or None, got {scale!r}")
     if kind not in _SPLITS:
-        raise ValueError(
-            f"kind must be one of {sorted(_SPLITS)}, got {kind!r}")
+        raise ValueError(f"kind must be one of {sorted(_SPLITS)}, got {kind!r}")
     if scale is not None and np.dtype(dtype).kind != "f":
-        raise ValueError(
-            f"dtype must be a floating-point type when scale={scale!r}, "
-            f"got {np.dtype(dtype)}")
+        raise ValueError(f"dtype must be a floating-point type when scale={scale!r}, got {np.dtype(dtype)}")
     path, origin = _fashion_dir(directory)
     try:
         images, labels = _find_idx_files(path, kind)
     except DatasetNotFoundError:
         prefix = _SPLITS[kind]
-        reason = ("directory does not exist" if not path.is_dir()
-                  else f"no {prefix}-images-idx3-ubyte[.gz] and "
-                       f"{prefix}-labels-idx1-ubyte[.gz] there")
+        reason = (
+            "directory does not exist"
+            if not path.is_dir()
+            else f"no {prefix}-images-idx3-ubyte[.gz] and {prefix}-labels-idx1-ubyte[.gz] there"
+        )
         raise DatasetNotFoundError(
             f"Fashion-MNIST not found in {path} ({origin}: {reason}). "
             f"Install it with `sudo apt-get install dataset-fashion-mnist` "
             f"(Debian/Ubuntu; installs to {FASHION_MNIST_DIR}), or pass "
             f"directory=... or set {FASHION_MNIST_ENV} to a directory "
             f"containing {prefix}-images-idx3-ubyte.gz and "
-            f"{prefix}-labels-idx1-ubyte.gz") from None
+            f"{prefix}-labels-idx1-ubyte.gz"
+        ) from None
     if scale is None:
         X, y = load_idx_pair(images, labels)
         source_dtype = X.dtype
@@ -120,12 +142,9 @@ def fashion_mnist(directory: PathLike | None = None, kind: str = "train",
         X, y = _checked_pair(_read_idx_into(images, sink), read_idx(labels), images, labels)
         source_dtype = sink.source_dtype
     if X.shape[1] != 784 or source_dtype != np.uint8:
-        raise DatasetError(
-            f"{images}: expected 28x28 uint8 images, got {X.shape[1]} "
-            f"{source_dtype} values per image")
+        raise DatasetError(f"{images}: expected 28x28 uint8 images, got {X.shape[1]} {source_dtype} values per image")
     if y.size and (y.min() < 0 or y.max() > 9):
-        raise DatasetError(
-            f"{labels}: labels must be in 0..9, found {y.min()}..{y.max()}")
+        raise DatasetError(f"{labels}: labels must be in 0..9, found {y.min()}..{y.max()}")
     return X, y
 
 
@@ -249,12 +268,10 @@ def load(spec: PathLike, kind: str = "train") -> Dataset:
         the valid choices.
     """
     if kind not in _SPLITS:
-        raise ValueError(
-            f"kind must be one of {sorted(_SPLITS)}, got {kind!r}")
+        raise ValueError(f"kind must be one of {sorted(_SPLITS)}, got {kind!r}")
     text = os.fspath(spec)
     key = text.strip().lower()
-    single = ("built-in data sets, .csv and .npz files have a single split; "
-              "use train_test_split() to make a test set")
+    single = "built-in data sets, .csv and .npz files have a single split; use train_test_split() to make a test set"
     if key in _BUILTINS:
         if _SPLITS[kind] != "train":
             raise DatasetError(f"{text}: no {kind!r} split: {single}")
@@ -270,9 +287,10 @@ def load(spec: PathLike, kind: str = "train") -> Dataset:
         if _SPLITS[kind] != "train":
             raise DatasetError(f"{text}: no {kind!r} split: {single}")
         return read_csv(path) if suffix == ".csv" else load_npz(path)
-    choices = (", ".join(repr(k) for k in [*_BUILTINS, _FASHION_NAMES[0]])
-               + ", a path to a .csv or .npz file, or a directory of IDX "
-               "files")
-    what = ("no such file" if suffix in (".csv", ".npz")
-            else "unknown data set")
+    choices = (
+        ", ".join(repr(k) for k in [*_BUILTINS, _FASHION_NAMES[0]])
+        + ", a path to a .csv or .npz file, or a directory of IDX "
+        "files"
+    )
+    what = "no such file" if suffix in (".csv", ".npz") else "unknown data set"
     raise DatasetError(f"{text}: {what}; valid choices: {choices}")

@@ -62,12 +62,16 @@ def _csv_problem(name: str, path: PathLike, details: dict[str, Any], label_colum
         "cannot_open": f"{name}: cannot open the file for reading",
         "empty_file": f"{name}: empty file (no CSV rows)",
         "header_without_data": f"{name}: no data rows after the header on line {line}",
-        "too_few_columns": (f"{name}: line {line}: need at least 2 columns (a label and one feature), "
-                            f"found {details['values']}"),
-        "label_column_out_of_range": (f"{name}: label_column {label_column} is out of range for "
-                                      f"{details['expected']} columns"),
-        "ragged_row": (f"{name}: line {line}: ragged row: {details['values']} values, expected "
-                       f"{details['expected']} (as on line {details['expected_line']})"),
+        "too_few_columns": (
+            f"{name}: line {line}: need at least 2 columns (a label and one feature), found {details['values']}"
+        ),
+        "label_column_out_of_range": (
+            f"{name}: label_column {label_column} is out of range for {details['expected']} columns"
+        ),
+        "ragged_row": (
+            f"{name}: line {line}: ragged row: {details['values']} values, expected "
+            f"{details['expected']} (as on line {details['expected_line']})"
+        ),
         "non_numeric": f"{name}: line {line}, column {details['column']}: non-numeric value {text!r}",
         "non_finite": f"{name}: line {line}, column {details['column']}: non-finite value {shown}",
         "label_not_integer": f"{name}: line {line}: label {shown} is not an integer",
@@ -76,8 +80,15 @@ def _csv_problem(name: str, path: PathLike, details: dict[str, Any], label_colum
     return DatasetError(messages.get(kind, f"{name}: unreadable CSV ({kind})"))
 
 
-def read_csv(path: PathLike, label_column: int = 0, delimiter: str = ",", *, dtype: npt.DTypeLike = np.float64,
-             scale: str | None = None, max_value: float = 255.0) -> Dataset:
+def read_csv(
+    path: PathLike,
+    label_column: int = 0,
+    delimiter: str = ",",
+    *,
+    dtype: npt.DTypeLike = np.float64,
+    scale: str | None = None,
+    max_value: float = 255.0,
+) -> Dataset:
     """Read a numeric CSV file with one label column.
 
     This reads the MNIST CSV format of *Make Your Own Neural Network*
@@ -159,8 +170,16 @@ class CsvBatches:
     start, so the object can be handed to ``Network.fit`` for several epochs.
     """
 
-    def __init__(self, path: PathLike, batch_rows: int, label_column: int, delimiter: str, dtype: np.dtype,
-                 scaling: str, max_value: float) -> None:
+    def __init__(
+        self,
+        path: PathLike,
+        batch_rows: int,
+        label_column: int,
+        delimiter: str,
+        dtype: np.dtype,
+        scaling: str,
+        max_value: float,
+    ) -> None:
         from .. import _core
 
         self._core = _core
@@ -195,8 +214,16 @@ class CsvBatches:
         return f"CsvBatches({self.path!r}, batch_rows={self.batch_rows}, dtype={self.dtype.name})"
 
 
-def iter_csv(path: PathLike, batch_rows: int = 1024, label_column: int = 0, delimiter: str = ",", *,
-             dtype: npt.DTypeLike = np.float64, scale: str | None = None, max_value: float = 255.0) -> CsvBatches:
+def iter_csv(
+    path: PathLike,
+    batch_rows: int = 1024,
+    label_column: int = 0,
+    delimiter: str = ",",
+    *,
+    dtype: npt.DTypeLike = np.float64,
+    scale: str | None = None,
+    max_value: float = 255.0,
+) -> CsvBatches:
     """The rows of a CSV file as ``(X, y)`` batches of at most *batch_rows* rows, with bounded memory.
 
     Same file rules, parsing and scaling as :func:`read_csv` (whose parameters
@@ -213,5 +240,12 @@ def iter_csv(path: PathLike, batch_rows: int = 1024, label_column: int = 0, deli
         raise ValueError(f"iter_csv: batch_rows must be at least 1, got {batch_rows}")
     with open(path, "rb"):
         pass
-    return CsvBatches(path, batch_rows, operator.index(label_column), _check_delimiter(delimiter, "iter_csv"),
-                      _float_dtype(dtype, "iter_csv"), _check_scale(scale, max_value, "iter_csv"), max_value)
+    return CsvBatches(
+        path,
+        batch_rows,
+        operator.index(label_column),
+        _check_delimiter(delimiter, "iter_csv"),
+        _float_dtype(dtype, "iter_csv"),
+        _check_scale(scale, max_value, "iter_csv"),
+        max_value,
+    )

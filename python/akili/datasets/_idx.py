@@ -60,38 +60,33 @@ def _read_exact(f, n: int) -> bytes:
     return b"".join(parts)
 
 
-def _parse_idx_header(name: str, f, where: str
-                      ) -> tuple[np.dtype, str, list[int], int]:
+def _parse_idx_header(name: str, f, where: str) -> tuple[np.dtype, str, list[int], int]:
     """Read and validate the IDX header from the binary stream *f*.
 
     Returns ``(dtype, type name, dims, header length)``.
     """
     head = _read_exact(f, 4)
     if len(head) < 4:
-        raise DatasetError(
-            f"{name}: truncated IDX header: need at least 4 bytes, "
-            f"{where} has {len(head)}")
+        raise DatasetError(f"{name}: truncated IDX header: need at least 4 bytes, {where} has {len(head)}")
     if head[0] != 0 or head[1] != 0:
         raise DatasetError(
             f"{name}: not an IDX file: bad magic number 0x{head.hex()} "
             f"(IDX files start with two zero bytes, a type code and the "
-            f"number of dimensions)")
+            f"number of dimensions)"
+        )
     code, ndim = head[2], head[3]
     if code not in _IDX_TYPES:
         known = ", ".join(f"0x{c:02X} ({t[1]})" for c, t in _IDX_TYPES.items())
-        raise DatasetError(
-            f"{name}: unsupported IDX type code 0x{code:02X}; "
-            f"supported: {known}")
+        raise DatasetError(f"{name}: unsupported IDX type code 0x{code:02X}; supported: {known}")
     if not 1 <= ndim <= 4:
-        raise DatasetError(
-            f"{name}: unsupported IDX dimension count {ndim} "
-            f"(must be 1 to 4)")
+        raise DatasetError(f"{name}: unsupported IDX dimension count {ndim} (must be 1 to 4)")
     header_len = 4 + 4 * ndim
     raw_dims = _read_exact(f, 4 * ndim)
     if len(raw_dims) < 4 * ndim:
         raise DatasetError(
             f"{name}: truncated IDX header: {ndim} dimensions need a "
-            f"{header_len}-byte header, {where} has {4 + len(raw_dims)} bytes")
+            f"{header_len}-byte header, {where} has {4 + len(raw_dims)} bytes"
+        )
     dims = [int(d) for d in np.frombuffer(raw_dims, dtype=">u4")]
     dtype_str, tname = _IDX_TYPES[code]
     # NumPy refuses a shape whose non-zero extents multiply past its index
@@ -101,8 +96,8 @@ def _parse_idx_header(name: str, f, where: str
     nonzero_extent = math.prod(d for d in dims if d) * np.dtype(dtype_str).itemsize
     if 0 in dims and nonzero_extent > np.iinfo(np.intp).max:
         raise DatasetError(
-            f"{name}: implausible IDX dimensions {dims}: their product "
-            f"exceeds the largest array this machine can index")
+            f"{name}: implausible IDX dimensions {dims}: their product exceeds the largest array this machine can index"
+        )
     return np.dtype(dtype_str), tname, dims, header_len
 
 
@@ -115,7 +110,7 @@ class _BytesSink:
         self.view = memoryview(self.buffer)
 
     def write(self, chunk: memoryview | bytes, offset: int) -> None:
-        self.view[offset:offset + len(chunk)] = chunk
+        self.view[offset : offset + len(chunk)] = chunk
 
     def finish(self) -> np.ndarray:
         arr = np.frombuffer(self.buffer, dtype=self.dtype)
@@ -147,8 +142,7 @@ class _ScaledSink:
             offset -= len(self.pending)
         view = memoryview(chunk)
         whole = len(view) - len(view) % self.itemsize
-        self.core.decode_idx(self.code, view[:whole], self.flat, offset // self.itemsize, self.scaling,
-                             self.max_value)
+        self.core.decode_idx(self.code, view[:whole], self.flat, offset // self.itemsize, self.scaling, self.max_value)
         self.pending = bytes(view[whole:])
 
     def finish(self) -> np.ndarray:
@@ -163,22 +157,22 @@ def _read_idx_raw(name: str, f, file_size: int, sink) -> np.ndarray:
         raise DatasetError(
             f"{name}: truncated IDX payload: header declares "
             f"{_describe_size(dims, dtype.itemsize, tname)}, file has {have} "
-            f"bytes after the {header_len}-byte header")
+            f"bytes after the {header_len}-byte header"
+        )
     if have > expected:
         raise DatasetError(
             f"{name}: trailing bytes after IDX payload: header declares "
             f"{_describe_size(dims, dtype.itemsize, tname)}, file has {have} "
-            f"bytes after the {header_len}-byte header")
+            f"bytes after the {header_len}-byte header"
+        )
     sink.start(dtype, dims, expected)
     chunk = bytearray(min(_CHUNK, max(expected, 1)))
     view = memoryview(chunk)
     pos = 0
     while pos < expected:
-        n = f.readinto(view[:min(len(chunk), expected - pos)])
+        n = f.readinto(view[: min(len(chunk), expected - pos)])
         if not n:
-            raise DatasetError(
-                f"{name}: file shrank while reading: got {pos} of "
-                f"{expected} payload bytes")
+            raise DatasetError(f"{name}: file shrank while reading: got {pos} of {expected} payload bytes")
         sink.write(view[:n], pos)
         pos += n
     return sink.finish()
@@ -186,8 +180,7 @@ def _read_idx_raw(name: str, f, file_size: int, sink) -> np.ndarray:
 
 def _read_idx_gzip(name: str, f, file_size: int, sink) -> np.ndarray:
     with gzip.GzipFile(fileobj=f, mode="rb") as gz:
-        dtype, tname, dims, header_len = _parse_idx_header(
-            name, gz, "decompressed data")
+        dtype, tname, dims, header_len = _parse_idx_header(name, gz, "decompressed data")
         expected = math.prod(dims) * dtype.itemsize
         limit = file_size * _MAX_DEFLATE_RATIO
         if header_len + expected > limit:
@@ -195,7 +188,8 @@ def _read_idx_gzip(name: str, f, file_size: int, sink) -> np.ndarray:
                 f"{name}: implausible IDX size: header declares "
                 f"{_describe_size(dims, dtype.itemsize, tname)}, but a "
                 f"{file_size}-byte gzip file can hold at most about "
-                f"{limit} bytes")
+                f"{limit} bytes"
+            )
         # Stream the payload so memory grows only with data actually present,
         # and never decompress more than the declared size plus one byte.
         # (Memory for the result is taken up front, bounded by the check above.)
@@ -211,12 +205,14 @@ def _read_idx_gzip(name: str, f, file_size: int, sink) -> np.ndarray:
             raise DatasetError(
                 f"{name}: truncated IDX payload: header declares "
                 f"{_describe_size(dims, dtype.itemsize, tname)}, file has "
-                f"{got} bytes after the {header_len}-byte header")
+                f"{got} bytes after the {header_len}-byte header"
+            )
         if gz.read(1):
             raise DatasetError(
                 f"{name}: trailing bytes after IDX payload: header declares "
                 f"{_describe_size(dims, dtype.itemsize, tname)}, file has "
-                f"more after the {header_len}-byte header")
+                f"more after the {header_len}-byte header"
+            )
     return sink.finish()
 
 
@@ -236,8 +232,7 @@ def _read_idx_into(path: PathLike, sink) -> np.ndarray:
         except DatasetError:
             raise
         except (OSError, EOFError, zlib.error) as exc:
-            raise DatasetError(
-                f"{name}: corrupt gzip data: {exc}") from exc
+            raise DatasetError(f"{name}: corrupt gzip data: {exc}") from exc
 
 
 def _read_idx_scaled(path: PathLike, dtype: npt.DTypeLike, scale: str | None, max_value: float = 255.0) -> np.ndarray:
@@ -320,15 +315,12 @@ def _checked_pair(images: np.ndarray, labels: np.ndarray, images_path: PathLike,
     iname, lname = _name(images_path), _name(labels_path)
     if images.ndim < 2:
         raise DatasetError(
-            f"{iname}: expected an images file with at least 2 dimensions "
-            f"(n, rows, cols), got shape {images.shape}")
+            f"{iname}: expected an images file with at least 2 dimensions (n, rows, cols), got shape {images.shape}"
+        )
     if labels.ndim != 1:
-        raise DatasetError(
-            f"{lname}: expected a 1-D labels file, got shape {labels.shape}")
+        raise DatasetError(f"{lname}: expected a 1-D labels file, got shape {labels.shape}")
     if images.shape[0] != labels.shape[0]:
-        raise DatasetError(
-            f"{iname} has {images.shape[0]} images but {lname} has "
-            f"{labels.shape[0]} labels")
+        raise DatasetError(f"{iname} has {images.shape[0]} images but {lname} has {labels.shape[0]} labels")
     y = _as_int_labels(labels, lname)
     X = images.reshape(images.shape[0], -1)
     return X, y
@@ -339,21 +331,17 @@ def _as_int_labels(labels: np.ndarray, name: str) -> np.ndarray:
     if labels.dtype.kind in "iub":
         return labels.astype(np.int64)
     if labels.dtype.kind != "f":
-        raise DatasetError(
-            f"{name}: labels must be numeric, got {labels.dtype}")
+        raise DatasetError(f"{name}: labels must be numeric, got {labels.dtype}")
     bad = ~np.isfinite(labels) | (labels != np.round(labels))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise DatasetError(
-            f"{name}: label {labels[i].item()!r} at index {i} is not an "
-            f"integer")
+        raise DatasetError(f"{name}: label {labels[i].item()!r} at index {i} is not an integer")
     return labels.astype(np.int64)
 
 
 def _find_idx_files(directory: PathLike, kind: str) -> tuple[Path, Path]:
     if kind not in _SPLITS:
-        raise ValueError(
-            f"kind must be one of {sorted(_SPLITS)}, got {kind!r}")
+        raise ValueError(f"kind must be one of {sorted(_SPLITS)}, got {kind!r}")
     prefix = _SPLITS[kind]
     d = Path(directory)
     found = []
@@ -363,7 +351,8 @@ def _find_idx_files(directory: PathLike, kind: str) -> tuple[Path, Path]:
         if hit is None:
             raise DatasetNotFoundError(
                 f"{_name(directory)}: no {stem} or {stem}.gz found"
-                + ("" if d.is_dir() else " (directory does not exist)"))
+                + ("" if d.is_dir() else " (directory does not exist)")
+            )
         found.append(hit)
     return found[0], found[1]
 
@@ -420,11 +409,14 @@ class _IdxStream:
                 raise DatasetError(f"{self.name}: corrupt gzip data: {exc}") from exc
             expected = math.prod(self.dims) * self.dtype.itemsize
             if not gzipped and file_size - header_len != expected:
-                what = "truncated IDX payload" if file_size - header_len < expected else "trailing bytes after IDX payload"
+                what = (
+                    "truncated IDX payload" if file_size - header_len < expected else "trailing bytes after IDX payload"
+                )
                 raise DatasetError(
                     f"{self.name}: {what}: header declares "
                     f"{_describe_size(self.dims, self.dtype.itemsize, self.tname)}, file has "
-                    f"{file_size - header_len} bytes after the {header_len}-byte header")
+                    f"{file_size - header_len} bytes after the {header_len}-byte header"
+                )
             self.header_len = header_len
         except BaseException:
             self.file.close()
@@ -436,8 +428,10 @@ class _IdxStream:
         except (OSError, EOFError, zlib.error) as exc:
             raise DatasetError(f"{self.name}: corrupt gzip data: {exc}") from exc
         if len(data) < size:
-            raise DatasetError(f"{self.name}: truncated IDX payload: header declares "
-                               f"{_describe_size(self.dims, self.dtype.itemsize, self.tname)}")
+            raise DatasetError(
+                f"{self.name}: truncated IDX payload: header declares "
+                f"{_describe_size(self.dims, self.dtype.itemsize, self.tname)}"
+            )
         return data
 
     def close(self) -> None:
@@ -452,8 +446,15 @@ class IdxBatches:
     Made by :func:`iter_idx`; each ``iter()`` reads the files again from the start.
     """
 
-    def __init__(self, images_path: PathLike, labels_path: PathLike, batch_rows: int, dtype: np.dtype,
-                 scale: str | None, max_value: float) -> None:
+    def __init__(
+        self,
+        images_path: PathLike,
+        labels_path: PathLike,
+        batch_rows: int,
+        dtype: np.dtype,
+        scale: str | None,
+        max_value: float,
+    ) -> None:
         self.images_path, self.labels_path = images_path, labels_path
         self.batch_rows, self.dtype = batch_rows, dtype
         self.scaling, self.max_value = scale or "none", float(max_value)
@@ -474,13 +475,16 @@ class IdxBatches:
             raise
         try:
             if len(images.dims) < 2:
-                raise DatasetError(f"{images.name}: expected an images file with at least 2 dimensions "
-                                   f"(n, rows, cols), got shape {tuple(images.dims)}")
+                raise DatasetError(
+                    f"{images.name}: expected an images file with at least 2 dimensions "
+                    f"(n, rows, cols), got shape {tuple(images.dims)}"
+                )
             if len(labels.dims) != 1:
                 raise DatasetError(f"{labels.name}: expected a 1-D labels file, got shape {tuple(labels.dims)}")
             if images.dims[0] != labels.dims[0]:
-                raise DatasetError(f"{images.name} has {images.dims[0]} images but {labels.name} has "
-                                   f"{labels.dims[0]} labels")
+                raise DatasetError(
+                    f"{images.name} has {images.dims[0]} images but {labels.name} has {labels.dims[0]} labels"
+                )
         except BaseException:
             images.close()
             labels.close()
@@ -497,8 +501,7 @@ class IdxBatches:
             for start in range(0, self.n_samples, self.batch_rows):
                 rows = min(self.batch_rows, self.n_samples - start)
                 X = np.empty((rows, self.n_features), dtype=self.dtype)
-                _core.decode_idx(code, images.read(rows * row_bytes), X.reshape(-1), 0, self.scaling,
-                                 self.max_value)
+                _core.decode_idx(code, images.read(rows * row_bytes), X.reshape(-1), 0, self.scaling, self.max_value)
                 raw = np.frombuffer(labels.read(rows * labels.dtype.itemsize), dtype=labels.dtype)
                 yield X, _as_int_labels(raw.astype(labels.dtype.newbyteorder("=")), labels.name)
         finally:
@@ -509,8 +512,15 @@ class IdxBatches:
         return -(-self.n_samples // self.batch_rows)
 
 
-def iter_idx(images_path: PathLike, labels_path: PathLike, batch_rows: int = 1024, *,
-             dtype: npt.DTypeLike = np.float64, scale: str | None = None, max_value: float = 255.0) -> IdxBatches:
+def iter_idx(
+    images_path: PathLike,
+    labels_path: PathLike,
+    batch_rows: int = 1024,
+    *,
+    dtype: npt.DTypeLike = np.float64,
+    scale: str | None = None,
+    max_value: float = 255.0,
+) -> IdxBatches:
     """The images and labels of an IDX pair (raw or gzip) as ``(X, y)`` batches with bounded memory.
 
     ``X`` is ``(rows, pixels)`` of *dtype* with *scale* applied as in
@@ -528,6 +538,7 @@ def iter_idx(images_path: PathLike, labels_path: PathLike, batch_rows: int = 102
     if out_dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"iter_idx: dtype must be float32 or float64, got {out_dtype}")
     if scale not in (None, "book", "unit") or not float(max_value) > 0:
-        raise ValueError(f"iter_idx: scale must be 'book', 'unit' or None and max_value positive, got "
-                         f"{scale!r} and {max_value!r}")
+        raise ValueError(
+            f"iter_idx: scale must be 'book', 'unit' or None and max_value positive, got {scale!r} and {max_value!r}"
+        )
     return IdxBatches(images_path, labels_path, batch_rows, out_dtype, scale, max_value)

@@ -13,8 +13,7 @@ from ._idx import _as_int_labels
 _NPY_MAGIC = b"\x93NUMPY"
 
 
-def _check_npz_member(archive: "np.lib.npyio.NpzFile", key: str,
-                      name: str) -> None:
+def _check_npz_member(archive: np.lib.npyio.NpzFile, key: str, name: str) -> None:
     """Refuse a member whose header declares object data or more bytes than
     the member holds, before NumPy allocates the declared array."""
     info = archive.zip.getinfo(key + ".npy")
@@ -26,19 +25,21 @@ def _check_npz_member(archive: "np.lib.npyio.NpzFile", key: str,
             shape, _, dtype = np.lib.format.read_array_header_2_0(member)
         else:
             raise DatasetError(
-                f"{name}: array {key!r} uses .npy format version "
-                f"{version[0]}.{version[1]}; expected 1.0 or 2.0")
+                f"{name}: array {key!r} uses .npy format version {version[0]}.{version[1]}; expected 1.0 or 2.0"
+            )
     if dtype.hasobject:
         raise DatasetError(
             f"{name}: cannot read arrays: {key!r} holds Python objects "
             f"(dtype {dtype}), which would need allow_pickle=True; pickled "
-            f"data is never loaded")
+            f"data is never loaded"
+        )
     declared = math.prod(shape) * dtype.itemsize
     if declared > info.file_size:
         raise DatasetError(
             f"{name}: array {key!r} declares shape {shape} of {dtype} "
             f"({declared} bytes) but the archive member holds "
-            f"{info.file_size} bytes")
+            f"{info.file_size} bytes"
+        )
 
 
 def load_npz(path: PathLike) -> Dataset:
@@ -74,19 +75,14 @@ def load_npz(path: PathLike) -> Dataset:
     # leaves its own handle open when a damaged archive fails to parse).
     with open(path, "rb") as handle:
         if handle.read(len(_NPY_MAGIC)) == _NPY_MAGIC:
-            raise DatasetError(
-                f"{name}: expected an .npz archive with arrays 'X' and 'y', "
-                f"got a single .npy array")
+            raise DatasetError(f"{name}: expected an .npz archive with arrays 'X' and 'y', got a single .npy array")
         handle.seek(0)
         try:
             archive = np.load(handle, allow_pickle=False)
-        except (ValueError, OSError, EOFError, zipfile.BadZipFile,
-                NotImplementedError, RuntimeError) as exc:
-            raise DatasetError(
-                f"{name}: not a readable .npz archive: {exc}") from exc
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
+            raise DatasetError(f"{name}: not a readable .npz archive: {exc}") from exc
         if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise DatasetError(
-                f"{name}: expected an .npz archive with arrays 'X' and 'y'")
+            raise DatasetError(f"{name}: expected an .npz archive with arrays 'X' and 'y'")
         with archive:
             keys = list(archive.files)
             missing = [k for k in ("X", "y") if k not in keys]
@@ -94,7 +90,8 @@ def load_npz(path: PathLike) -> Dataset:
                 raise DatasetError(
                     f"{name}: missing array(s) {', '.join(map(repr, missing))}; "
                     f"the archive must contain 'X' and 'y', found "
-                    f"{', '.join(map(repr, keys)) or 'no arrays'}")
+                    f"{', '.join(map(repr, keys)) or 'no arrays'}"
+                )
             try:
                 for key in ("X", "y"):
                     _check_npz_member(archive, key, name)
@@ -111,14 +108,11 @@ def load_npz(path: PathLike) -> Dataset:
     if X.dtype.kind not in "biuf":
         raise DatasetError(f"{name}: X must be numeric, got dtype {X.dtype}")
     if X.ndim < 2:
-        raise DatasetError(
-            f"{name}: X must have shape (n_samples, n_features), got "
-            f"{X.shape}")
+        raise DatasetError(f"{name}: X must have shape (n_samples, n_features), got {X.shape}")
     if y.ndim != 1:
         raise DatasetError(f"{name}: y must be 1-D, got shape {y.shape}")
     if X.shape[0] != y.shape[0]:
-        raise DatasetError(
-            f"{name}: X has {X.shape[0]} rows but y has {y.shape[0]} labels")
+        raise DatasetError(f"{name}: X has {X.shape[0]} rows but y has {y.shape[0]} labels")
     if X.dtype.kind == "f" and not np.isfinite(X).all():
         r = int(np.argwhere(~np.isfinite(X))[0][0])
         raise DatasetError(f"{name}: X row {r} contains NaN or inf")

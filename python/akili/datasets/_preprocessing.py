@@ -12,8 +12,7 @@ import numpy.typing as npt
 from ._errors import Split
 
 
-def scale_book(X: npt.ArrayLike, max_value: float = 255.0,
-               dtype: npt.DTypeLike = np.float64) -> np.ndarray:
+def scale_book(X: npt.ArrayLike, max_value: float = 255.0, dtype: npt.DTypeLike = np.float64) -> np.ndarray:
     """Scale inputs the way *Make Your Own Neural Network* does.
 
     Computes ``X / max_value * 0.99 + 0.01``, mapping ``0 -> 0.01`` and
@@ -45,9 +44,13 @@ def scale_book(X: npt.ArrayLike, max_value: float = 255.0,
     return out.astype(dtype, copy=False)
 
 
-def one_hot(y: npt.ArrayLike, n_classes: int | None = None,
-            low: float = 0.0, high: float = 1.0,
-            dtype: npt.DTypeLike = np.float64) -> np.ndarray:
+def one_hot(
+    y: npt.ArrayLike,
+    n_classes: int | None = None,
+    low: float = 0.0,
+    high: float = 1.0,
+    dtype: npt.DTypeLike = np.float64,
+) -> np.ndarray:
     """Encode integer labels as one-hot target rows.
 
     Parameters
@@ -81,8 +84,7 @@ def one_hot(y: npt.ArrayLike, n_classes: int | None = None,
         bad = ~np.isfinite(arr) | (arr != np.round(arr))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"label {arr[i].item()!r} at index {i} is not an integer")
+            raise ValueError(f"label {arr[i].item()!r} at index {i} is not an integer")
     elif arr.dtype.kind not in "iub":
         raise ValueError(f"labels must be integers, got dtype {arr.dtype}")
     labels = arr.astype(np.int64)
@@ -97,16 +99,16 @@ def one_hot(y: npt.ArrayLike, n_classes: int | None = None,
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"label {labels[i]} at index {i} is out of range for "
-            f"{n_classes} classes (valid labels: 0..{n_classes - 1})")
+            f"label {labels[i]} at index {i} is out of range for {n_classes} classes (valid labels: 0..{n_classes - 1})"
+        )
     out = np.full((labels.size, n_classes), low, dtype=dtype)
     out[np.arange(labels.size), labels] = high
     return out
 
 
-def standardize(X: npt.ArrayLike, mean: npt.ArrayLike | None = None,
-                std: npt.ArrayLike | None = None
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def standardize(
+    X: npt.ArrayLike, mean: npt.ArrayLike | None = None, std: npt.ArrayLike | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Standardize columns to zero mean and unit variance.
 
     Parameters
@@ -141,9 +143,13 @@ def standardize(X: npt.ArrayLike, mean: npt.ArrayLike | None = None,
     return (Xf - mean_arr) / std_arr, mean_arr, std_arr
 
 
-def minmax_scale(X: npt.ArrayLike, lo: float = 0.0, hi: float = 1.0,
-                 data_min: npt.ArrayLike | None = None,
-                 data_max: npt.ArrayLike | None = None) -> np.ndarray:
+def minmax_scale(
+    X: npt.ArrayLike,
+    lo: float = 0.0,
+    hi: float = 1.0,
+    data_min: npt.ArrayLike | None = None,
+    data_max: npt.ArrayLike | None = None,
+) -> np.ndarray:
     """Linearly rescale each column to the range ``[lo, hi]``.
 
     Parameters
@@ -171,9 +177,9 @@ def minmax_scale(X: npt.ArrayLike, lo: float = 0.0, hi: float = 1.0,
     return (Xf - mn) / span * (hi - lo) + lo
 
 
-def train_test_split(X: npt.ArrayLike, y: npt.ArrayLike,
-                     test_fraction: float = 0.2, seed: int | None = 0,
-                     stratify: bool = True) -> Split:
+def train_test_split(
+    X: npt.ArrayLike, y: npt.ArrayLike, test_fraction: float = 0.2, seed: int | None = 0, stratify: bool = True
+) -> Split:
     """Randomly split a data set into training and test parts.
 
     Parameters
@@ -206,11 +212,9 @@ def train_test_split(X: npt.ArrayLike, y: npt.ArrayLike,
     Xa = np.asarray(X)
     ya = np.asarray(y)
     if Xa.shape[0] != ya.shape[0]:
-        raise ValueError(
-            f"X has {Xa.shape[0]} rows but y has {ya.shape[0]} labels")
+        raise ValueError(f"X has {Xa.shape[0]} rows but y has {ya.shape[0]} labels")
     if not 0.0 < test_fraction < 1.0:
-        raise ValueError(
-            f"test_fraction must be between 0 and 1, got {test_fraction!r}")
+        raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction!r}")
     rng = np.random.default_rng(seed)
     n = ya.shape[0]
     if stratify:
@@ -221,10 +225,8 @@ def train_test_split(X: npt.ArrayLike, y: npt.ArrayLike,
             k = int(round(test_fraction * idx.size))
             test_parts.append(idx[:k])
             train_parts.append(idx[k:])
-        test_idx = rng.permutation(np.concatenate(test_parts)) \
-            if test_parts else np.empty(0, np.int64)
-        train_idx = rng.permutation(np.concatenate(train_parts)) \
-            if train_parts else np.empty(0, np.int64)
+        test_idx = rng.permutation(np.concatenate(test_parts)) if test_parts else np.empty(0, np.int64)
+        train_idx = rng.permutation(np.concatenate(train_parts)) if train_parts else np.empty(0, np.int64)
     else:
         perm = rng.permutation(n)
         k = int(round(test_fraction * n))
@@ -232,7 +234,8 @@ def train_test_split(X: npt.ArrayLike, y: npt.ArrayLike,
     if test_idx.size == 0 or train_idx.size == 0:
         raise ValueError(
             f"test_fraction={test_fraction} of {n} samples leaves an empty "
-            f"{'test' if test_idx.size == 0 else 'training'} set")
+            f"{'test' if test_idx.size == 0 else 'training'} set"
+        )
     return Xa[train_idx], Xa[test_idx], ya[train_idx], ya[test_idx]
 
 
@@ -275,16 +278,18 @@ class Scaling:
             _, mean, std = standardize(inputs)
             return cls("standard", mean=mean.tolist(), std=std.tolist())
         if method == "minmax":
-            return cls("minmax", low=inputs.min(axis=0).astype(float).tolist(),
-                       high=inputs.max(axis=0).astype(float).tolist())
+            return cls(
+                "minmax", low=inputs.min(axis=0).astype(float).tolist(), high=inputs.max(axis=0).astype(float).tolist()
+            )
         return cls("none")
 
     def apply(self, inputs: np.ndarray, dtype: Any) -> np.ndarray:
         """Scaled copy of ``inputs`` (n, features) as a C-contiguous array of ``dtype``."""
         columns = len(self.mean or self.low)
         if columns and inputs.shape[1] != columns:
-            raise ValueError(f"the data has {inputs.shape[1]} features per sample but the model's scaling "
-                             f"was measured on {columns}")
+            raise ValueError(
+                f"the data has {inputs.shape[1]} features per sample but the model's scaling was measured on {columns}"
+            )
         if self.method == "book":
             scaled = scale_book(inputs, max_value=self.max_value)
         elif self.method == "standard":
@@ -317,12 +322,18 @@ class Scaling:
     @classmethod
     def from_json(cls, data: Any, source: str) -> Scaling:
         if not isinstance(data, dict) or data.get("method") not in SCALINGS[1:]:
-            raise ValueError(f"{source}: 'input_scaling' must be an object with a method among "
-                             f"{', '.join(SCALINGS[1:])}")
+            raise ValueError(
+                f"{source}: 'input_scaling' must be an object with a method among {', '.join(SCALINGS[1:])}"
+            )
         try:
-            scaling = cls(data["method"], max_value=float(data.get("max_value", 255.0)),
-                          mean=[float(v) for v in data.get("mean", [])], std=[float(v) for v in data.get("std", [])],
-                          low=[float(v) for v in data.get("low", [])], high=[float(v) for v in data.get("high", [])])
+            scaling = cls(
+                data["method"],
+                max_value=float(data.get("max_value", 255.0)),
+                mean=[float(v) for v in data.get("mean", [])],
+                std=[float(v) for v in data.get("std", [])],
+                low=[float(v) for v in data.get("low", [])],
+                high=[float(v) for v in data.get("high", [])],
+            )
         except (TypeError, ValueError) as error:
             raise ValueError(f"{source}: bad 'input_scaling' values: {error}") from None
         numbers = [scaling.max_value, *scaling.mean, *scaling.std, *scaling.low, *scaling.high]

@@ -74,10 +74,17 @@ def _iris(features: tuple[int, int], species: int) -> tuple[np.ndarray, np.ndarr
     return points, (kinds == species).astype(np.int64)
 
 
-def make_points(name: str = "xor", *, count: int = 500, noise: float = 0.0, test_share: float = 0.5,
-                seed: int = 0, iris_features: tuple[int, int] = (2, 3), iris_species: int = 1,
-                extra_points: list[tuple[float, float, int]] | None = None,
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def make_points(
+    name: str = "xor",
+    *,
+    count: int = 500,
+    noise: float = 0.0,
+    test_share: float = 0.5,
+    seed: int = 0,
+    iris_features: tuple[int, int] = (2, 3),
+    iris_species: int = 1,
+    extra_points: list[tuple[float, float, int]] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(X_train, y_train, X_test, y_test)`` of the data set ``name``.
 
     ``X`` has shape (n, 2), ``y`` holds 0 or 1 (shape (n,)). ``test_share`` of the
@@ -92,22 +99,30 @@ def make_points(name: str = "xor", *, count: int = 500, noise: float = 0.0, test
     noise = _check(noise, 0.0, 0.5, "noise")
     test_share = _check(test_share, 0.05, 0.95, "test_share")
     if isinstance(count, bool) or not isinstance(count, int) or not 10 <= count <= MAX_POINTS:
-        raise ValueError(f"[playground.make_points] expected count as a whole number from 10 to {MAX_POINTS}, "
-                         f"got {count!r}")
+        raise ValueError(
+            f"[playground.make_points] expected count as a whole number from 10 to {MAX_POINTS}, got {count!r}"
+        )
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise ValueError(f"[playground.make_points] expected seed as a whole number from 0 to 2**32 - 1, got {seed!r}")
     rng = np.random.default_rng(seed)
     if name == "iris":
         features = tuple(iris_features)
-        if len(features) != 2 or any(f not in range(len(IRIS_FEATURES)) for f in features) or features[0] == features[1]:
-            raise ValueError(f"[playground.make_points] expected two different iris feature indices from 0 to 3, "
-                             f"got {iris_features!r}")
+        if (
+            len(features) != 2
+            or any(f not in range(len(IRIS_FEATURES)) for f in features)
+            or features[0] == features[1]
+        ):
+            raise ValueError(
+                f"[playground.make_points] expected two different iris feature indices from 0 to 3, "
+                f"got {iris_features!r}"
+            )
         if iris_species not in range(len(IRIS_SPECIES)):
             raise ValueError(f"[playground.make_points] expected iris_species 0, 1 or 2, got {iris_species!r}")
         points, labels = _iris((features[0], features[1]), iris_species)
     else:
         points, labels = {"xor": _xor, "gaussians": _gaussians, "circles": _circles, "spiral": _spiral}[name](
-            rng, count, noise)
+            rng, count, noise
+        )
     points = np.clip(points, -1.0, 1.0)
     order = rng.permutation(len(points))
     test_count = int(round(test_share * len(points)))

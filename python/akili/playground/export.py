@@ -46,7 +46,7 @@ def python_code(session: Session) -> str:
             "",
             "def data(clicked):",
             '    """The data set with the first `clicked` added points in the training part."""',
-            f"    x_train, y_train, x_test, y_test = make_points(",
+            "    x_train, y_train, x_test, y_test = make_points(",
             f"        {config['data']!r}, count={config['count']}, noise={config['noise']!r}, "
             f"test_share={config['test_share']!r}, seed={config['seed']},",
             f"        iris_features={tuple(config['iris_features'])!r}, iris_species={config['iris_species']}, "
@@ -70,10 +70,12 @@ def python_code(session: Session) -> str:
         if kind == "fit":
             lines.append(f"net.fit(X_train, Y_train, epochs={entry[1]}, shuffle=True, {_fit_arguments(entry[2])})")
         elif kind == "diverged":
-            lines += ["try:  # on the page this epoch diverged; fit restored the weights",
-                      f"    net.fit(X_train, Y_train, epochs={entry[1]}, shuffle=True, {_fit_arguments(entry[2])})",
-                      "except akili.DivergenceError:",
-                      "    pass"]
+            lines += [
+                "try:  # on the page this epoch diverged; fit restored the weights",
+                f"    net.fit(X_train, Y_train, epochs={entry[1]}, shuffle=True, {_fit_arguments(entry[2])})",
+                "except akili.DivergenceError:",
+                "    pass",
+            ]
         elif kind == "set":
             lines.append(f"net.{entry[1]} = {entry[2]!r}")
         elif kind == "points" and data_call:

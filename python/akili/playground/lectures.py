@@ -45,6 +45,5 @@ class Lecture:
 
 LECTURES = {
     "split": Lecture(weights=(((1.0,), (1.0,)), ((0.6, 0.2),)), inputs=(1.0,), output_errors=(2.0,)),
-    "book_2x2": Lecture(weights=(((1.0,), (1.0,)), ((2.0, 3.0), (1.0, 4.0))), inputs=(1.0,),
-                        output_errors=(0.8, 0.5)),
+    "book_2x2": Lecture(weights=(((1.0,), (1.0,)), ((2.0, 3.0), (1.0, 4.0))), inputs=(1.0,), output_errors=(0.8, 0.5)),
 }

@@ -36,16 +36,18 @@ class Option:
         """``value`` if it is valid for this control, else ValueError naming what arrived."""
         if self.kind == "choice":
             if value not in self.choices:
-                raise ValueError(f"[playground config] unknown {self.name} {value!r}; expected one of "
-                                 f"{', '.join(self.choices)}")
+                raise ValueError(
+                    f"[playground config] unknown {self.name} {value!r}; expected one of {', '.join(self.choices)}"
+                )
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
             raise ValueError(f"[playground config] expected {self.name} as a number, got {value!r}")
         if self.integer and value != int(value):
             raise ValueError(f"[playground config] expected {self.name} as a whole number, got {value!r}")
         if not self.minimum <= value <= self.maximum:  # type: ignore[operator]
-            raise ValueError(f"[playground config] expected {self.name} from {self.minimum:g} to "
-                             f"{self.maximum:g}, got {value!r}")
+            raise ValueError(
+                f"[playground config] expected {self.name} from {self.minimum:g} to {self.maximum:g}, got {value!r}"
+            )
         return int(value) if self.integer else float(value)
 
 

@@ -43,14 +43,27 @@ import akili
 
 from . import options as opts
 from .data import IRIS_FEATURES, IRIS_SPECIES
-from .session import (DATA_NAMES, DEFAULT_CONFIG, MAX_EPOCHS_PER_FRAME, MAX_HIDDEN_LAYERS, MAX_NODES, Session,
-                      SessionError, TrainingDiverged)
+from .session import (
+    DATA_NAMES,
+    DEFAULT_CONFIG,
+    MAX_EPOCHS_PER_FRAME,
+    MAX_HIDDEN_LAYERS,
+    MAX_NODES,
+    Session,
+    SessionError,
+    TrainingDiverged,
+)
 
 STATIC_DIR = Path(str(resources.files(__package__) / "static")).resolve()
 MAX_BODY = 1 << 20
-CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-                 ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
-                 ".ico": "image/x-icon"}
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+}
 
 
 class RequestError(Exception):
@@ -113,11 +126,17 @@ class SessionStore:
 def options_description() -> dict[str, Any]:
     """What the page may choose from (sent once when it loads)."""
     return {
-        "version": akili.__version__, "data": list(DATA_NAMES), "activations": list(akili.ACTIVATIONS),
+        "version": akili.__version__,
+        "data": list(DATA_NAMES),
+        "activations": list(akili.ACTIVATIONS),
         "output_activations": [a for a in akili.ACTIVATIONS if a != "softmax"],
-        "iris_features": list(IRIS_FEATURES), "iris_species": list(IRIS_SPECIES),
-        "max_hidden_layers": MAX_HIDDEN_LAYERS, "max_nodes": MAX_NODES,
-        "max_epochs_per_frame": MAX_EPOCHS_PER_FRAME, "controls": opts.describe(), "defaults": DEFAULT_CONFIG,
+        "iris_features": list(IRIS_FEATURES),
+        "iris_species": list(IRIS_SPECIES),
+        "max_hidden_layers": MAX_HIDDEN_LAYERS,
+        "max_nodes": MAX_NODES,
+        "max_epochs_per_frame": MAX_EPOCHS_PER_FRAME,
+        "controls": opts.describe(),
+        "defaults": DEFAULT_CONFIG,
     }
 
 
@@ -234,7 +253,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _static(self, path: str) -> None:
         relative = "index.html" if path in ("/", "/index.html") else None
         if relative is None and path.startswith("/static/"):
-            relative = path[len("/static/"):]
+            relative = path[len("/static/") :]
         if relative is None:
             raise RequestError(404, f"no page at {path}")
         from urllib.parse import unquote
@@ -271,11 +290,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._expect(method, "POST", "DELETE")
             self._body()
             closed = store.close(session_id)
-            self._json(200 if closed else 404, {"closed": session_id} if closed else
-                       {"error": f"unknown session {session_id!r}"})
+            self._json(
+                200 if closed else 404,
+                {"closed": session_id} if closed else {"error": f"unknown session {session_id!r}"},
+            )
             return
-        routes = {"": "GET", "model": "GET", "code": "GET", "config": "POST", "frame": "POST", "step": "POST",
-                  "points": "POST", "reset": "POST"}
+        routes = {
+            "": "GET",
+            "model": "GET",
+            "code": "GET",
+            "config": "POST",
+            "frame": "POST",
+            "step": "POST",
+            "points": "POST",
+            "reset": "POST",
+        }
         if action not in routes:
             raise RequestError(404, f"no API at {path}")
         self._expect(method, routes[action])
@@ -287,11 +316,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if action == "":
                 self._json(200, session.state())
             elif action == "model":
-                self._send(200, session.model_bytes(), "application/octet-stream",
-                           {"Content-Disposition": 'attachment; filename="playground.akili"'})
+                self._send(
+                    200,
+                    session.model_bytes(),
+                    "application/octet-stream",
+                    {"Content-Disposition": 'attachment; filename="playground.akili"'},
+                )
             elif action == "code":
-                self._send(200, session.python_code().encode(), "text/x-python; charset=utf-8",
-                           {"Content-Disposition": 'attachment; filename="playground_run.py"'})
+                self._send(
+                    200,
+                    session.python_code().encode(),
+                    "text/x-python; charset=utf-8",
+                    {"Content-Disposition": 'attachment; filename="playground_run.py"'},
+                )
             elif action == "config":
                 session.configure(body)
                 self._json(200, session.state())
@@ -318,8 +355,9 @@ class PlaygroundServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # stopping never waits for an idle keep-alive connection
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, sessions: SessionStore | None = None,
-                 verbose: bool = False) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, sessions: SessionStore | None = None, verbose: bool = False
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
         self.sessions = sessions if sessions is not None else SessionStore()
         self.verbose = verbose
@@ -336,8 +374,11 @@ class PlaygroundServer(http.server.ThreadingHTTPServer):
 def serve(host: str = "127.0.0.1", port: int = 8765, *, open_browser: bool = True, verbose: bool = False) -> int:
     """Run the playground until Ctrl-C; returns the exit status (0 after a clean stop)."""
     if not _is_loopback(host):
-        print(f"akili playground: warning: serving on {host}: anyone who can reach this machine can use the "
-              "playground and its CPU; use the default 127.0.0.1 to keep it to yourself", file=sys.stderr)
+        print(
+            f"akili playground: warning: serving on {host}: anyone who can reach this machine can use the "
+            "playground and its CPU; use the default 127.0.0.1 to keep it to yourself",
+            file=sys.stderr,
+        )
     server = PlaygroundServer(host, port, verbose=verbose)
     print(f"akili playground: {server.url}  (Ctrl-C stops)", flush=True)
     if open_browser:

@@ -64,7 +64,12 @@ class TrainingDiverged(SessionError):
 
 
 def _whole(value: Any, low: int, high: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or not low <= value <= high:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value != int(value)
+        or not low <= value <= high
+    ):
         raise SessionError(f"[playground config] expected {what} as a whole number from {low} to {high}, got {value!r}")
     return int(value)
 
@@ -88,27 +93,35 @@ def check_config(changes: Any, base: dict[str, Any] | None = None) -> dict[str, 
     config = copy.deepcopy(DEFAULT_CONFIG if base is None else base)
     unknown = sorted(set(changes) - set(DEFAULT_CONFIG))
     if unknown:
-        raise SessionError(f"[playground config] unknown setting {unknown[0]!r}; expected some of "
-                           f"{', '.join(DEFAULT_CONFIG)}")
+        raise SessionError(
+            f"[playground config] unknown setting {unknown[0]!r}; expected some of {', '.join(DEFAULT_CONFIG)}"
+        )
     config.update(copy.deepcopy(changes))
     config["data"] = _choice(config["data"], DATA_NAMES, "data set")
     config["count"] = _whole(config["count"], 10, 2000, "count")
     config["noise"] = _number(config["noise"], 0.0, 0.5, "noise")
     config["test_share"] = _number(config["test_share"], 0.05, 0.95, "test_share")
     features = config["iris_features"]
-    if (not isinstance(features, list) or len(features) != 2 or
-            any(isinstance(f, bool) or f not in range(len(IRIS_FEATURES)) for f in features) or features[0] == features[1]):
-        raise SessionError(f"[playground config] expected iris_features as two different indices from 0 to 3, "
-                           f"got {features!r}")
+    if (
+        not isinstance(features, list)
+        or len(features) != 2
+        or any(isinstance(f, bool) or f not in range(len(IRIS_FEATURES)) for f in features)
+        or features[0] == features[1]
+    ):
+        raise SessionError(
+            f"[playground config] expected iris_features as two different indices from 0 to 3, got {features!r}"
+        )
     config["iris_species"] = _whole(config["iris_species"], 0, len(IRIS_SPECIES) - 1, "iris_species")
     hidden = config["hidden"]
     if not isinstance(hidden, list) or len(hidden) > MAX_HIDDEN_LAYERS:
-        raise SessionError(f"[playground config] expected hidden as a list of at most {MAX_HIDDEN_LAYERS} layers, "
-                           f"got {hidden!r}")
+        raise SessionError(
+            f"[playground config] expected hidden as a list of at most {MAX_HIDDEN_LAYERS} layers, got {hidden!r}"
+        )
     for layer in hidden:
         if not isinstance(layer, dict) or set(layer) != {"nodes", "activation"}:
-            raise SessionError(f"[playground config] expected each hidden layer as {{\"nodes\": n, \"activation\": "
-                               f"name}}, got {layer!r}")
+            raise SessionError(
+                f'[playground config] expected each hidden layer as {{"nodes": n, "activation": name}}, got {layer!r}'
+            )
         layer["nodes"] = _whole(layer["nodes"], 1, MAX_NODES, "nodes per layer")
         _choice(layer["activation"], akili.ACTIVATIONS, "activation")
     _choice(config["output_activation"], tuple(a for a in akili.ACTIVATIONS if a != "softmax"), "output activation")
@@ -170,9 +183,15 @@ class Session:
             self.t_train = self.t_test = targets[None, :]
             return
         x_train, y_train, x_test, y_test = make_points(
-            config["data"], count=config["count"], noise=config["noise"], test_share=config["test_share"],
-            seed=config["seed"], iris_features=tuple(config["iris_features"]), iris_species=config["iris_species"],
-            extra_points=[tuple(p) for p in self.extra_points])
+            config["data"],
+            count=config["count"],
+            noise=config["noise"],
+            test_share=config["test_share"],
+            seed=config["seed"],
+            iris_features=tuple(config["iris_features"]),
+            iris_species=config["iris_species"],
+            extra_points=[tuple(p) for p in self.extra_points],
+        )
         self.x_train, self.x_test = x_train, x_test
         self.t_train = y_train[:, None].astype(np.float64)  # targets 0 and 1, one output node
         self.t_test = y_test[:, None].astype(np.float64)
@@ -186,12 +205,15 @@ class Session:
     def _build_network(self) -> akili.Network:
         keywords = self._network_keywords()
         if self.lecture is not None:
-            return LECTURES[self.lecture].network(rule=keywords["rule"], learning_rate=keywords["learning_rate"],
-                                                  loss=keywords["loss"])
+            return LECTURES[self.lecture].network(
+                rule=keywords["rule"], learning_rate=keywords["learning_rate"], loss=keywords["loss"]
+            )
         sizes = [2] + [layer["nodes"] for layer in self.config["hidden"]]
         activations = [layer["activation"] for layer in self.config["hidden"]] + [self.config["output_activation"]]
-        layers = [akili.Dense(n_in, n_out, activation=activation, bias=self.config["bias"])
-                  for n_in, n_out, activation in zip(sizes, sizes[1:] + [1], activations)]
+        layers = [
+            akili.Dense(n_in, n_out, activation=activation, bias=self.config["bias"])
+            for n_in, n_out, activation in zip(sizes, sizes[1:] + [1], activations)
+        ]
         try:
             return akili.Network(layers, **keywords)
         except ValueError as error:  # e.g. cross_entropy without a sigmoid output
@@ -299,15 +321,24 @@ class Session:
         answer: dict[str, Any] = {"frame": self.frame_state()}
         if kind == "example":
             answer["example"] = {
-                "index": indices[0], "inputs": x.tolist(), "targets": t.tolist(),
-                "rule": self.net.rule, "learning_rate": self.net.learning_rate, "loss": self.net.loss,
+                "index": indices[0],
+                "inputs": x.tolist(),
+                "targets": t.tolist(),
+                "rule": self.net.rule,
+                "learning_rate": self.net.learning_rate,
+                "loss": self.net.loss,
                 "activations": [layer.activation for layer in self.net.layers],
-                "weights": _lists(weights), "biases": _lists(biases),
+                "weights": _lists(weights),
+                "biases": _lists(biases),
                 "trace": {
-                    "layer_inputs": _lists(trace.layer_inputs), "combined": _lists(trace.combined),
-                    "layer_outputs": _lists(trace.layer_outputs), "errors": _lists(trace.errors),
-                    "deltas": _lists(trace.deltas), "weight_updates": _lists(trace.weight_updates),
-                    "bias_updates": _lists(trace.bias_updates), "loss": trace.loss,
+                    "layer_inputs": _lists(trace.layer_inputs),
+                    "combined": _lists(trace.combined),
+                    "layer_outputs": _lists(trace.layer_outputs),
+                    "errors": _lists(trace.errors),
+                    "deltas": _lists(trace.deltas),
+                    "weight_updates": _lists(trace.weight_updates),
+                    "bias_updates": _lists(trace.bias_updates),
+                    "loss": trace.loss,
                 },
             }
         return answer
@@ -316,27 +347,37 @@ class Session:
     def frame_state(self) -> dict[str, Any]:
         """Losses, weights, and (for 2-D data) the boundary and each node's output over the plane."""
         state: dict[str, Any] = {
-            "epoch": self.epoch, "steps": self.steps, "train_loss": self.train_loss, "test_loss": self.test_loss,
+            "epoch": self.epoch,
+            "steps": self.steps,
+            "train_loss": self.train_loss,
+            "test_loss": self.test_loss,
             "weights": _lists(layer.weights for layer in self.net.layers),
             "biases": _lists(layer.bias for layer in self.net.layers),
-            "boundary": None, "nodes": None,
+            "boundary": None,
+            "nodes": None,
         }
         if self.lecture is None:
             state["boundary"] = {"size": GRID, **_quantized(self.net.predict(_GRID_POINTS)[:, 0])}
             trace = self.net.forward(_NODE_GRID_POINTS, trace=True)
-            state["nodes"] = [[{"size": NODE_GRID, **_quantized(outputs[:, k])} for k in range(outputs.shape[1])]
-                              for outputs in trace.layer_outputs]
+            state["nodes"] = [
+                [{"size": NODE_GRID, **_quantized(outputs[:, k])} for k in range(outputs.shape[1])]
+                for outputs in trace.layer_outputs
+            ]
         return state
 
     def state(self) -> dict[str, Any]:
         """Everything the page needs after loading or a reset: settings, data, history, frame."""
         return {
-            "config": self.config, "extra_points": self.extra_points,
-            "layers": [{"inputs": l.inputs, "outputs": l.outputs, "activation": l.activation, "bias": l.has_bias}
-                       for l in self.net.layers],
+            "config": self.config,
+            "extra_points": self.extra_points,
+            "layers": [
+                {"inputs": l.inputs, "outputs": l.outputs, "activation": l.activation, "bias": l.has_bias}
+                for l in self.net.layers
+            ],
             "train": {"x": self.x_train.tolist(), "t": self.t_train.tolist()},
             "test": {"x": self.x_test.tolist(), "t": self.t_test.tolist()},
-            "history": self.history, "frame": self.frame_state(),
+            "history": self.history,
+            "frame": self.frame_state(),
         }
 
     # -- export --------------------------------------------------------------

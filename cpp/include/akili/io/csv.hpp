@@ -52,20 +52,20 @@ enum class CsvProblemKind : std::uint8_t {
   header_without_data,  ///< a header and nothing after it
   too_few_columns,      ///< fewer than 2 columns (a label and one feature)
   label_column_out_of_range,
-  ragged_row,         ///< `values` fields where `expected` (as on line `expected_line`)
-  non_numeric,        ///< `text` at (line, column)
-  non_finite,         ///< `text`/`value` at (line, column)
-  label_not_integer,  ///< `text`/`value` on `line`
-  label_out_of_range, ///< an integral label beyond the int64 range
-  not_utf8,           ///< invalid UTF-8 at byte `byte_offset`
+  ragged_row,          ///< `values` fields where `expected` (as on line `expected_line`)
+  non_numeric,         ///< `text` at (line, column)
+  non_finite,          ///< `text`/`value` at (line, column)
+  label_not_integer,   ///< `text`/`value` on `line`
+  label_out_of_range,  ///< an integral label beyond the int64 range
+  not_utf8,            ///< invalid UTF-8 at byte `byte_offset`
 };
 
 /// A problem with its position: enough for a caller to word its own message.
 struct CsvProblem {
   CsvProblemKind kind = CsvProblemKind::empty_file;
-  std::size_t line = 0;    ///< 1-based line number (0 when the problem has no line)
-  std::size_t column = 0;  ///< 1-based column, for non_numeric and non_finite
-  std::size_t values = 0;  ///< fields found (ragged_row, too_few_columns)
+  std::size_t line = 0;           ///< 1-based line number (0 when the problem has no line)
+  std::size_t column = 0;         ///< 1-based column, for non_numeric and non_finite
+  std::size_t values = 0;         ///< fields found (ragged_row, too_few_columns)
   std::size_t expected = 0;       ///< columns expected (ragged_row, label_column_out_of_range)
   std::size_t expected_line = 0;  ///< the line that fixed the column count
   std::string text;               ///< the field, without surrounding whitespace
@@ -88,12 +88,12 @@ class CsvError : public std::runtime_error {
 
 /// The shape of a CSV file, from its first non-blank line.
 struct CsvLayout {
-  std::size_t columns = 0;         ///< fields per row, label included
-  std::size_t label_column = 0;    ///< 0-based, resolved from a negative CsvFormat::label_column
-  std::size_t first_line = 0;      ///< 1-based number of the first non-blank line
-  bool has_header = false;         ///< that line is a header (skipped)
-  std::uint64_t data_offset = 0;   ///< byte offset where data rows start (after BOM and header)
-  std::size_t data_first_line = 0; ///< the line number at data_offset
+  std::size_t columns = 0;          ///< fields per row, label included
+  std::size_t label_column = 0;     ///< 0-based, resolved from a negative CsvFormat::label_column
+  std::size_t first_line = 0;       ///< 1-based number of the first non-blank line
+  bool has_header = false;          ///< that line is a header (skipped)
+  std::uint64_t data_offset = 0;    ///< byte offset where data rows start (after BOM and header)
+  std::size_t data_first_line = 0;  ///< the line number at data_offset
 };
 
 /// Rows of a whole file: features (rows × (columns-1), row-major) and labels.

@@ -23,11 +23,11 @@ struct IdxError : std::runtime_error {
 };
 
 struct IdxHeader {
-  std::uint8_t type_code = 0x08;     ///< 0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64
-  std::vector<std::uint32_t> dims;   ///< 1 to 4 extents
-  std::size_t header_bytes = 0;      ///< 4 + 4 · dims
-  std::size_t value_bytes = 1;       ///< bytes per value
-  std::uint64_t values = 0;          ///< product of dims
+  std::uint8_t type_code = 0x08;    ///< 0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32, 0x0E f64
+  std::vector<std::uint32_t> dims;  ///< 1 to 4 extents
+  std::size_t header_bytes = 0;     ///< 4 + 4 · dims
+  std::size_t value_bytes = 1;      ///< bytes per value
+  std::uint64_t values = 0;         ///< product of dims
 };
 
 /// Bytes per value of an IDX type code, 0 for an unknown code.
