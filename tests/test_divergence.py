@@ -64,3 +64,29 @@ def test_ordinary_runs_neither_raise_nor_warn(digits, learning_rate):
         net = akili.NeuralNetwork(64, 30, 10, learning_rate=learning_rate, seed=0)
         history = net.fit(X / 16 * 0.99 + 0.01, T * 0.98 + 0.01, epochs=5)
     assert history.epochs == 5
+
+
+def test_restarts_fail_a_run_that_blows_up_finitely_and_keep_the_others(digits):
+    X, T = digits
+
+    def make(seed: int) -> akili.Network:
+        network = relu_network(seed)
+        if seed == 1:
+            network.learning_rate = 1e-7  # the one sane run (inputs scaled by 100)
+        return network
+
+    starts = {}
+
+    def made(seed: int) -> akili.Network:
+        network = make(seed)
+        starts[seed] = [layer.weights.copy() for layer in network.layers]
+        return network
+
+    result = akili.restarts(made, X * 100, T, seeds=[0, 1, 2], epochs=2, threads=2)
+    assert result.errors[1] is None and result.best_index == 1
+    for index in (0, 2):
+        assert "diverged" in result.errors[index] and "Try a smaller learning rate (now 1e+06)" in result.errors[index]
+        assert np.isnan(result.scores[index])
+        for layer, weights in zip(result.networks[index].layers, starts[result.seeds[index]]):
+            np.testing.assert_array_equal(layer.weights, weights)  # put back where the run started
+        assert all(np.isfinite(layer.weights).all() for layer in result.networks[index].layers)

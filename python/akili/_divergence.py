@@ -1,4 +1,5 @@
-"""Blow-ups that never become NaN: the checks ``Network.fit`` makes after each epoch.
+"""Blow-ups that never become NaN: the checks ``Network.fit`` makes after each epoch
+(and ``akili.restarts`` after each run).
 
 The core raises ``DivergenceError`` the moment the loss or a weight becomes NaN or
 infinite. A run can go wrong long before that: with a learning rate far too
@@ -46,7 +47,40 @@ SATURATED_SHARE = 0.99
 #: Relative weight change of an epoch, ‖W_after − W_before‖ / ‖W_before‖, that counts as vanishing.
 VANISHING_CHANGE = 1e-4
 
-_ADVICE = "Try a smaller learning rate (now {rate:g}), and inputs scaled to about -1..1 or 0..1."
+ADVICE = "Try a smaller learning rate (now {rate:g}), and inputs scaled to about -1..1 or 0..1."
+
+
+Parameters = list[tuple[np.ndarray, np.ndarray]]
+
+
+def reference_loss(network: Network, inputs: np.ndarray, targets: np.ndarray) -> float:
+    """The loss before training on the sampled rows, taken as at least 1 (a near-perfect start never counts)."""
+    return max(float(network._native.loss_value(inputs[:SAMPLE_ROWS], targets[:SAMPLE_ROWS])), 1.0)
+
+
+def weights_and_biases(network: Network) -> Parameters:
+    """A copy of every layer's (weights, bias)."""
+    native = network._native
+    return [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
+
+
+def restore(network: Network, saved: Parameters) -> None:
+    """Put back what :func:`weights_and_biases` copied."""
+    native = network._native
+    for k, (weights, bias) in enumerate(saved):
+        native.set_weights(k, weights)
+        if native.layer_info(k)[3]:  # the layer has a bias
+            native.set_bias(k, bias)
+
+
+def blow_up(reference: float, loss: float, parameters: Parameters) -> str | None:
+    """Why training blew up without a NaN (loss grown LOSS_GROWTH-fold, or a weight beyond MAX_WEIGHT), else None."""
+    if loss > LOSS_GROWTH * reference:
+        return f"the mean loss grew from {reference:g} to {loss:g}"
+    largest = max(max(float(np.abs(w).max(initial=0.0)), float(np.abs(b).max(initial=0.0))) for w, b in parameters)
+    if largest > MAX_WEIGHT:
+        return f"a weight reached {largest:g}, beyond {MAX_WEIGHT:g}"
+    return None
 
 
 class EpochChecks:
@@ -55,33 +89,20 @@ class EpochChecks:
     def __init__(self, network: Network, inputs: np.ndarray, targets: np.ndarray) -> None:
         self.network = network
         self.sample = inputs[:SAMPLE_ROWS]
-        self.reference = max(float(network._native.loss_value(self.sample, targets[:SAMPLE_ROWS])), 1.0)
+        self.reference = reference_loss(network, inputs, targets)
         self.saturating = network.layers[-1].activation in ("sigmoid", "softmax")
-        self.start: list[tuple[np.ndarray, np.ndarray]] = []
+        self.start: Parameters = []
 
     def start_epoch(self) -> None:
-        native = self.network._native
-        self.start = [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
-
-    def _restore(self) -> None:
-        native = self.network._native
-        for k, (weights, bias) in enumerate(self.start):
-            native.set_weights(k, weights)
-            if native.layer_info(k)[3]:  # the layer has a bias
-                native.set_bias(k, bias)
+        self.start = weights_and_biases(self.network)
 
     def end_epoch(self, epoch: int, loss: float, where: str) -> None:
         native = self.network._native
-        now = [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
-        largest = max(max(float(np.abs(w).max(initial=0.0)), float(np.abs(b).max(initial=0.0))) for w, b in now)
-        advice = _ADVICE.format(rate=self.network.learning_rate)
-        if loss > LOSS_GROWTH * self.reference or largest > MAX_WEIGHT:
-            self._restore()
-            cause = (
-                f"the mean loss grew from {self.reference:g} to {loss:g}"
-                if loss > LOSS_GROWTH * self.reference
-                else f"a weight reached {largest:g}, beyond {MAX_WEIGHT:g}"
-            )
+        now = weights_and_biases(self.network)
+        advice = ADVICE.format(rate=self.network.learning_rate)
+        cause = blow_up(self.reference, loss, now)
+        if cause is not None:
+            restore(self.network, self.start)
             raise DivergenceError(
                 f"[{where}] training diverged in epoch {epoch + 1}: {cause}; weights restored to "
                 f"the start of the epoch. {advice}"

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
+from ._divergence import ADVICE, blow_up, reference_loss, restore, weights_and_biases
 from ._history import History
 from ._network import Network, _is_class_target
 from ._validation import as_matrix, as_targets, check_positive_int
@@ -92,7 +93,10 @@ def restarts(
 
     Returns a RestartResult: every run's network, History and score, and
     ``best``, the network with the lowest mean loss on the score data. A run
-    that diverges is kept with its error and never chosen. Ctrl-C stops every
+    that diverges is kept with its error and never chosen: a NaN or infinity
+    (as in ``fit``), or a blow-up that stayed finite by ``fit``'s rule (an
+    epoch's loss grown a millionfold, or a weight beyond 1e10; the network is
+    then put back to the weights it started with). Ctrl-C stops every
     run within milliseconds and raises KeyboardInterrupt.
     """
     where = "akili.restarts"
@@ -139,6 +143,9 @@ def restarts(
             validation_data[1], dtype=first.dtype, columns=first.n_outputs, samples=score_inputs.shape[0], where=where
         )
 
+    # What the blow-up checks compare against (akili._divergence): each run's loss and weights before training.
+    references = [reference_loss(network, matrix, target_matrix) for network in networks]
+    starts = [weights_and_biases(network) for network in networks]
     # All of one dtype (checked above), so one of the two native overloads applies.
     natives: list[Any] = [network._native for network in networks]
     runs = _core.train_restarts(
@@ -148,6 +155,17 @@ def restarts(
     histories = [_history(run, classifies) for run in runs]
     scores = [float(run["score"]) for run in runs]
     errors: list[str | None] = [str(run["error"]) if run["error"] else None for run in runs]
+    for i, network in enumerate(networks):
+        # A blow-up that stayed finite fails the run as a NaN would, with the same rule as Network.fit.
+        losses = [loss for loss in histories[i].loss if np.isfinite(loss)]
+        cause = None if errors[i] else blow_up(references[i], max(losses, default=0.0), weights_and_biases(network))
+        if cause is not None:
+            restore(network, starts[i])
+            scores[i] = float("nan")
+            errors[i] = (
+                f"[{where}] the run with seed {seed_list[i]} diverged: {cause}; weights restored to where "
+                f"the run started. {ADVICE.format(rate=network.learning_rate)}"
+            )
     usable = [i for i, (score, error) in enumerate(zip(scores, errors)) if error is None and np.isfinite(score)]
     if not usable:
         raise _core.DivergenceError(f"[{where}] every run failed; first error: {errors[0]}")
