@@ -38,74 +38,12 @@
 #endif
 
 #include "isa_kernels.hpp"
-
-#include <immintrin.h>
+#include "isa_packet.hpp"
 
 namespace akili::kernels {
 namespace {
 
-using Index = std::ptrdiff_t;
-
 constexpr Index smaller(Index a, Index b) { return b < a ? b : a; }
-
-/// One vector register of Scalar and the operations the tile needs: 512 bits
-/// where the translation unit targets AVX-512, 256 bits otherwise.
-template <typename Scalar>
-struct Packet;
-
-#if defined(__AVX512F__)
-template <>
-struct Packet<float> {
-  using Register = __m512;
-  static constexpr int kWidth = 16;
-  static Register zero() { return _mm512_setzero_ps(); }
-  static Register load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, Register v) { _mm512_storeu_ps(p, v); }
-  static Register broadcast(const float* p) { return _mm512_set1_ps(*p); }
-  static Register splat(float x) { return _mm512_set1_ps(x); }
-  static Register fma(Register a, Register b, Register c) { return _mm512_fmadd_ps(a, b, c); }  // a·b + c
-  static Register mul(Register a, Register b) { return _mm512_mul_ps(a, b); }
-};
-
-template <>
-struct Packet<double> {
-  using Register = __m512d;
-  static constexpr int kWidth = 8;
-  static Register zero() { return _mm512_setzero_pd(); }
-  static Register load(const double* p) { return _mm512_loadu_pd(p); }
-  static void store(double* p, Register v) { _mm512_storeu_pd(p, v); }
-  static Register broadcast(const double* p) { return _mm512_set1_pd(*p); }
-  static Register splat(double x) { return _mm512_set1_pd(x); }
-  static Register fma(Register a, Register b, Register c) { return _mm512_fmadd_pd(a, b, c); }  // a·b + c
-  static Register mul(Register a, Register b) { return _mm512_mul_pd(a, b); }
-};
-#else
-template <>
-struct Packet<float> {
-  using Register = __m256;
-  static constexpr int kWidth = 8;
-  static Register zero() { return _mm256_setzero_ps(); }
-  static Register load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, Register v) { _mm256_storeu_ps(p, v); }
-  static Register broadcast(const float* p) { return _mm256_broadcast_ss(p); }
-  static Register splat(float x) { return _mm256_set1_ps(x); }
-  static Register fma(Register a, Register b, Register c) { return _mm256_fmadd_ps(a, b, c); }  // a·b + c
-  static Register mul(Register a, Register b) { return _mm256_mul_ps(a, b); }
-};
-
-template <>
-struct Packet<double> {
-  using Register = __m256d;
-  static constexpr int kWidth = 4;
-  static Register zero() { return _mm256_setzero_pd(); }
-  static Register load(const double* p) { return _mm256_loadu_pd(p); }
-  static void store(double* p, Register v) { _mm256_storeu_pd(p, v); }
-  static Register broadcast(const double* p) { return _mm256_broadcast_sd(p); }
-  static Register splat(double x) { return _mm256_set1_pd(x); }
-  static Register fma(Register a, Register b, Register c) { return _mm256_fmadd_pd(a, b, c); }  // a·b + c
-  static Register mul(Register a, Register b) { return _mm256_mul_pd(a, b); }
-};
-#endif
 
 /// A read-only matrix operand: element (i, j) is data[i·row_stride + j·col_stride].
 template <typename Scalar>
@@ -124,10 +62,6 @@ constexpr Index kDepthBlock = 256;    // KC: a packed B strip of KC×NR fits L1 
 constexpr Index kRowBlock = 96;       // MC: the packed MC×KC block of A fits L2
 constexpr Index kColumnBlock = 2048;  // NC: bounds the packed B block (KC×NC) for very wide layers
 constexpr Index kDirectDepth = 128;   // B is read in place up to this depth
-
-/// a·b + c with one rounding (the compiler's built-in: one instruction under -mfma).
-inline float scalar_fma(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
-inline double scalar_fma(double a, double b, double c) { return __builtin_fma(a, b, c); }
 
 /// The register tile: acc = Σ_k a_k·b_kᵀ over `depth` steps, then C = α·acc or
 /// C += α·acc on the top-left rows × cols of the tile (smaller at the edges of C).

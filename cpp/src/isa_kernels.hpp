@@ -1,5 +1,5 @@
 // The seam between baseline code and the kernels compiled for one instruction
-// set each (gemm_avx2.cpp, gemm_avx512.cpp): plain data and function
+// set each (gemm_*.cpp: products; rows_*.cpp: the row loops): plain data and function
 // declarations only, so including it adds no code to any translation unit.
 #pragma once
 
@@ -30,15 +30,39 @@ struct GemmCall {
 template <typename Scalar>
 Scalar* packing_buffer(int which, std::ptrdiff_t count);
 
-// The register-tiled kernel (gemm_kernel.hpp) built for each instruction set;
-// products.cpp calls only the one the CPU runs.
+/// The row loops of online training (row_kernels.hpp) of one instruction set:
+/// update_dot[4·kUpdate + 2·kMasked + kDot] and back_update[2·kUpdate + kMasked]
+/// with the meaning and arguments of kernels::update_dot and kernels::back_update
+/// (a loop that does not update never writes through w).
+template <typename Scalar>
+struct RowLoops {
+  using UpdateDot = Scalar (*)(Scalar* w, std::ptrdiff_t n, Scalar gain, const Scalar* u, const Scalar* m,
+                               const Scalar* v);
+  using BackUpdate = void (*)(Scalar* w, std::ptrdiff_t n, Scalar c, Scalar* back, Scalar gain, const Scalar* u,
+                              const Scalar* m);
+  UpdateDot update_dot[8];
+  BackUpdate back_update[4];
+};
+
+/// The row loops of the instruction set this process uses, or null where that is
+/// the baseline (row_kernels.hpp then runs its Eigen-packet loops). Baseline
+/// code (products.cpp), chosen once per process like the products' kernel.
+template <typename Scalar>
+const RowLoops<Scalar>* active_row_loops();
+
+// The register-tiled kernel (gemm_kernel.hpp) and the row loops (row_loops.hpp)
+// built for each instruction set; baseline code calls only those the CPU runs.
 namespace isa_avx2 {
 void gemm(const GemmCall<float>& call);
 void gemm(const GemmCall<double>& call);
+void row_loops(RowLoops<float>& loops);
+void row_loops(RowLoops<double>& loops);
 }  // namespace isa_avx2
 namespace isa_avx512 {
 void gemm(const GemmCall<float>& call);
 void gemm(const GemmCall<double>& call);
+void row_loops(RowLoops<float>& loops);
+void row_loops(RowLoops<double>& loops);
 }  // namespace isa_avx512
 
 }  // namespace akili::detail

@@ -1,6 +1,6 @@
-// Dispatch of the layer products (see products.hpp): the register-tiled kernel
-// of the instruction set chosen once per process (akili::active_isa), Eigen's
-// baseline product otherwise.
+// Dispatch of the layer products (see products.hpp) and of the row loops
+// (row_kernels.hpp): the kernels of the instruction set chosen once per process
+// (akili::active_isa), Eigen's baseline code otherwise.
 #include "products.hpp"
 
 #include "akili/build_info.hpp"
@@ -55,7 +55,32 @@ Kernel<Scalar> kernel() {
 // the result does not depend on the thread count.
 inline bool kernel_suits(Eigen::Index samples, Eigen::Index width) { return samples >= 2 && width >= 8; }
 
+template <typename Scalar>
+const RowLoops<Scalar>* chosen_row_loops() {
+  static RowLoops<Scalar> loops;
+  switch (active_isa()) {
+#if AKILI_X86_KERNELS
+    case Isa::avx2:
+      isa_avx2::row_loops(loops);
+      return &loops;
+    case Isa::avx512:
+      isa_avx512::row_loops(loops);
+      return &loops;
+#endif
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace
+
+template <typename Scalar>
+const RowLoops<Scalar>* active_row_loops() {
+  static const RowLoops<Scalar>* const chosen = chosen_row_loops<Scalar>();
+  return chosen;
+}
+template const RowLoops<float>* active_row_loops<float>();
+template const RowLoops<double>* active_row_loops<double>();
 
 template <typename Scalar>
 void multiply_by_transpose(const ConstRef<Scalar>& inputs, const ConstRef<Scalar>& weights, MutableRef<Scalar> output) {

@@ -3,12 +3,17 @@
 // where the cost is memory traffic over W: each loop reads and writes every
 // weight it touches exactly once.
 //
-// The loops use Eigen's packet primitives (SSE, AVX, AVX-512 or NEON, whatever
-// the build targets) with unaligned loads, no alignment peeling and a fixed
-// accumulation order, so a value is computed the same way whichever slice of a
-// row a thread is given, provided slices start at multiples of packet_size().
+// update_dot and back_update run the loops of the instruction set this process
+// uses (row_loops.hpp, built for AVX2 and AVX-512 and chosen at run time like the
+// products) and otherwise the baseline loops below. The baseline loops use
+// Eigen's packet primitives (whatever the build targets: SSE2 on x86-64, NEON on
+// aarch64) with unaligned loads, no alignment peeling and a fixed accumulation
+// order, so a value is computed the same way whichever slice of a row a thread is
+// given, provided slices start at multiples of packet_size(); the instruction-set
+// loops compute each value the same way whatever the slice.
 
 #include "akili/types.hpp"
+#include "isa_kernels.hpp"
 
 #include <Eigen/Core>
 
@@ -29,11 +34,11 @@ constexpr Eigen::Index packet_size() {
 ///   kUpdate: w_j += gain · u_j (· m_j when kMasked)   — the online SGD update
 ///   kDot:    returns Σ_j w_j · v_j with the updated w  — the next example's X = W·I
 /// The dot product sums four packet accumulators, then the scalar tail, always
-/// in the same order, so update_dot<..., kUpdate, ..., true> and the plain dot
+/// in the same order, so baseline_update_dot<..., kUpdate, ..., true> and the plain dot
 /// (kUpdate = false) agree bit for bit on the same weights.
 template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
-inline Scalar update_dot(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, Eigen::Index n, Scalar gain,
-                         const Scalar* u, const Scalar* m, const Scalar* v) {
+inline Scalar baseline_update_dot(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, Eigen::Index n, Scalar gain,
+                                  const Scalar* u, const Scalar* m, const Scalar* v) {
   namespace ei = Eigen::internal;
   using P = Packet<Scalar>;
   constexpr Eigen::Index size = packet_size<Scalar>();
@@ -75,8 +80,8 @@ inline Scalar update_dot(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, 
 /// the error sent back along the OLD weights, then the update, in one pass.
 /// Each back_j is a running sum over rows in row order, whatever slice this is.
 template <typename Scalar, bool kUpdate, bool kMasked>
-inline void back_update(Scalar* w, Eigen::Index n, Scalar c, Scalar* back, Scalar gain, const Scalar* u,
-                        const Scalar* m) {
+inline void baseline_back_update(Scalar* w, Eigen::Index n, Scalar c, Scalar* back, Scalar gain, const Scalar* u,
+                                 const Scalar* m) {
   namespace ei = Eigen::internal;
   using P = Packet<Scalar>;
   constexpr Eigen::Index size = packet_size<Scalar>();
@@ -100,6 +105,28 @@ inline void back_update(Scalar* w, Eigen::Index n, Scalar c, Scalar* back, Scala
       w[j] += gain * step;
     }
   }
+}
+
+/// baseline_update_dot on the loops of the instruction set in use.
+template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
+inline Scalar update_dot(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, Eigen::Index n, Scalar gain,
+                         const Scalar* u, const Scalar* m, const Scalar* v) {
+  if (const detail::RowLoops<Scalar>* loops = detail::active_row_loops<Scalar>()) {
+    // A loop that does not update never writes through w (isa_kernels.hpp).
+    return loops->update_dot[4 * kUpdate + 2 * kMasked + kDot](const_cast<Scalar*>(w), n, gain, u, m, v);
+  }
+  return baseline_update_dot<Scalar, kUpdate, kMasked, kDot>(w, n, gain, u, m, v);
+}
+
+/// baseline_back_update on the loops of the instruction set in use.
+template <typename Scalar, bool kUpdate, bool kMasked>
+inline void back_update(Scalar* w, Eigen::Index n, Scalar c, Scalar* back, Scalar gain, const Scalar* u,
+                        const Scalar* m) {
+  if (const detail::RowLoops<Scalar>* loops = detail::active_row_loops<Scalar>()) {
+    loops->back_update[2 * kUpdate + kMasked](w, n, c, back, gain, u, m);
+    return;
+  }
+  baseline_back_update<Scalar, kUpdate, kMasked>(w, n, c, back, gain, u, m);
 }
 
 /// True when every value of x[0, n) is finite: 0·x is 0 for finite x and NaN

@@ -51,6 +51,26 @@ def main() -> None:
             results[f"{key}_who"] = net.who
             results[f"{key}_predict"] = net.predict(queries.astype(dtype))
             results[f"{key}_query"] = net.query(queries[0].astype(dtype))
+        # The book's own loop: train() once per example (queued and applied in blocks).
+        net = akili.NeuralNetwork(inputs, hidden, 10, 0.1, seed=4, dtype=dtype)
+        for row, target in zip(x[:150].astype(dtype), t[:150].astype(dtype)):
+            net.train(row, target)
+        results[f"{dtype}_train_loop_wih"] = net.wih
+        results[f"{dtype}_train_loop_who"] = net.who
+        # Three layers with biases, tanh and a trainable mask: the masked and
+        # back-propagating row loops, widths that leave partial blocks.
+        layers = [
+            akili.Dense(inputs, 37, activation="tanh", bias=True),
+            akili.Dense(37, 21, activation="relu", bias=True),
+            akili.Dense(21, 10, activation="sigmoid"),
+        ]
+        net = akili.Network(layers, learning_rate=0.05, seed=6, dtype=dtype)
+        net.layers[1].trainable_mask = np.random.default_rng(7).random((21, 37)) > 0.3
+        net.fit(x[:200].astype(dtype), t[:200].astype(dtype), epochs=1, batch_size=1)
+        for k, layer in enumerate(net.layers):
+            results[f"{dtype}_deep_w{k}"] = layer.weights
+            if layer.bias is not None:
+                results[f"{dtype}_deep_b{k}"] = layer.bias
     np.savez(args.out, **results)
     print(json.dumps(akili.build_info()))
 

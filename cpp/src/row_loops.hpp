@@ -1,0 +1,141 @@
+// The row loops of online training (row_kernels.hpp) for x86-64 with FMA,
+// compiled once per instruction set by rows_avx2.cpp and rows_avx512.cpp.
+//
+// Same bits on every instruction set. Every update is one fused multiply-add per
+// weight, w_j = fma(gain, u_j (· m_j), w_j), in the vector body and the tail
+// alike, so a weight's new value depends on nothing but its own inputs. The dot
+// product Σ_j w_j·v_j keeps kLanes partial sums (128 bytes: two AVX-512 or four
+// AVX2 registers), lane l summing j ≡ l (mod kLanes) in ascending j with fused
+// multiply-adds; the last partial block is read from a zero-padded copy through
+// the same vector code; the lanes are then added pairwise, lane[i] += lane[i +
+// h] for h = kLanes/2, ..., 1. None of it depends on the register width, so the
+// AVX2 and AVX-512 builds agree bit for bit (tests/test_dispatch.py).
+//
+// One-definition rule: everything here lives in an anonymous namespace and uses
+// no external-linkage inline code (isa_packet.hpp); the entry points are the
+// per-set functions of isa_kernels.hpp.
+#pragma once
+
+#include "isa_kernels.hpp"
+#include "isa_packet.hpp"
+
+namespace akili::kernels {
+namespace {
+
+/// Partial sums of a dot product: 128 bytes of Scalar, whatever the register width.
+template <typename Scalar>
+constexpr int kLanes = 128 / static_cast<int>(sizeof(Scalar));
+
+/// One block of kLanes values at offset 0 of w, u, m, v: the update and/or the
+/// dot-product step of row_update_dot below.
+template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
+inline void lane_block(Scalar* w, const Scalar* u, const Scalar* m, const Scalar* v,
+                       typename Packet<Scalar>::Register gain, typename Packet<Scalar>::Register* sums) {
+  using P = Packet<Scalar>;
+  constexpr int kRegisters = kLanes<Scalar> / P::kWidth;
+  for (int r = 0; r < kRegisters; ++r) {
+    const Index at = r * P::kWidth;
+    auto weight = P::load(w + at);
+    if constexpr (kUpdate) {
+      auto step = P::load(u + at);
+      if constexpr (kMasked) step = P::mul(step, P::load(m + at));  // u ∘ m
+      weight = P::fma(gain, step, weight);                          // w += gain·u (∘ m), one rounding
+      P::store(w + at, weight);
+    }
+    if constexpr (kDot) sums[r] = P::fma(weight, P::load(v + at), sums[r]);  // lane += w·v
+  }
+}
+
+/// kUpdate: w[0, n) += gain · u (∘ m); kDot: returns Σ_j w_j · v_j with the updated w.
+/// Unused pointers may be null.
+template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
+Scalar row_update_dot(Scalar* w, Index n, Scalar gain, const Scalar* u, const Scalar* m, const Scalar* v) {
+  using P = Packet<Scalar>;
+  constexpr int kBlock = kLanes<Scalar>;
+  constexpr int kRegisters = kBlock / P::kWidth;
+  typename P::Register sums[kRegisters];
+  for (auto& sum : sums) sum = P::zero();
+  const auto g = P::splat(gain);
+  Index j = 0;
+  for (; j + kBlock <= n; j += kBlock) {
+    lane_block<Scalar, kUpdate, kMasked, kDot>(w + j, kUpdate ? u + j : nullptr, kMasked ? m + j : nullptr,
+                                               kDot ? v + j : nullptr, g, sums);
+  }
+  if (const Index rest = n - j; rest > 0) {
+    // The last partial block through the same vector code on zero-padded copies:
+    // padding adds 0·0 to the sums and never reaches the row.
+    Scalar wp[kBlock] = {}, up[kBlock] = {}, mp[kBlock] = {}, vp[kBlock] = {};
+    for (Index t = 0; t < rest; ++t) {
+      wp[t] = w[j + t];
+      if constexpr (kUpdate) up[t] = u[j + t];
+      if constexpr (kMasked) mp[t] = m[j + t];
+      if constexpr (kDot) vp[t] = v[j + t];
+    }
+    lane_block<Scalar, kUpdate, kMasked, kDot>(wp, up, mp, vp, g, sums);
+    if constexpr (kUpdate) {
+      for (Index t = 0; t < rest; ++t) w[j + t] = wp[t];
+    }
+  }
+  if constexpr (!kDot) {
+    return Scalar(0);
+  } else {
+    // lane[i] += lane[i + h], h = kLanes/2 ... 1: whole registers while h spans them, then within one.
+    for (int registers = kRegisters / 2; registers >= 1; registers /= 2) {
+      for (int r = 0; r < registers; ++r) sums[r] = P::add(sums[r], sums[r + registers]);
+    }
+    Scalar lanes[P::kWidth];
+    P::store(lanes, sums[0]);
+    for (int half = P::kWidth / 2; half >= 1; half /= 2) {
+      for (int i = 0; i < half; ++i) lanes[i] += lanes[i + half];
+    }
+    return lanes[0];
+  }
+}
+
+/// back[0, n) += c · w (the old weights), then (kUpdate) w += gain · u (∘ m):
+/// element by element, one fused multiply-add each.
+template <typename Scalar, bool kUpdate, bool kMasked>
+void row_back_update(Scalar* w, Index n, Scalar c, Scalar* back, Scalar gain, const Scalar* u, const Scalar* m) {
+  using P = Packet<Scalar>;
+  const auto cp = P::splat(c);
+  const auto g = P::splat(gain);
+  Index j = 0;
+  for (; j + P::kWidth <= n; j += P::kWidth) {
+    const auto weight = P::load(w + j);
+    P::store(back + j, P::fma(cp, weight, P::load(back + j)));  // back += c·w
+    if constexpr (kUpdate) {
+      auto step = P::load(u + j);
+      if constexpr (kMasked) step = P::mul(step, P::load(m + j));
+      P::store(w + j, P::fma(g, step, weight));  // w += gain·u (∘ m)
+    }
+  }
+  for (; j < n; ++j) {
+    const Scalar weight = w[j];
+    back[j] = scalar_fma(c, weight, back[j]);
+    if constexpr (kUpdate) {
+      Scalar step = u[j];
+      if constexpr (kMasked) step *= m[j];
+      w[j] = scalar_fma(gain, step, weight);
+    }
+  }
+}
+
+/// The table of isa_kernels.hpp's RowLoops for this instruction set.
+template <typename Scalar>
+void fill_row_loops(detail::RowLoops<Scalar>& loops) {
+  loops.update_dot[0] = &row_update_dot<Scalar, false, false, false>;
+  loops.update_dot[1] = &row_update_dot<Scalar, false, false, true>;
+  loops.update_dot[2] = &row_update_dot<Scalar, false, true, false>;
+  loops.update_dot[3] = &row_update_dot<Scalar, false, true, true>;
+  loops.update_dot[4] = &row_update_dot<Scalar, true, false, false>;
+  loops.update_dot[5] = &row_update_dot<Scalar, true, false, true>;
+  loops.update_dot[6] = &row_update_dot<Scalar, true, true, false>;
+  loops.update_dot[7] = &row_update_dot<Scalar, true, true, true>;
+  loops.back_update[0] = &row_back_update<Scalar, false, false>;
+  loops.back_update[1] = &row_back_update<Scalar, false, true>;
+  loops.back_update[2] = &row_back_update<Scalar, true, false>;
+  loops.back_update[3] = &row_back_update<Scalar, true, true>;
+}
+
+}  // namespace
+}  // namespace akili::kernels
