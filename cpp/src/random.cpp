@@ -44,6 +44,8 @@ double Random::uniform() {
 }
 
 std::uint64_t Random::below(std::uint64_t bound) {
+  // No integer lies in [0, 0): a division by zero below would end the process.
+  if (bound == 0) throw std::invalid_argument("[akili::Random::below] expected a bound of at least 1, got 0");
   // Rejection sampling: drop the top partial block of 2^64 so every residue is equally likely.
   const std::uint64_t limit = (~std::uint64_t{0}) - ((~std::uint64_t{0}) % bound + 1) % bound;
   std::uint64_t draw = next_u64();

@@ -45,3 +45,9 @@ TEST_CASE("shuffle is a permutation") {
   for (std::size_t i = 0; i < sorted.size(); ++i) CHECK(sorted[i] == i);
   CHECK_FALSE(std::is_sorted(order.begin(), order.end()));
 }
+
+TEST_CASE("below(0) is refused, not a division by zero") {
+  akili::Random random(3);
+  CHECK_THROWS_AS(random.below(0), std::invalid_argument);
+  CHECK(random.below(1) == 0u);
+}

@@ -18,7 +18,8 @@ class Random {
   std::uint64_t next_u64();
   /// Uniform double in [0, 1) with 53 random bits.
   double uniform();
-  /// Uniform integer in [0, bound) without modulo bias; bound > 0.
+  /// Uniform integer in [0, bound) without modulo bias; throws std::invalid_argument
+  /// when bound is 0.
   std::uint64_t below(std::uint64_t bound);
   /// Standard normal draw (Box-Muller, one value per call, the pair's twin cached).
   double normal();
