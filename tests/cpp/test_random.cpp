@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
 
 TEST_CASE("the same seed gives the same stream, another seed another") {
   akili::Random a(42), b(42), c(43);
