@@ -7,10 +7,10 @@ execute no instruction the CPU does not have (qemu stops a process on an illegal
 instruction: an AVX instruction leaking into baseline code would fail here), and
 compute what the same path computes natively: bit for bit, since the emulated
 instructions round as the real ones do. One exception is not akili's: glibc
-chooses its own exp/expm1 variant per CPU (an FMA build where the CPU has FMA),
-and the activations' scalar tails call them, so float64 results of the baseline
-path on a CPU without FMA may differ from the same path on this one in the last
-bits (docs/cpp.md, "What each path guarantees").
+chooses its own build of log/sin/cos per CPU (an FMA one where the CPU has FMA),
+and the seeded initial weights are Box-Muller draws made with them, so an
+occasional float64 weight on a CPU without FMA differs in its last bit from the
+same seed here (docs/cpp.md, "What each path guarantees").
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def test_emulated_cpu_chooses_its_path_and_computes_the_native_bits(model, tmp_p
     assert sorted(emulated_results.files) == sorted(native_results.files)
     for key in native_results.files:
         if expected == "baseline" and native_results[key].dtype == np.float64:
-            # glibc's non-FMA exp/expm1 on the emulated CPU: last-bit differences at most
+            # glibc's non-FMA log/sin/cos in the initial draws: last-bit differences, carried by training
             np.testing.assert_allclose(emulated_results[key], native_results[key], rtol=1e-12, atol=1e-15, err_msg=key)
         else:
             assert emulated_results[key].tobytes() == native_results[key].tobytes(), key

@@ -98,7 +98,15 @@ Choice choose() {
 // Chosen on first use; a failed choice (bad AKILI_ISA) is retried, and fails
 // again, on every call, so no product ever runs on a path nobody asked for.
 const Choice& choice() {
-  static const Choice chosen = choose();
+  static const Choice chosen = [] {
+    // Eigen sizes the blocks of its products from the cache sizes CPUID reports,
+    // and the blocks fix the order of each sum: with sizes fixed here, Eigen's
+    // products (the baseline path, and the small products outside the dispatched
+    // kernels) round the same on every CPU. 32 KiB / 256 KiB / 2 MiB: L1 and L2
+    // of most x86-64 cores, and a modest share of L3.
+    Eigen::setCpuCacheSizes(32 * 1024, 256 * 1024, 2 * 1024 * 1024);
+    return choose();
+  }();
   return chosen;
 }
 

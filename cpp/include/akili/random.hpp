@@ -1,7 +1,9 @@
 #pragma once
 // A small seeded random source whose output is fully specified here (the
 // standard library's distributions differ between implementations), so a seed
-// gives the same weights and the same shuffles with every compiler.
+// gives the same shuffles with every compiler and the same weights wherever the
+// C library's log, sin and cos give the same results (glibc uses one build of
+// them on every CPU with FMA and another without: docs/cpp.md).
 
 #include <array>
 #include <cstdint>
