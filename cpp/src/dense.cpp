@@ -280,11 +280,9 @@ template <typename Scalar>
 void Dense<Scalar>::forward_row(const Scalar* input, Scalar* output) const {
   const Eigen::Index n_in = inputs();
   auto rows = [&](Eigen::Index r0, Eigen::Index r1) {
-    for (Eigen::Index i = r0; i < r1; ++i) {
-      // x_i = W_i·I + b_i
-      const Scalar dot = kernels::update_dot<Scalar, false, false, true>(weights_.data() + i * n_in, n_in, Scalar(0),
-                                                                         nullptr, nullptr, input);
-      output[i] = has_bias_ ? dot + bias_[i] : dot;
+    kernels::row_dots(weights_.data() + r0 * n_in, n_in, r1 - r0, input, output + r0);  // x_i = W_i·I
+    if (has_bias_) {
+      for (Eigen::Index i = r0; i < r1; ++i) output[i] += bias_[i];  // x_i += b_i
     }
   };
   parallel::for_bands(outputs(), parallel::worth_splitting_online(n_in * outputs()), rows);

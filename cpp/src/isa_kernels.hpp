@@ -31,17 +31,19 @@ template <typename Scalar>
 Scalar* packing_buffer(int which, std::ptrdiff_t count);
 
 /// The row loops of online training (row_kernels.hpp) of one instruction set:
-/// update_dot[4·kUpdate + 2·kMasked + kDot] and back_update[2·kUpdate + kMasked]
-/// with the meaning and arguments of kernels::update_dot and kernels::back_update
-/// (a loop that does not update never writes through w).
+/// update_dot[4·kUpdate + 2·kMasked + kDot], back_update[2·kUpdate + kMasked] and
+/// dots with the meaning and arguments of kernels::update_dot, kernels::back_update
+/// and kernels::row_dots (a loop that does not update never writes through w).
 template <typename Scalar>
 struct RowLoops {
   using UpdateDot = Scalar (*)(Scalar* w, std::ptrdiff_t n, Scalar gain, const Scalar* u, const Scalar* m,
                                const Scalar* v);
   using BackUpdate = void (*)(Scalar* w, std::ptrdiff_t n, Scalar c, Scalar* back, Scalar gain, const Scalar* u,
                               const Scalar* m);
+  using Dots = void (*)(const Scalar* w, std::ptrdiff_t n, std::ptrdiff_t rows, const Scalar* v, Scalar* out);
   UpdateDot update_dot[8];
   BackUpdate back_update[4];
+  Dots dots;
 };
 
 /// The row loops of the instruction set this process uses, or null where that is

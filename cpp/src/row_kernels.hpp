@@ -129,6 +129,19 @@ inline void back_update(Scalar* w, Eigen::Index n, Scalar c, Scalar* back, Scala
   baseline_back_update<Scalar, kUpdate, kMasked>(w, n, c, back, gain, u, m);
 }
 
+/// out[r] = Σ_j w_r,j · v_j for rows r < rows of w (row r at w + r·n), each the
+/// same bits as update_dot<Scalar, false, false, true> on that row.
+template <typename Scalar>
+inline void row_dots(const Scalar* w, Eigen::Index n, Eigen::Index rows, const Scalar* v, Scalar* out) {
+  if (const detail::RowLoops<Scalar>* loops = detail::active_row_loops<Scalar>()) {
+    loops->dots(w, n, rows, v, out);
+    return;
+  }
+  for (Eigen::Index r = 0; r < rows; ++r) {
+    out[r] = baseline_update_dot<Scalar, false, false, true>(w + r * n, n, Scalar(0), nullptr, nullptr, v);
+  }
+}
+
 /// True when every value of x[0, n) is finite: 0·x is 0 for finite x and NaN
 /// for ±inf or NaN, so one multiply-add per packet and a single test at the end.
 template <typename Scalar>

@@ -19,6 +19,8 @@
 #include "isa_kernels.hpp"
 #include "isa_packet.hpp"
 
+#include <type_traits>
+
 namespace akili::kernels {
 namespace {
 
@@ -46,6 +48,45 @@ inline void lane_block(Scalar* w, const Scalar* u, const Scalar* m, const Scalar
   }
 }
 
+/// The end of row_update_dot from column `j` (a multiple of kLanes) on: the last
+/// partial block through the same vector code on zero-padded copies (padding
+/// adds 0·0 to the sums and never reaches the row); then, with kDot, the lanes
+/// added pairwise, lane[i] += lane[i + h] for h = kLanes/2 ... 1 (whole registers
+/// while h spans them, then within one), and their total returned.
+template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
+Scalar finish_row(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, Index n, Index j, Scalar gain, const Scalar* u,
+                  const Scalar* m, const Scalar* v, typename Packet<Scalar>::Register* sums) {
+  using P = Packet<Scalar>;
+  constexpr int kBlock = kLanes<Scalar>;
+  constexpr int kRegisters = kBlock / P::kWidth;
+  if (const Index rest = n - j; rest > 0) {
+    Scalar wp[kBlock] = {}, up[kBlock] = {}, mp[kBlock] = {}, vp[kBlock] = {};
+    for (Index t = 0; t < rest; ++t) {
+      wp[t] = w[j + t];
+      if constexpr (kUpdate) up[t] = u[j + t];
+      if constexpr (kMasked) mp[t] = m[j + t];
+      if constexpr (kDot) vp[t] = v[j + t];
+    }
+    lane_block<Scalar, kUpdate, kMasked, kDot>(wp, up, mp, vp, P::splat(gain), sums);
+    if constexpr (kUpdate) {
+      for (Index t = 0; t < rest; ++t) w[j + t] = wp[t];
+    }
+  }
+  if constexpr (!kDot) {
+    return Scalar(0);
+  } else {
+    for (int registers = kRegisters / 2; registers >= 1; registers /= 2) {
+      for (int r = 0; r < registers; ++r) sums[r] = P::add(sums[r], sums[r + registers]);
+    }
+    Scalar lanes[P::kWidth];
+    P::store(lanes, sums[0]);
+    for (int half = P::kWidth / 2; half >= 1; half /= 2) {
+      for (int i = 0; i < half; ++i) lanes[i] += lanes[i + half];
+    }
+    return lanes[0];
+  }
+}
+
 /// kUpdate: w[0, n) += gain · u (∘ m); kDot: returns Σ_j w_j · v_j with the updated w.
 /// Unused pointers may be null.
 template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
@@ -61,34 +102,43 @@ Scalar row_update_dot(Scalar* w, Index n, Scalar gain, const Scalar* u, const Sc
     lane_block<Scalar, kUpdate, kMasked, kDot>(w + j, kUpdate ? u + j : nullptr, kMasked ? m + j : nullptr,
                                                kDot ? v + j : nullptr, g, sums);
   }
-  if (const Index rest = n - j; rest > 0) {
-    // The last partial block through the same vector code on zero-padded copies:
-    // padding adds 0·0 to the sums and never reaches the row.
-    Scalar wp[kBlock] = {}, up[kBlock] = {}, mp[kBlock] = {}, vp[kBlock] = {};
-    for (Index t = 0; t < rest; ++t) {
-      wp[t] = w[j + t];
-      if constexpr (kUpdate) up[t] = u[j + t];
-      if constexpr (kMasked) mp[t] = m[j + t];
-      if constexpr (kDot) vp[t] = v[j + t];
+  return finish_row<Scalar, kUpdate, kMasked, kDot>(w, n, j, gain, u, m, v, sums);
+}
+
+/// out[r] = Σ_j w_r,j · v_j for the rows r < rows of w (row r at w + r·n): each
+/// row's sum exactly as row_update_dot computes it (same lanes, same order), four
+/// rows at a time, so that four rows' chains of multiply-adds overlap and share
+/// each load of v.
+template <typename Scalar>
+void row_dots(const Scalar* w, Index n, Index rows, const Scalar* v, Scalar* out) {
+  using P = Packet<Scalar>;
+  using Register = typename P::Register;
+  constexpr int kBlock = kLanes<Scalar>;
+  constexpr int kRegisters = kBlock / P::kWidth;
+  constexpr int kRows = 4;
+  const Index full = n - n % kBlock;
+  Index r = 0;
+  for (; r + kRows <= rows; r += kRows) {
+    const Scalar* first = w + r * n;
+    Register sums[kRows][kRegisters];
+    for (auto& row : sums) {
+      for (auto& sum : row) sum = P::zero();
     }
-    lane_block<Scalar, kUpdate, kMasked, kDot>(wp, up, mp, vp, g, sums);
-    if constexpr (kUpdate) {
-      for (Index t = 0; t < rest; ++t) w[j + t] = wp[t];
+    for (Index j = 0; j < full; j += kBlock) {
+      for (int k = 0; k < kRegisters; ++k) {
+        const Index at = j + k * P::kWidth;
+        const Register x = P::load(v + at);
+        for (int q = 0; q < kRows; ++q) sums[q][k] = P::fma(P::load(first + q * n + at), x, sums[q][k]);  // lane += w·v
+      }
+    }
+    for (int q = 0; q < kRows; ++q) {
+      out[r + q] =
+          finish_row<Scalar, false, false, true>(first + q * n, n, full, Scalar(0), nullptr, nullptr, v, sums[q]);
     }
   }
-  if constexpr (!kDot) {
-    return Scalar(0);
-  } else {
-    // lane[i] += lane[i + h], h = kLanes/2 ... 1: whole registers while h spans them, then within one.
-    for (int registers = kRegisters / 2; registers >= 1; registers /= 2) {
-      for (int r = 0; r < registers; ++r) sums[r] = P::add(sums[r], sums[r + registers]);
-    }
-    Scalar lanes[P::kWidth];
-    P::store(lanes, sums[0]);
-    for (int half = P::kWidth / 2; half >= 1; half /= 2) {
-      for (int i = 0; i < half; ++i) lanes[i] += lanes[i + half];
-    }
-    return lanes[0];
+  for (; r < rows; ++r) {
+    out[r] = row_update_dot<Scalar, false, false, true>(const_cast<Scalar*>(w + r * n), n, Scalar(0), nullptr, nullptr,
+                                                        v);  // reads only: no update
   }
 }
 
@@ -135,6 +185,7 @@ void fill_row_loops(detail::RowLoops<Scalar>& loops) {
   loops.back_update[1] = &row_back_update<Scalar, false, true>;
   loops.back_update[2] = &row_back_update<Scalar, true, false>;
   loops.back_update[3] = &row_back_update<Scalar, true, true>;
+  loops.dots = &row_dots<Scalar>;
 }
 
 }  // namespace
