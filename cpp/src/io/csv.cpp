@@ -107,6 +107,37 @@ bool has_high_bytes(const Line& line) {
   return std::any_of(line.begin, line.end, [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
+/// The 8 bytes at `text` as one little-endian word: byte 0 is text[0].
+inline std::uint64_t load_word(const char* text) {
+  std::uint64_t word = 0;
+  std::memcpy(&word, text, sizeof word);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  word = __builtin_bswap64(word);
+#endif
+  return word;
+}
+
+/// How many of the 8 bytes at `text` are ASCII digits before the first one that is
+/// not (8 when all are). Every byte is tested at once: a digit XOR '0' is 0..9,
+/// and adding 0x76 sets the high bit of exactly the bytes above 9. A carry out of
+/// a non-digit byte can only disturb the bytes after it, never the count.
+inline std::size_t leading_digits(const char* text) {
+  const std::uint64_t values = load_word(text) ^ 0x3030303030303030u;
+  const std::uint64_t not_digits = ((values + 0x7676767676767676u) | values) & 0x8080808080808080u;
+  return not_digits == 0 ? 8 : static_cast<std::size_t>(__builtin_ctzll(not_digits)) / 8;
+}
+
+/// The value of the `count` (1..7) digits at `text`: the digits are shifted to the
+/// top of the word (leading zeros below them), then pairs, quads and the two
+/// halves are combined by three multiplications (exact for up to 8 digits).
+inline std::uint32_t digits_value(const char* text, std::size_t count) {
+  std::uint64_t word = (load_word(text) & 0x0F0F0F0F0F0F0F0Fu) << (8 * (8 - count));
+  word = (word * 2561) >> 8;  // 10·256 + 1: byte pairs
+  word = ((word & 0x00FF00FF00FF00FFu) * 6553601) >> 16;  // 100·65536 + 1: groups of four
+  word = ((word & 0x0000FFFF0000FFFFu) * 42949672960001u) >> 32;  // 10000·2^32 + 1: all eight
+  return static_cast<std::uint32_t>(word);
+}
+
 /// Parses rows of one layout into T with the scaling applied.
 template <typename T>
 class RowParser {
@@ -141,42 +172,51 @@ class RowParser {
       if (kind == CsvProblemKind::non_numeric) structural = true;
       if (!line_first) line_first = std::move(problem);
     };
+    // Locals rather than members in the loop: a store into `features` may alias a
+    // member as far as the compiler can tell, which would reload it for every field.
+    const char delimiter = delimiter_;
+    const std::size_t columns = columns_;
+    const std::size_t label_column = label_column_;
+    const bool use_table = use_table_;
+    const ValueScaling scaling = scaling_;
+    const T* const table = table_;
+    const char* const line_end = line.end;
     const char* cursor = line.begin;
     std::size_t column = 0;
     for (;;) {
-      if (column < columns_) {
-        // Fast path, most fields of the book's files: up to 9 plain digits ending at the
-        // delimiter or the line end. The value is an exact integer (same as float(text)).
-        const char* digit = cursor;
-        std::uint32_t whole = 0;
-        while (digit != line.end && static_cast<unsigned>(*digit - '0') < 10 && digit - cursor < 9) {
-          whole = whole * 10 + static_cast<std::uint32_t>(*digit++ - '0');
-        }
-        if (digit != cursor && (digit == line.end || *digit == delimiter_)) {
-          if (column == label_column_) {
+      if (column < columns) {
+        // Fast path, most fields of the book's files: 1 to 7 plain digits ending at
+        // the delimiter or the line end. The value is an exact integer (same as
+        // float(text)). One 8-byte load finds the digits and converts them without
+        // a branch per character (the line may be read past its end: kLinePadding).
+        const std::size_t digits = leading_digits(cursor);
+        const char* digit = cursor + digits;
+        if (digits - 1 < 7 && (digit == line_end || (digit < line_end && *digit == delimiter))) {
+          const std::uint32_t whole = digits_value(cursor, digits);
+          if (column == label_column) {
             *label = whole;
           } else {
-            const std::size_t index = column - (column > label_column_ ? 1 : 0);
-            features[index] = (use_table_ && whole < 256) ? table_[whole] : scaling_.apply<T>(whole);
+            const std::size_t index = column - (column > label_column ? 1 : 0);
+            features[index] = (use_table && whole < 256) ? table[whole] : scaling.apply<T>(whole);
           }
           ++column;
-          if (digit == line.end) break;
+          if (digit == line_end) break;
           cursor = digit + 1;
           continue;
         }
       }
       const char* field_end = cursor;
-      while (field_end != line.end && *field_end != delimiter_) ++field_end;
-      if (column < columns_) {
+      while (field_end != line_end && *field_end != delimiter) ++field_end;
+      if (column < columns) {
         const char* begin = cursor;
         const char* end = field_end;
-        detail::trim(begin, end, delimiter_);
+        detail::trim(begin, end, delimiter);
         double value = 0.0;
         if (!detail::parse_number(begin, end, value)) {
           note(CsvProblemKind::non_numeric, column + 1, begin, end, 0.0);
         } else if (!std::isfinite(value)) {
           note(CsvProblemKind::non_finite, column + 1, begin, end, value);
-        } else if (column == label_column_) {
+        } else if (column == label_column) {
           if (value != std::nearbyint(value)) {
             note(CsvProblemKind::label_not_integer, column + 1, begin, end, value);
           } else if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) {
@@ -185,25 +225,25 @@ class RowParser {
             *label = static_cast<std::int64_t>(value);
           }
         } else {
-          const std::size_t index = column - (column > label_column_ ? 1 : 0);
-          if (use_table_ && value >= 0.0 && value <= 255.0 && !std::signbit(value) &&
+          const std::size_t index = column - (column > label_column ? 1 : 0);
+          if (use_table && value >= 0.0 && value <= 255.0 && !std::signbit(value) &&
               value == static_cast<double>(static_cast<int>(value))) {
-            features[index] = table_[static_cast<int>(value)];
+            features[index] = table[static_cast<int>(value)];
           } else {
-            features[index] = scaling_.apply<T>(value);
+            features[index] = scaling.apply<T>(value);
           }
         }
       }
       ++column;
-      if (field_end == line.end) break;
+      if (field_end == line_end) break;
       cursor = field_end + 1;
     }
-    if (column != columns_) {
+    if (column != columns) {
       CsvProblem problem;
       problem.kind = CsvProblemKind::ragged_row;
       problem.line = line.number;
       problem.values = column;
-      problem.expected = columns_;
+      problem.expected = columns;
       problem.expected_line = expected_line_;
       line_first = std::move(problem);
       structural = true;
