@@ -12,6 +12,11 @@
 #include <exception>
 #include <optional>
 #include <thread>
+#include <type_traits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace akili::io {
 namespace {
@@ -117,25 +122,61 @@ inline std::uint64_t load_word(const char* text) {
   return word;
 }
 
-/// How many of the 8 bytes at `text` are ASCII digits before the first one that is
-/// not (8 when all are). Every byte is tested at once: a digit XOR '0' is 0..9,
-/// and adding 0x76 sets the high bit of exactly the bytes above 9. A carry out of
-/// a non-digit byte can only disturb the bytes after it, never the count.
-inline std::size_t leading_digits(const char* text) {
-  const std::uint64_t values = load_word(text) ^ 0x3030303030303030u;
-  const std::uint64_t not_digits = ((values + 0x7676767676767676u) | values) & 0x8080808080808080u;
-  return not_digits == 0 ? 8 : static_cast<std::size_t>(__builtin_ctzll(not_digits)) / 8;
+/// Bit i set where text[i] == delimiter, for the 64 bytes at `text`.
+inline std::uint64_t delimiter_marks(const char* text, char delimiter) {
+#if defined(__SSE2__)
+  const __m128i wanted = _mm_set1_epi8(delimiter);
+  std::uint64_t marks = 0;
+  for (int part = 0; part < 4; ++part) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text + 16 * part));
+    const auto found = static_cast<std::uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, wanted)));
+    marks |= std::uint64_t{found} << (16 * part);
+  }
+  return marks;
+#else
+  // Eight bytes at a time: a byte of x is zero exactly where the delimiter is; the
+  // high bit of ((x & 0x7F) + 0x7F) | x is set exactly where it is not (no carry
+  // leaves a byte), and the multiplication gathers the eight high bits.
+  const std::uint64_t broadcast = 0x0101010101010101u * static_cast<unsigned char>(delimiter);
+  std::uint64_t marks = 0;
+  for (int part = 0; part < 8; ++part) {
+    const std::uint64_t x = load_word(text + 8 * part) ^ broadcast;
+    const std::uint64_t other = (((x & 0x7F7F7F7F7F7F7F7Fu) + 0x7F7F7F7F7F7F7F7Fu) | x) & 0x8080808080808080u;
+    const std::uint64_t hits = (~other & 0x8080808080808080u) >> 7;
+    marks |= ((hits * 0x0102040810204080u) >> 56) << (8 * part);
+  }
+  return marks;
+#endif
 }
 
-/// The value of the `count` (1..7) digits at `text`: the digits are shifted to the
-/// top of the word (leading zeros below them), then pairs, quads and the two
-/// halves are combined by three multiplications (exact for up to 8 digits).
-inline std::uint32_t digits_value(const char* text, std::size_t count) {
-  std::uint64_t word = (load_word(text) & 0x0F0F0F0F0F0F0F0Fu) << (8 * (8 - count));
-  word = (word * 2561) >> 8;  // 10·256 + 1: byte pairs
-  word = ((word & 0x00FF00FF00FF00FFu) * 6553601) >> 16;  // 100·65536 + 1: groups of four
+/// Set bits of `bits`, inline: the portable x86-64 baseline has no popcnt
+/// instruction, and __builtin_popcountll would call a library function.
+inline std::size_t bit_count(std::uint64_t bits) {
+  bits -= (bits >> 1) & 0x5555555555555555u;
+  bits = (bits & 0x3333333333333333u) + ((bits >> 2) & 0x3333333333333333u);
+  bits = (bits + (bits >> 4)) & 0x0F0F0F0F0F0F0F0Fu;
+  return static_cast<std::size_t>((bits * 0x0101010101010101u) >> 56);
+}
+
+/// Whether the `count` (1..7) bytes at `text` are all ASCII digits; if so, their
+/// value in `value`. Every byte is tested at once: a digit XOR '0' is 0..9, and
+/// adding 0x76 sets the high bit of exactly the bytes above 9 (a carry out of a
+/// byte >= 0x8A only reaches later bytes, which are flagged themselves or shifted
+/// out). One 8-byte load for the test and the value: shifting left by the bytes after the
+/// field drops them (little-endian: they are the top ones) and leaves the digits
+/// at the top with zeros below, as leading zeros; then pairs, groups of four and
+/// the two halves are combined by three multiplications (exact for 8 digits).
+inline bool small_integer(const char* text, std::size_t count, std::uint32_t& value) {
+  const auto shift = static_cast<unsigned>(64 - 8 * count);
+  const std::uint64_t values = load_word(text) ^ 0x3030303030303030u;  // a digit's byte becomes 0..9
+  const std::uint64_t not_digits = ((values + 0x7676767676767676u) | values) & 0x8080808080808080u;
+  if ((not_digits << shift) != 0) return false;
+  std::uint64_t word = values << shift;
+  word = (word * 2561) >> 8;                                      // 10·256 + 1: byte pairs
+  word = ((word & 0x00FF00FF00FF00FFu) * 6553601) >> 16;          // 100·65536 + 1: groups of four
   word = ((word & 0x0000FFFF0000FFFFu) * 42949672960001u) >> 32;  // 10000·2^32 + 1: all eight
-  return static_cast<std::uint32_t>(word);
+  value = static_cast<std::uint32_t>(word);
+  return true;
 }
 
 /// Parses rows of one layout into T with the scaling applied.
@@ -180,63 +221,87 @@ class RowParser {
     const bool use_table = use_table_;
     const ValueScaling scaling = scaling_;
     const T* const table = table_;
-    const char* const line_end = line.end;
-    const char* cursor = line.begin;
     std::size_t column = 0;
-    for (;;) {
-      if (column < columns) {
-        // Fast path, most fields of the book's files: 1 to 7 plain digits ending at
-        // the delimiter or the line end. The value is an exact integer (same as
-        // float(text)). One 8-byte load finds the digits and converts them without
-        // a branch per character (the line may be read past its end: kLinePadding).
-        const std::size_t digits = leading_digits(cursor);
-        const char* digit = cursor + digits;
-        if (digits - 1 < 7 && (digit == line_end || (digit < line_end && *digit == delimiter))) {
-          const std::uint32_t whole = digits_value(cursor, digits);
-          if (column == label_column) {
-            *label = whole;
-          } else {
-            const std::size_t index = column - (column > label_column ? 1 : 0);
-            features[index] = (use_table && whole < 256) ? table[whole] : scaling.apply<T>(whole);
-          }
-          ++column;
-          if (digit == line_end) break;
-          cursor = digit + 1;
-          continue;
+    // The field [begin, end), the line's field number `column`. `Checked` is false
+    // when the line is known to have `columns` fields (no bounds check needed).
+    auto field = [&](const char* begin, const char* end, auto checked) {
+      if constexpr (decltype(checked)::value) {
+        if (column >= columns) {
+          ++column;  // a ragged row: only the count matters
+          return;
         }
       }
-      const char* field_end = cursor;
-      while (field_end != line_end && *field_end != delimiter) ++field_end;
-      if (column < columns) {
-        const char* begin = cursor;
-        const char* end = field_end;
-        detail::trim(begin, end, delimiter);
-        double value = 0.0;
-        if (!detail::parse_number(begin, end, value)) {
-          note(CsvProblemKind::non_numeric, column + 1, begin, end, 0.0);
-        } else if (!std::isfinite(value)) {
-          note(CsvProblemKind::non_finite, column + 1, begin, end, value);
-        } else if (column == label_column) {
-          if (value != std::nearbyint(value)) {
-            note(CsvProblemKind::label_not_integer, column + 1, begin, end, value);
-          } else if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) {
-            note(CsvProblemKind::label_out_of_range, column + 1, begin, end, value);
-          } else {
-            *label = static_cast<std::int64_t>(value);
-          }
+      // Fast path, most fields of the book's files: 1 to 7 plain digits. The value
+      // is an exact integer (same as float(text)), converted from one 8-byte load.
+      const auto length = static_cast<std::size_t>(end - begin);
+      std::uint32_t whole = 0;
+      if (length - 1 < 7 && small_integer(begin, length, whole)) {
+        if (column == label_column) {
+          *label = whole;
         } else {
           const std::size_t index = column - (column > label_column ? 1 : 0);
-          if (use_table && value >= 0.0 && value <= 255.0 && !std::signbit(value) &&
-              value == static_cast<double>(static_cast<int>(value))) {
-            features[index] = table[static_cast<int>(value)];
-          } else {
-            features[index] = scaling.apply<T>(value);
-          }
+          // The table holds apply<T>(v) for every v < 256, whatever the scaling.
+          features[index] = whole < 256 ? table[whole] : scaling.apply<T>(whole);
+        }
+        ++column;
+        return;
+      }
+      detail::trim(begin, end, delimiter);
+      double value = 0.0;
+      if (!detail::parse_number(begin, end, value)) {
+        note(CsvProblemKind::non_numeric, column + 1, begin, end, 0.0);
+      } else if (!std::isfinite(value)) {
+        note(CsvProblemKind::non_finite, column + 1, begin, end, value);
+      } else if (column == label_column) {
+        if (value != std::nearbyint(value)) {
+          note(CsvProblemKind::label_not_integer, column + 1, begin, end, value);
+        } else if (!(value >= -9223372036854775808.0 && value < 9223372036854775808.0)) {
+          note(CsvProblemKind::label_out_of_range, column + 1, begin, end, value);
+        } else {
+          *label = static_cast<std::int64_t>(value);
+        }
+      } else {
+        const std::size_t index = column - (column > label_column ? 1 : 0);
+        if (use_table && value >= 0.0 && value <= 255.0 && !std::signbit(value) &&
+            value == static_cast<double>(static_cast<int>(value))) {
+          features[index] = table[static_cast<int>(value)];
+        } else {
+          features[index] = scaling.apply<T>(value);
         }
       }
       ++column;
-      if (field_end == line_end) break;
-      cursor = field_end + 1;
+    };
+    // The delimiters are found 64 bytes at a time (a bit mask), so finding where a
+    // field ends does not wait for the previous field to be parsed: the fields'
+    // work overlaps in the CPU. The line may be read past its end (kLinePadding).
+    // A first pass counts the fields, so that a row of the right length is parsed
+    // without checking every column against the count.
+    const char* const line_end = line.end;
+    auto marks_at = [&](const char* block) {
+      std::uint64_t marks = delimiter_marks(block, delimiter);
+      const auto left = static_cast<std::size_t>(line_end - block);
+      if (left < 64) marks &= (std::uint64_t{1} << left) - 1;
+      return marks;
+    };
+    std::size_t fields = 1;
+    for (const char* block = line.begin; block < line_end; block += 64) {
+      fields += bit_count(marks_at(block));
+    }
+    auto split = [&](auto checked) {
+      const char* begin = line.begin;
+      for (const char* block = line.begin; block < line_end; block += 64) {
+        for (std::uint64_t marks = marks_at(block); marks != 0; marks &= marks - 1) {
+          const char* end = block + __builtin_ctzll(marks);
+          field(begin, end, checked);
+          begin = end + 1;
+        }
+      }
+      field(begin, line_end, checked);
+    };
+    if (fields == columns) {
+      split(std::false_type{});
+    } else {
+      split(std::true_type{});
     }
     if (column != columns) {
       CsvProblem problem;
