@@ -149,6 +149,14 @@ inline std::uint64_t delimiter_marks(const char* text, char delimiter) {
 #endif
 }
 
+/// delimiter_marks of the block at `block`, without the bytes from `line_end` on.
+inline std::uint64_t line_marks(const char* block, const char* line_end, char delimiter) {
+  std::uint64_t marks = delimiter_marks(block, delimiter);
+  const auto left = static_cast<std::size_t>(line_end - block);
+  if (left < 64) marks &= (std::uint64_t{1} << left) - 1;
+  return marks;
+}
+
 /// Set bits of `bits`, inline: the portable x86-64 baseline has no popcnt
 /// instruction, and __builtin_popcountll would call a library function.
 inline std::size_t bit_count(std::uint64_t bits) {
@@ -177,6 +185,15 @@ inline bool small_integer(const char* text, std::size_t count, std::uint32_t& va
   word = ((word & 0x0000FFFF0000FFFFu) * 42949672960001u) >> 32;  // 10000·2^32 + 1: all eight
   value = static_cast<std::uint32_t>(word);
   return true;
+}
+
+/// Whether [begin, end) is 1 to 7 plain digits (the values of the book's files);
+/// if so, their value in `value`. A single digit, the commonest field of pixel
+/// data, needs no word arithmetic.
+inline bool plain_integer(const char* begin, const char* end, std::uint32_t& value) {
+  const auto length = static_cast<std::size_t>(end - begin);
+  value = static_cast<unsigned char>(*begin) - static_cast<unsigned>('0');
+  return (length == 1 && value < 10) || (length - 2 < 6 && small_integer(begin, length, value));
 }
 
 /// Parses rows of one layout into T with the scaling applied.
@@ -233,9 +250,8 @@ class RowParser {
       }
       // Fast path, most fields of the book's files: 1 to 7 plain digits. The value
       // is an exact integer (same as float(text)), converted from one 8-byte load.
-      const auto length = static_cast<std::size_t>(end - begin);
       std::uint32_t whole = 0;
-      if (length - 1 < 7 && small_integer(begin, length, whole)) {
+      if (plain_integer(begin, end, whole)) {
         if (column == label_column) {
           *label = whole;
         } else {
@@ -277,12 +293,7 @@ class RowParser {
     // A first pass counts the fields, so that a row of the right length is parsed
     // without checking every column against the count.
     const char* const line_end = line.end;
-    auto marks_at = [&](const char* block) {
-      std::uint64_t marks = delimiter_marks(block, delimiter);
-      const auto left = static_cast<std::size_t>(line_end - block);
-      if (left < 64) marks &= (std::uint64_t{1} << left) - 1;
-      return marks;
-    };
+    auto marks_at = [&](const char* block) { return line_marks(block, line_end, delimiter); };
     std::size_t fields = 1;
     for (const char* block = line.begin; block < line_end; block += 64) {
       fields += bit_count(marks_at(block));
@@ -299,6 +310,10 @@ class RowParser {
       field(begin, line_end, checked);
     };
     if (fields == columns) {
+      if (label_column == 0 && plain_misses_ < kPlainMissLimit) {
+        if (parse_plain_label_first(line, features, label)) return true;
+        ++plain_misses_;  // then the line is parsed again below, field by field
+      }
       split(std::false_type{});
     } else {
       split(std::true_type{});
@@ -322,12 +337,53 @@ class RowParser {
   void set_expected_line(std::size_t line) { expected_line_ = line; }
 
  private:
+  /// Lines of a parser that parse_plain_label_first may fail on before it is no
+  /// longer tried (a file of decimals would otherwise be parsed twice).
+  static constexpr std::size_t kPlainMissLimit = 16;
+
+  /// The book's rows (the label first, then only fields of 1 to 7 plain digits)
+  /// with the right field count: the features are written in order and nothing
+  /// but the digits is checked per field. False, with the row partly written, at
+  /// the first field of another kind: the caller then parses the line in full.
+  bool parse_plain_label_first(const Line& line, T* features, std::int64_t* label) const {
+    const char delimiter = delimiter_;
+    const ValueScaling scaling = scaling_;
+    const T* const table = table_;
+    const char* const line_end = line.end;
+    auto marks_at = [&](const char* block) { return line_marks(block, line_end, delimiter); };
+    const char* block = line.begin;
+    std::uint64_t marks = marks_at(block);
+    if (marks == 0) return false;  // a label longer than a block: left to the full parse
+    const char* end = block + __builtin_ctzll(marks);
+    std::uint32_t whole = 0;
+    if (!plain_integer(line.begin, end, whole)) return false;
+    *label = whole;
+    const char* begin = end + 1;
+    marks &= marks - 1;
+    T* out = features;
+    for (;;) {
+      for (; marks != 0; marks &= marks - 1) {
+        end = block + __builtin_ctzll(marks);
+        if (!plain_integer(begin, end, whole)) return false;
+        *out++ = whole < 256 ? table[whole] : scaling.apply<T>(whole);
+        begin = end + 1;
+      }
+      block += 64;
+      if (block >= line_end) break;
+      marks = marks_at(block);
+    }
+    if (!plain_integer(begin, line_end, whole)) return false;
+    *out = whole < 256 ? table[whole] : scaling.apply<T>(whole);
+    return true;
+  }
+
   std::size_t columns_;
   std::size_t label_column_;
   char delimiter_;
   ValueScaling scaling_;
   bool use_table_;
   std::size_t expected_line_ = 0;
+  mutable std::size_t plain_misses_ = 0;
   T table_[256];
 };
 
