@@ -311,6 +311,9 @@ class RowParser {
     };
     if (fields == columns) {
       if (label_column == 0 && plain_misses_ < kPlainMissLimit) {
+#if defined(__SSE2__)
+        if (parse_pixels_label_first(line, features, label)) return true;
+#endif
         if (parse_plain_label_first(line, features, label)) return true;
         ++plain_misses_;  // then the line is parsed again below, field by field
       }
@@ -340,6 +343,96 @@ class RowParser {
   /// Lines of a parser that parse_plain_label_first may fail on before it is no
   /// longer tried (a file of decimals would otherwise be parsed twice).
   static constexpr std::size_t kPlainMissLimit = 16;
+
+#if defined(__SSE2__)
+  /// The book's rows when every field has 1 to 3 digits (pixels 0..255, labels):
+  /// sixteen bytes at a time, every byte gets the value of the digits that end
+  /// at it, v[i] = d[i] + 10·d[i-1] + 100·d[i-2] (the terms whose byte is not a
+  /// digit of the same field left out), so the value of a field is v at its
+  /// last byte, read at each delimiter. The same pass checks that the line is
+  /// only digits and delimiters, with no empty field and no run of 4 digits.
+  /// False (nothing or part of the row written) when it is not such a line.
+  bool parse_pixels_label_first(const Line& line, T* features, std::int64_t* label) const {
+    const char* const begin = line.begin;
+    const auto length = static_cast<std::size_t>(line.end - begin);
+    if (length == 0 || *begin == delimiter_ || line.end[-1] == delimiter_) return false;
+    const std::size_t chunks = (length + 15) / 16;
+    digit_values_.resize(chunks * 16);
+    std::uint16_t* const values = digit_values_.data();
+    const __m128i wanted = _mm_set1_epi8(delimiter_);
+    const __m128i zero_char = _mm_set1_epi8('0');
+    const __m128i nine = _mm_set1_epi8(9);
+    const __m128i zero = _mm_setzero_si128();
+    const __m128i ten = _mm_set1_epi16(10);
+    const __m128i hundred = _mm_set1_epi16(100);
+    // The bytes before the line count as a delimiter (a field boundary).
+    __m128i previous_digits = zero;  // 0xFF where the byte is a digit
+    __m128i previous_delimiters = _mm_set1_epi8(-1);
+    __m128i previous_values = zero;
+    unsigned bad = 0;  // bits of bytes that break the rules
+    for (std::size_t chunk = 0; chunk < chunks; ++chunk) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(begin + 16 * chunk));
+      const __m128i digit_values = _mm_sub_epi8(bytes, zero_char);
+      const __m128i digits = _mm_cmpeq_epi8(_mm_min_epu8(digit_values, nine), digit_values);
+      const __m128i delimiters = _mm_cmpeq_epi8(bytes, wanted);
+      // The same masks and values one and two bytes earlier (across the chunk boundary).
+      const __m128i digits1 = _mm_or_si128(_mm_slli_si128(digits, 1), _mm_srli_si128(previous_digits, 15));
+      const __m128i digits2 = _mm_or_si128(_mm_slli_si128(digits, 2), _mm_srli_si128(previous_digits, 14));
+      const __m128i digits3 = _mm_or_si128(_mm_slli_si128(digits, 3), _mm_srli_si128(previous_digits, 13));
+      const __m128i delimiters1 = _mm_or_si128(_mm_slli_si128(delimiters, 1), _mm_srli_si128(previous_delimiters, 15));
+      const __m128i values1 = _mm_or_si128(_mm_slli_si128(digit_values, 1), _mm_srli_si128(previous_values, 15));
+      const __m128i values2 = _mm_or_si128(_mm_slli_si128(digit_values, 2), _mm_srli_si128(previous_values, 14));
+      // Bad: a byte that is neither digit nor delimiter, a delimiter after a
+      // delimiter (an empty field), or the fourth digit of a run.
+      const __m128i other = _mm_andnot_si128(_mm_or_si128(digits, delimiters), _mm_set1_epi8(-1));
+      const __m128i empty = _mm_and_si128(delimiters, delimiters1);
+      const __m128i long_run = _mm_and_si128(_mm_and_si128(digits, digits1), _mm_and_si128(digits2, digits3));
+      unsigned chunk_bad = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(other, empty), long_run)));
+      const std::size_t left = length - 16 * chunk;
+      if (left < 16) chunk_bad &= (1u << left) - 1;  // bytes past the line do not count
+      bad |= chunk_bad;
+      // v = d + 10·d1 + 100·d2 in 16-bit lanes, d1 and d2 kept only where they are
+      // digits of the same field (contiguous digits: the field has no other byte).
+      const __m128i tens = _mm_and_si128(values1, digits1);
+      const __m128i hundreds = _mm_and_si128(values2, _mm_and_si128(digits2, digits1));
+      const __m128i low = _mm_add_epi16(_mm_unpacklo_epi8(digit_values, zero),
+                                        _mm_add_epi16(_mm_mullo_epi16(_mm_unpacklo_epi8(tens, zero), ten),
+                                                      _mm_mullo_epi16(_mm_unpacklo_epi8(hundreds, zero), hundred)));
+      const __m128i high = _mm_add_epi16(_mm_unpackhi_epi8(digit_values, zero),
+                                         _mm_add_epi16(_mm_mullo_epi16(_mm_unpackhi_epi8(tens, zero), ten),
+                                                       _mm_mullo_epi16(_mm_unpackhi_epi8(hundreds, zero), hundred)));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(values + 16 * chunk), low);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(values + 16 * chunk + 8), high);
+      previous_digits = digits;
+      previous_delimiters = delimiters;
+      previous_values = digit_values;
+    }
+    if (bad != 0) return false;
+    // Each delimiter ends a field whose value is at the byte before it; the first
+    // field is the label, the last one ends at the line's end.
+    const ValueScaling scaling = scaling_;
+    const T* const table = table_;
+    const char delimiter = delimiter_;
+    const char* const line_end = line.end;
+    bool first = true;
+    T* out = features;
+    for (const char* block = begin; block < line_end; block += 64) {
+      const auto base = static_cast<std::size_t>(block - begin);
+      for (std::uint64_t marks = line_marks(block, line_end, delimiter); marks != 0; marks &= marks - 1) {
+        const std::uint32_t value = values[base + static_cast<std::size_t>(__builtin_ctzll(marks)) - 1];
+        if (first) {
+          *label = value;
+          first = false;
+          continue;
+        }
+        *out++ = value < 256 ? table[value] : scaling.apply<T>(value);
+      }
+    }
+    const std::uint32_t value = values[length - 1];
+    *out = value < 256 ? table[value] : scaling.apply<T>(value);
+    return true;
+  }
+#endif
 
   /// The book's rows (the label first, then only fields of 1 to 7 plain digits)
   /// with the right field count: the features are written in order and nothing
@@ -384,6 +477,7 @@ class RowParser {
   bool use_table_;
   std::size_t expected_line_ = 0;
   mutable std::size_t plain_misses_ = 0;
+  mutable std::vector<std::uint16_t> digit_values_;  ///< parse_pixels_label_first's v, one per byte
   T table_[256];
 };
 
