@@ -14,6 +14,10 @@
 #include <thread>
 #include <type_traits>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -607,6 +611,23 @@ std::size_t count_lines(const ReadOnlyFile& file, std::uint64_t begin, std::uint
   return lines;
 }
 
+/// The output of a whole-file read is written once, front to back: in 2 MiB pages
+/// it takes one page fault per 2 MiB instead of one per 4 KiB, a large part of
+/// the read's time otherwise. Linux grants them to memory advised so (where they
+/// are not given to all memory); elsewhere, or if refused, nothing changes.
+void advise_huge_pages(void* data, std::size_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t first = (start + huge - 1) & ~(huge - 1);
+  const std::uintptr_t last = (start + bytes) & ~(huge - 1);
+  if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#else
+  (void)data;
+  (void)bytes;
+#endif
+}
+
 /// One part of a whole-file read: rows written from `features`/`labels` on.
 template <typename T>
 struct PartResult {
@@ -717,6 +738,7 @@ CsvData<T> read_csv_file(const std::string& path, const CsvFormat& format, int t
   // spare capacity (blank lines) are never touched, so they cost no memory.
   data.features.reset(new T[(capacity_first + capacity_second) * feature_columns]);
   data.labels.reset(new std::int64_t[capacity_first + capacity_second]);
+  advise_huge_pages(data.features.get(), (capacity_first + capacity_second) * feature_columns * sizeof(T));
 
   // Pass 2: parse.
   PartResult<T> first;
