@@ -32,6 +32,13 @@ VALID = {
     "label_last": b"0.5,0.25,3\n1.5,2.5,4\n",
     "integral_float_label": b"1.0,2\n2.000,3\n",
     "many_columns": (",".join(str(i % 256) for i in range(3000)) + "\n").encode() * 3,
+    # Integer fields of every length the word-at-a-time path takes (1 to 7 digits) and beyond it.
+    "digit_runs": b"7,1234567,12345678,123456789,0000001,256,65535\n0,9,99,999,9999,99999,999999\n",
+    # Whole-integer rows with one decimal past the first 64 bytes: the plain-row path gives up
+    # on each line (more lines than it tries before it stops trying) and the full parse decides.
+    "plain_then_decimal": (",".join(["1", *map(str, range(40)), "2.5", *["3"] * 40]) + "\n").encode() * 20,
+    # A label longer than one 64-byte block of the delimiter search.
+    "long_label": b"0" * 70 + b"1,5,6\n2,3,4\n",
 }
 
 INVALID = {
@@ -62,6 +69,8 @@ INVALID = {
     "nan_parenthesised": b"1,2,3\n4,nan(1),6\n",
     "double_sign": b"1,2,3\n4,+-5,6\n",
     "hex": b"1,2,3\n4,0x10,6\n",
+    "digits_then_text": b"1,2,3\n4,12345x,6\n",
+    "eight_digits_then_text": b"1,2,3\n4,12345678x,6\n",
 }
 
 
@@ -171,6 +180,15 @@ def test_a_file_read_on_two_threads_matches_the_oracle(big_file):
             np.testing.assert_array_equal(y, expected[1])
     finally:
         akili.set_num_threads(before)
+
+
+@pytest.mark.parametrize("last", [b"9,3", b"9", b"9,3,4", b"9,3x"])
+def test_a_short_last_line_without_newline_after_a_full_buffer(tmp_path, last):
+    # More than one 1 MiB read of rows, then a last line without a terminator: the read
+    # buffer still holds digits of earlier rows after its end, which the parser reads
+    # (it loads whole words) but must not take as part of the line.
+    path = _write(tmp_path, "short_last", b"5,12345\n" * 200_000 + last)
+    _assert_same(path)
 
 
 def test_problems_in_either_half_report_the_oracles_line(tmp_path, big_file):

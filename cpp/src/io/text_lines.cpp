@@ -74,9 +74,13 @@ bool LineScanner::refill() {
   complete_ = 0;
   filled_ = tail;
   for (;;) {
-    if (buffer_.size() - filled_ < chunk_bytes / 2) buffer_.resize(std::max(buffer_.size() * 2, filled_ + chunk_bytes));
+    // The last kLinePadding bytes of the buffer are never filled: lines may be read past their end.
+    if (buffer_.size() - filled_ < chunk_bytes / 2 + kLinePadding) {
+      buffer_.resize(std::max(buffer_.size() * 2, filled_ + chunk_bytes + kLinePadding));
+    }
     const std::uint64_t left = end_ > next_read_ ? end_ - next_read_ : 0;
-    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer_.size() - filled_, left));
+    const std::size_t room = buffer_.size() - kLinePadding - filled_;
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(room, left));
     const std::size_t got = want != 0 ? file_.read_at(buffer_.data() + filled_, want, next_read_) : 0;
     ++chunks_read_;
     next_read_ += got;

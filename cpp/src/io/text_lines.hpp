@@ -27,7 +27,12 @@ class ReadOnlyFile {
   std::uint64_t size_ = 0;
 };
 
-/// One line: its bytes without the terminator, and its 1-based number.
+/// One line: its bytes without the terminator, and its 1-based number. A line
+/// from LineScanner may be read up to `kLinePadding` bytes past `end` (those bytes
+/// belong to the scanner's buffer, their values are unspecified): the CSV parser
+/// loads 8-byte words for numbers and 64-byte blocks to find delimiters.
+constexpr std::size_t kLinePadding = 64;
+
 struct Line {
   const char* begin;
   const char* end;
