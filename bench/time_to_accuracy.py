@@ -51,7 +51,10 @@ def run_akili(X, y, Xt, yt, target: float, max_epochs: int, seed: int) -> tuple[
     import akili
 
     net = akili.Network(
-        [akili.Dense(784, HIDDEN, activation="relu", bias=True), akili.Dense(HIDDEN, 10, activation="softmax", bias=True)],
+        [
+            akili.Dense(784, HIDDEN, activation="relu", bias=True),
+            akili.Dense(HIDDEN, 10, activation="softmax", bias=True),
+        ],
         loss="cross_entropy",
         rule="gradient",
         learning_rate=LEARNING_RATE,
