@@ -18,6 +18,7 @@ path measures on the data first is decided up front here:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ import numpy as np
 from . import datasets as ds
 from ._cli_data import canonical_data
 from ._progress import EpochProgress
+from ._threads import set_num_threads
 from .datasets._preprocessing import Scaling
 
 #: Rows per batch read from the file (3 MiB of float32 for 784 features).
@@ -100,6 +102,10 @@ def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
             flush=True,
         )
     progress = EpochProgress(0, epochs, bar=False, lines=not args.quiet, validation_name="test")
+    if "OMP_NUM_THREADS" not in os.environ:
+        # The parser has a thread of its own (it reads the next rows while the core
+        # trains): training leaves it a core. OMP_NUM_THREADS overrides this.
+        set_num_threads(max(1, (os.cpu_count() or 1) - 1))
     interrupted = False
     started = time.perf_counter()
     try:
