@@ -265,6 +265,12 @@ Optimizer<Scalar> Network<Scalar>::optimizer() const {
 }
 
 template <typename Scalar>
+OptimizerSettings Network<Scalar>::optimizer_settings() const {
+  std::shared_lock lock(mutex_);
+  return optimizer_.settings();
+}
+
+template <typename Scalar>
 bool Network<Scalar>::uses_fast_paths() const {
   std::shared_lock lock(mutex_);
   return optimizer_.plain();

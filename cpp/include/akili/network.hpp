@@ -129,6 +129,8 @@ class Network {
   void set_optimizer(const Optimizer<Scalar>& optimizer);
   /// A copy of the optimizer: settings and the state of every tensor.
   Optimizer<Scalar> optimizer() const;
+  /// The optimizer's settings alone (no copy of its state).
+  OptimizerSettings optimizer_settings() const;
   /// Whether updates take the plain-SGD fused paths (the optimizer is plain SGD).
   bool uses_fast_paths() const;
   /// The number of values of each parameter tensor, in the optimizer's order:
