@@ -24,7 +24,7 @@ epoch, nothing per step.
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -58,10 +58,13 @@ class EpochChecks:
         self.reference = max(float(network._native.loss_value(self.sample, targets[:SAMPLE_ROWS])), 1.0)
         self.saturating = network.layers[-1].activation in ("sigmoid", "softmax")
         self.start: list[tuple[np.ndarray, np.ndarray]] = []
+        self.start_optimizer: Any = None
 
     def start_epoch(self) -> None:
         native = self.network._native
         self.start = [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
+        # The optimizer's state (momenta, moments) goes back with the weights; plain SGD has none.
+        self.start_optimizer = None if native.uses_fast_paths else native.optimizer_state()
 
     def _restore(self) -> None:
         native = self.network._native
@@ -69,6 +72,8 @@ class EpochChecks:
             native.set_weights(k, weights)
             if native.layer_info(k)[3]:  # the layer has a bias
                 native.set_bias(k, bias)
+        if self.start_optimizer is not None:
+            native.set_optimizer_state(self.start_optimizer)
 
     def end_epoch(self, epoch: int, loss: float, where: str) -> None:
         native = self.network._native
