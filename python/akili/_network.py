@@ -442,6 +442,7 @@ class Network:
         log_every: int | None = None,
         progress: bool = False,
         optimizer: str | optimizers.Optimizer | None = None,
+        callbacks: Sequence[Any] | None = None,
     ) -> History:
         """Train for ``epochs`` passes over (inputs, targets); returns a History.
 
@@ -475,7 +476,14 @@ class Network:
         network's optimizer first, as assigning ``Network.optimizer`` does: with
         fresh state when it differs from the current one, keeping the state (so
         a second ``fit`` continues the first) when it is the same.
+
+        ``callbacks``: a list of ``akili.callbacks`` objects (EarlyStopping,
+        ModelCheckpoint, ReduceLROnPlateau, LearningRateScheduler, or any object
+        with their hooks), called around each epoch after ``on_epoch``.
         """
+        from .callbacks import CallbackList
+
+        hooks = CallbackList(callbacks, "Network.fit")
         if optimizer is not None:
             chosen = optimizers.get(optimizer, "Network.fit")
             if chosen != self.optimizer:
@@ -491,6 +499,7 @@ class Network:
                 on_epoch=on_epoch,
                 on_progress=on_progress,
                 progress_every=progress_every,
+                callbacks=hooks,
             )
         if targets is None:
             raise TypeError(
@@ -556,7 +565,9 @@ class Network:
             on_progress = bar.progress_hook(on_progress)
             progress_every = progress_every or progress_every_default(matrix.shape[0])
         hook_every = min((every for every in (progress_every, curve.spacing) if every), default=0)
+        hooks.train_begin(self, history)
         for epoch in range(epochs):
+            hooks.epoch_begin(epoch, self)
             checks.start_epoch()
             curve.start_epoch(epoch)
             hook = epoch_hook(epoch, curve, on_progress, progress_every)
@@ -586,6 +597,10 @@ class Network:
             if on_epoch is not None and on_epoch(epoch, history) is False:
                 history.stopped = True
                 break
+            if not hooks.epoch_end(epoch, self, history):
+                history.stopped = True
+                break
+        hooks.train_end(self, history)
         return history
 
     # -- copies --------------------------------------------------------------
