@@ -288,7 +288,7 @@ class Network:
     def optimizer(self) -> optimizers.Optimizer:
         """The optimizer (``akili.optimizers``); assign a name or an object to select
         another, with fresh state."""
-        return optimizers.from_native(*self._native.optimizer)
+        return optimizers._from_native(*self._native.optimizer)
 
     @optimizer.setter
     def optimizer(self, value: str | optimizers.Optimizer) -> None:

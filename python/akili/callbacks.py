@@ -53,6 +53,12 @@ __all__ = [
     "StepDecay",
 ]
 
+
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
+
 MONITORS = ("val_loss", "loss")
 
 

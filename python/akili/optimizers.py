@@ -41,6 +41,11 @@ OPTIMIZERS: tuple[str, ...] = _core.OPTIMIZERS
 __all__ = ["OPTIMIZERS", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "Rprop", "get"]
 
 
+def __dir__() -> list[str]:
+    # dir() shows the API only, not the modules and helpers imported here.
+    return sorted(__all__)
+
+
 class Optimizer:
     """The base class: a name (one of :data:`OPTIMIZERS`) and keyword settings.
 
@@ -228,7 +233,7 @@ def get(optimizer: str | Optimizer, where: str) -> Optimizer:
     )
 
 
-def from_native(name: str, settings: dict[str, float | bool]) -> Optimizer:
+def _from_native(name: str, settings: dict[str, float | bool]) -> Optimizer:
     """The Optimizer a native network reports: its class with the settings that class takes."""
     cls = _CLASSES[name]
     optimizer = object.__new__(cls)
