@@ -194,10 +194,12 @@ def run(args: argparse.Namespace) -> int:
     samples = train_inputs.shape[0]
     epochs = args.epochs if args.epochs is not None else auto_epochs(samples, args.data)
     shape = "-".join(str(size) for size in [train_inputs.shape[1], *hidden, classes])
+    # Plain SGD, the book's update, goes unnamed (the line reads as it always has).
+    optimizer_text = "" if network.optimizer == optimizers.SGD() else f"{network.optimizer!r}, "
     if not args.quiet:
         print(
             f"training a {shape} network ({args.activation}, {args.rule} rule, {args.loss}, lr {args.lr:g}, "
-            f"{network.optimizer!r}, {np.dtype(args.dtype).name}) on {args.data}: {samples} samples x {epochs} epochs, "
+            f"{optimizer_text}{np.dtype(args.dtype).name}) on {args.data}: {samples} samples x {epochs} epochs, "
             f"batch size {args.batch_size}; inputs scaled {scaling.describe()}; "
             f"test: {split.test_inputs.shape[0]} samples ({split.test_source})",
             file=out,
