@@ -53,24 +53,6 @@ constexpr std::uint8_t kOptimizerCentered = 1u << 1;
 constexpr std::size_t kOptimizerFieldsSize = 2 + 13 * 8 + 4;  // code, flags, 13 settings, tensor count
 constexpr std::size_t kRandomStateSize = 6 * 8;
 
-// The optimizer's real-valued settings, in file order (docs/model-format.md).
-template <typename Settings, typename Visit>
-void for_each_number(Settings& settings, const Visit& visit) {
-  visit(settings.momentum);
-  visit(settings.dampening);
-  visit(settings.weight_decay);
-  visit(settings.beta1);
-  visit(settings.beta2);
-  visit(settings.alpha);
-  visit(settings.epsilon);
-  visit(settings.lr_decay);
-  visit(settings.initial_accumulator_value);
-  visit(settings.eta_minus);
-  visit(settings.eta_plus);
-  visit(settings.step_min);
-  visit(settings.step_max);
-}
-
 template <typename Enum, std::size_t N>
 std::uint8_t code_of(const std::array<Enum, N>& codes, Enum value) {
   for (std::size_t code = 0; code < N; ++code) {
@@ -219,7 +201,7 @@ void encode_network(Writer& out, const Network<Scalar>& network, const ModelInfo
   out.u8(code_of(kOptimizerCodes, settings.kind));
   out.u8(static_cast<std::uint8_t>((settings.nesterov ? kOptimizerNesterov : 0) |
                                    (settings.centered ? kOptimizerCentered : 0)));
-  for_each_number(settings, [&](double value) { out.f64(value); });
+  for_each_number(settings, [&](const char*, double value) { out.f64(value); });
   out.u32(static_cast<std::uint32_t>(optimizer.states().size()));
   for (const auto& state : optimizer.states()) {
     out.u64(state.steps);
@@ -248,7 +230,7 @@ Optimizer<Scalar> decode_optimizer(Reader& in, const Network<Scalar>& network) {
   }
   settings.nesterov = (flags & kOptimizerNesterov) != 0;
   settings.centered = (flags & kOptimizerCentered) != 0;
-  for_each_number(settings, [&](double& value) { value = in.f64("optimizer setting"); });
+  for_each_number(settings, [&](const char*, double& value) { value = in.f64("optimizer setting"); });
   std::optional<Optimizer<Scalar>> optimizer;
   try {
     optimizer.emplace(settings, "akili::load");

@@ -15,24 +15,12 @@ namespace py = pybind11;
 namespace akili::python {
 namespace {
 
-// Each keyword name and the setting it reads or writes.
+// Each keyword name and the setting it reads or writes: the numbers, then the flags.
 template <typename Visit>
 void for_each_setting(OptimizerSettings& settings, const Visit& visit) {
-  visit("momentum", settings.momentum);
-  visit("dampening", settings.dampening);
+  for_each_number(settings, visit);
   visit("nesterov", settings.nesterov);
-  visit("weight_decay", settings.weight_decay);
-  visit("beta_1", settings.beta1);
-  visit("beta_2", settings.beta2);
-  visit("alpha", settings.alpha);
   visit("centered", settings.centered);
-  visit("epsilon", settings.epsilon);
-  visit("lr_decay", settings.lr_decay);
-  visit("initial_accumulator_value", settings.initial_accumulator_value);
-  visit("eta_minus", settings.eta_minus);
-  visit("eta_plus", settings.eta_plus);
-  visit("step_min", settings.step_min);
-  visit("step_max", settings.step_max);
 }
 
 template <typename Scalar>

@@ -67,6 +67,26 @@ struct OptimizerSettings {
   void check(const char* where) const;
 };
 
+/// Calls visit(name, value) for every real-valued setting, under its keyword name
+/// (akili.optimizers'), in one fixed order: the order of the model file
+/// (docs/model-format.md). `settings` may be const (read) or not (write).
+template <typename Settings, typename Visit>
+void for_each_number(Settings& settings, const Visit& visit) {
+  visit("momentum", settings.momentum);
+  visit("dampening", settings.dampening);
+  visit("weight_decay", settings.weight_decay);
+  visit("beta_1", settings.beta1);
+  visit("beta_2", settings.beta2);
+  visit("alpha", settings.alpha);
+  visit("epsilon", settings.epsilon);
+  visit("lr_decay", settings.lr_decay);
+  visit("initial_accumulator_value", settings.initial_accumulator_value);
+  visit("eta_minus", settings.eta_minus);
+  visit("eta_plus", settings.eta_plus);
+  visit("step_min", settings.step_min);
+  visit("step_max", settings.step_max);
+}
+
 /// The state of one parameter tensor; what each slot holds depends on the kind:
 ///   sgd      slots[0] momentum buffer b (empty without momentum)
 ///   adagrad  slots[0] sum of squared gradients
