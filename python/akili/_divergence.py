@@ -62,22 +62,19 @@ class EpochChecks:
 
     def start_epoch(self) -> None:
         native = self.network._native
-        self.start = [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
+        self.start = self.network._parameters()
         # The optimizer's state (momenta, moments) goes back with the weights; plain SGD has none.
         self.start_optimizer = None if native.uses_fast_paths else native.optimizer_state()
 
     def _restore(self) -> None:
         native = self.network._native
-        for k, (weights, bias) in enumerate(self.start):
-            native.set_weights(k, weights)
-            if native.layer_info(k)[3]:  # the layer has a bias
-                native.set_bias(k, bias)
+        self.network._restore_parameters(self.start)
         if self.start_optimizer is not None:
             native.set_optimizer_state(self.start_optimizer)
 
     def end_epoch(self, epoch: int, loss: float, where: str) -> None:
         native = self.network._native
-        now = [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
+        now = self.network._parameters()
         largest = max(max(float(np.abs(w).max(initial=0.0)), float(np.abs(b).max(initial=0.0))) for w, b in now)
         advice = _ADVICE.format(rate=self.network.learning_rate)
         if loss > LOSS_GROWTH * self.reference or largest > MAX_WEIGHT:

@@ -604,6 +604,20 @@ class Network:
         return history
 
     # -- copies --------------------------------------------------------------
+    def _parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of every layer's (weights, bias): what early stopping and the
+        divergence check keep, and put back with ``_restore_parameters``."""
+        native = self._native
+        return [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
+
+    def _restore_parameters(self, parameters: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        native = self._native
+        for k, (weights, bias) in enumerate(parameters):
+            native.set_weights(k, weights)
+            if native.layer_info(k)[3]:  # the layer has a bias
+                native.set_bias(k, bias)
+
+    # -- copies --------------------------------------------------------------
     def copy(self) -> Network:
         """An independent copy with the same layers, weights, settings and random state."""
         clone = object.__new__(type(self))

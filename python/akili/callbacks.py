@@ -33,11 +33,11 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from ._validation import check_positive_int
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ._history import History
     from ._network import Network
 
@@ -106,19 +106,6 @@ def _monitored(history: History, monitor: str, where: str) -> float:
     return history.loss[-1]
 
 
-def _parameters(network: Network) -> list[tuple[np.ndarray, np.ndarray]]:
-    native = network._native
-    return [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
-
-
-def _restore(network: Network, parameters: list[tuple[np.ndarray, np.ndarray]]) -> None:
-    native = network._native
-    for k, (weights, bias) in enumerate(parameters):
-        native.set_weights(k, weights)
-        if native.layer_info(k)[3]:  # the layer has a bias
-            native.set_bias(k, bias)
-
-
 class EarlyStopping(Callback):
     """Stops training once ``monitor`` has not improved for ``patience`` epochs in a
     row (0: at the first epoch that does not improve), as Keras's EarlyStopping.
@@ -159,7 +146,7 @@ class EarlyStopping(Callback):
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
             if self.restore_best_weights:
-                self._best_parameters = _parameters(network)
+                self._best_parameters = network._parameters()
             return None
         self.wait += 1
         if self.wait >= self.patience:
@@ -169,7 +156,7 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, network: Network, history: History) -> None:
         if self.restore_best_weights and self._best_parameters is not None:
-            _restore(network, self._best_parameters)
+            network._restore_parameters(self._best_parameters)
 
 
 class ModelCheckpoint(Callback):

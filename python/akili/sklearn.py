@@ -540,7 +540,7 @@ class _Monitor:
         self.verbose = verbose
         self.best = np.inf
         self.stale = 0
-        self.best_weights: list[tuple[np.ndarray, np.ndarray | None]] | None = None
+        self.best_weights: list[tuple[np.ndarray, np.ndarray]] | None = None
 
     def __call__(self, epoch: int, history: History) -> bool:
         loss = history.val_loss[-1] if self.validation else history.loss[-1]
@@ -555,10 +555,7 @@ class _Monitor:
         if loss < self.best:
             self.best = loss
             if self.validation:
-                self.best_weights = [
-                    (layer.weights.copy(), None if layer.bias is None else layer.bias.copy())
-                    for layer in self.network.layers
-                ]
+                self.best_weights = self.network._parameters()
         if self.stale >= self.patience and self.adaptive and self.network.learning_rate > MIN_ADAPTIVE_RATE:
             # "adaptive": a stalled loss divides the rate by 5 rather than stopping.
             self.network.learning_rate = self.network.learning_rate / ADAPTIVE_DIVISOR
@@ -573,9 +570,5 @@ class _Monitor:
         return True
 
     def restore_best(self) -> None:
-        if self.best_weights is None:
-            return
-        for layer, (weights, bias) in zip(self.network.layers, self.best_weights):
-            layer.weights = weights
-            if bias is not None:
-                layer.bias = bias
+        if self.best_weights is not None:
+            self.network._restore_parameters(self.best_weights)
