@@ -68,7 +68,7 @@ def iris() -> tuple[np.ndarray, np.ndarray]:
 def test_grid_search_runs_on_the_cluster_and_matches_a_local_search(client, iris):
     X, y = iris
     pipeline = make_pipeline(StandardScaler(), AkiliClassifier(max_iter=40, random_state=0))
-    grid = {"akiliclassifier__hidden_layer_sizes": [(4,), (16,)], "akiliclassifier__learning_rate": [1e-4, 0.05]}
+    grid = {"akiliclassifier__hidden_layer_sizes": [(4,), (16,)], "akiliclassifier__learning_rate_init": [1e-4, 0.05]}
     workers = set(client.scheduler_info()["workers"])
     assert len(workers) == 2
     with distributed.get_task_stream(client) as stream, joblib.parallel_backend("dask"):
@@ -80,7 +80,7 @@ def test_grid_search_runs_on_the_cluster_and_matches_a_local_search(client, iris
     # Every fit is seeded, so the cluster's results are exactly the local ones.
     np.testing.assert_array_equal(remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"])
     assert remote.best_params_ == local.best_params_
-    assert remote.best_params_["akiliclassifier__learning_rate"] == 0.05
+    assert remote.best_params_["akiliclassifier__learning_rate_init"] == 0.05
     assert remote.best_score_ > 0.85
 
 
@@ -88,7 +88,7 @@ def test_cross_val_score_on_the_cluster(client):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(90, 3))
     y = X @ np.array([1.0, -2.0, 0.5])
-    model = AkiliRegressor(hidden_layer_sizes=(8,), max_iter=100, random_state=0)
+    model = AkiliRegressor(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=100, random_state=0)
     with joblib.parallel_backend("dask"):
         remote = cross_val_score(model, X, y, cv=3, n_jobs=-1)
     local = cross_val_score(model, X, y, cv=3)

@@ -53,11 +53,15 @@ def test_csv_to_dask_chunks_equal_read_csv(client, digits_csv):
 def test_incremental_classifier_on_the_cluster_matches_local_partial_fit(client, digits_csv):
     path, _, _ = digits_csv
     X, y = ds.csv_to_dask(path, scale="book", max_value=16, block_bytes=20_000)
-    model = AkiliClassifier(hidden_layer_sizes=(32,), learning_rate=0.1, random_state=0)
+    model = AkiliClassifier(
+        hidden_layer_sizes=(32,), solver="sgd", momentum=0.0, alpha=0.0, learning_rate_init=0.1, random_state=0
+    )
     incremental = dask_ml_wrappers.Incremental(model, scoring="accuracy", shuffle_blocks=False)
     incremental.fit(X, y, classes=list(range(10)))
     # The same blocks, in the same order, through partial_fit here: the same network.
-    local = AkiliClassifier(hidden_layer_sizes=(32,), learning_rate=0.1, random_state=0)
+    local = AkiliClassifier(
+        hidden_layer_sizes=(32,), solver="sgd", momentum=0.0, alpha=0.0, learning_rate_init=0.1, random_state=0
+    )
     Xs, ys = X.to_delayed().ravel(), y.to_delayed().ravel()
     for block_X, block_y in zip(Xs, ys):
         local.partial_fit(block_X.compute(), block_y.compute(), classes=list(range(10)))
@@ -73,7 +77,10 @@ def test_incremental_regressor_over_dask_arrays(client):
     y = X @ np.array([0.5, -1.0, 0.25])
     dX, dy = da.from_array(X, chunks=100), da.from_array(y, chunks=100)
     model = dask_ml_wrappers.Incremental(
-        AkiliRegressor(hidden_layer_sizes=(8,), learning_rate=0.01, random_state=0), shuffle_blocks=False
+        AkiliRegressor(
+            hidden_layer_sizes=(8,), solver="sgd", momentum=0.0, alpha=0.0, learning_rate_init=0.01, random_state=0
+        ),
+        shuffle_blocks=False,
     )
     for _ in range(5):
         model.partial_fit(dX, dy)

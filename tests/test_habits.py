@@ -16,7 +16,16 @@ import akili
 from akili import _cli_common, _cli_model, _cli_train
 from akili.cli import main
 
-PUBLIC_MODULES = ["akili", "akili.cli", "akili.lessons", "akili.onnx", "akili.plotting", "akili.sklearn"]
+PUBLIC_MODULES = [
+    "akili",
+    "akili.callbacks",
+    "akili.cli",
+    "akili.lessons",
+    "akili.onnx",
+    "akili.optimizers",
+    "akili.plotting",
+    "akili.sklearn",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)
@@ -25,7 +34,8 @@ def test_public_modules_show_only_their_api(name):
         pytest.importorskip({"akili.onnx": "onnx", "akili.sklearn": "sklearn", "akili.plotting": "matplotlib"}[name])
     module = importlib.import_module(name)
     shown = {entry for entry in dir(module) if not entry.startswith("_")}
-    extra = {"datasets", "lessons", "onnx", "plotting", "sklearn"} if name == "akili" else set()
+    submodules = {"callbacks", "datasets", "lessons", "onnx", "optimizers", "plotting", "sklearn"}
+    extra = submodules if name == "akili" else set()
     assert shown <= set(module.__all__) | extra, sorted(shown - set(module.__all__) - extra)
     assert set(module.__all__) <= set(dir(module))
     for entry in module.__all__:

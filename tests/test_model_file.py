@@ -112,7 +112,7 @@ def test_paths_of_every_kind(tmp_path: Path) -> None:
 def test_header_layout() -> None:
     data = small_network().to_bytes()
     assert data[:8] == b"\x89AKILI\r\n"
-    assert struct.unpack_from("<HHQ", data, 8) == (1, 0, len(data) - HEADER - 4)
+    assert struct.unpack_from("<HHQ", data, 8) == (2, 0, len(data) - HEADER - 4)
     assert struct.unpack_from("<I", data, len(data) - 4)[0] == zlib.crc32(data[:-4])
     dtype, loss, rule, init, layers, rate, seed = struct.unpack_from("<BBBBIdQ", data, HEADER)
     assert (dtype, loss, rule, init, layers, rate, seed) == (2, 2, 1, 1, 2, 0.05, 3)
@@ -153,8 +153,8 @@ def test_clear_messages_for_each_kind_of_bad_file() -> None:
     with pytest.raises(akili.ModelFormatError, match="checksum"):
         akili.loads(data[:30] + bytes([data[30] ^ 1]) + data[31:])
     newer = unseal(data)
-    newer[8:10] = struct.pack("<H", 2)
-    with pytest.raises(akili.ModelFormatError, match=r"version 2\.0, newer than.*upgrade akili"):
+    newer[8:10] = struct.pack("<H", 3)
+    with pytest.raises(akili.ModelFormatError, match=r"version 3\.0, newer than.*upgrade akili"):
         akili.loads(reseal(newer))
     # A newer minor version of the same major reads: it only gives meaning to new codes.
     minor = unseal(data)
@@ -207,8 +207,8 @@ def test_forged_structure_is_refused() -> None:
     pairing[second_layer + 16] = 3  # softmax -> relu under cross-entropy
     with pytest.raises(akili.ModelFormatError, match="does not suit the output layer"):
         akili.loads(reseal(pairing))
-    extra = unseal(data) + b"\0\0\0"  # the body declares more than its layers use
-    with pytest.raises(akili.ModelFormatError, match="after the last layer"):
+    extra = unseal(data) + b"\0\0\0"  # the body declares more than its sections use
+    with pytest.raises(akili.ModelFormatError, match="3 bytes after the random state"):
         akili.loads(reseal(extra))
 
 

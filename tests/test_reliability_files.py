@@ -118,7 +118,7 @@ def test_random_corruption_is_refused_or_loads_a_valid_model():
         (patched(52, "<Q", 2**40), "declares more data"),
         (patched(44, "<Q", 2**64 - 1), "declares more data"),
         (patched(44, "<Q", 0), "positive sizes"),
-        (patched(8, "<H", 2), "newer than"),
+        (patched(8, "<H", 3), "newer than"),
         (patched(8, "<H", 65535), "upgrade akili"),
         (patched(8, "<H", 0), "not the version"),
         (patched(20, "<B", 3), "unknown dtype code 3"),

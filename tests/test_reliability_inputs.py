@@ -314,4 +314,4 @@ def test_sklearn_estimators_refuse_bad_input_clearly():
     with pytest.raises(ValueError):
         regressor.fit(X, with_value(T, np.inf))
     with pytest.raises(ValueError):
-        AkiliRegressor(learning_rate=-1.0).fit(X, T)
+        AkiliRegressor(learning_rate_init=-1.0).fit(X, T)

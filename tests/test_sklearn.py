@@ -58,13 +58,14 @@ def test_classifier_learns_iris_with_string_labels(iris):
 
 def test_cross_val_score_and_grid_search(iris):
     X, y = iris
-    pipeline = make_pipeline(StandardScaler(), AkiliClassifier(hidden_layer_sizes=(8,), max_iter=100, random_state=0))
+    classifier = AkiliClassifier(hidden_layer_sizes=(8,), learning_rate_init=0.01, max_iter=100, random_state=0)
+    pipeline = make_pipeline(StandardScaler(), classifier)
     scores = cross_val_score(pipeline, X, y, cv=3)
     assert scores.shape == (3,) and scores.min() > 0.8
-    grid = GridSearchCV(pipeline, {"akiliclassifier__learning_rate": [1e-4, 0.05]}, cv=3)
+    grid = GridSearchCV(pipeline, {"akiliclassifier__learning_rate_init": [1e-4, 0.05]}, cv=3)
     grid.fit(X, y)
     # A learning rate of 1e-4 barely moves the weights in 100 epochs; 0.05 learns.
-    assert grid.best_params_ == {"akiliclassifier__learning_rate": 0.05}
+    assert grid.best_params_ == {"akiliclassifier__learning_rate_init": 0.05}
     assert grid.cv_results_["mean_test_score"][1] > grid.cv_results_["mean_test_score"][0]
 
 
@@ -95,7 +96,9 @@ def test_pickle_round_trip_keeps_predictions(iris):
 def test_partial_fit_learns_online(iris):
     X, y = iris
     X = StandardScaler().fit_transform(X)
-    model = AkiliClassifier(hidden_layer_sizes=(8,), learning_rate=0.1, random_state=0)
+    model = AkiliClassifier(
+        hidden_layer_sizes=(8,), solver="sgd", momentum=0.0, alpha=0.0, learning_rate_init=0.1, random_state=0
+    )
     with pytest.raises(ValueError, match="classes="):
         model.partial_fit(X[:10], y[:10])
     for _ in range(30):

@@ -219,6 +219,28 @@ void Dense<Scalar>::update_band(const Eigen::Ref<const Matrix>& delta, const Eig
 }
 
 template <typename Scalar>
+void Dense<Scalar>::optimizer_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                                     Scalar scale, Optimizer<Scalar>& optimizer, std::size_t index,
+                                     Matrix& weight_gradient, Vec& bias_gradient, Scalar learning_rate) {
+  if (frozen_) return;
+  // G = -scale·Dᵀ·I, in the bands of weight rows apply_update uses.
+  const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
+  parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) {
+    auto band = weight_gradient.middleRows(r0, r1 - r0);
+    band.setZero();
+    detail::add_transposed_product<Scalar>(-scale, delta.middleCols(r0, r1 - r0), input, band);  // G = -scale·Dᵀ·I
+  });
+  optimizer.step(2 * index, weights_.data(), weight_gradient.data(), mask_.size() ? mask_.data() : nullptr,
+                 weights_.size(), learning_rate);
+  if (!has_bias_) return;
+  // g = -scale·Σ_rows D, summed one row after another as update_band does.
+  bias_gradient.setZero();
+  for (Eigen::Index row = 0; row < delta.rows(); ++row) bias_gradient += delta.row(row).transpose();
+  bias_gradient *= -scale;
+  optimizer.step(2 * index + 1, bias_.data(), bias_gradient.data(), nullptr, bias_.size(), learning_rate);
+}
+
+template <typename Scalar>
 void Dense<Scalar>::update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
                                         Scalar step, const Eigen::Ref<const Matrix>& next_input,
                                         Eigen::Ref<Matrix> next_output, bool activate_output) {

@@ -46,7 +46,8 @@ constexpr std::chrono::milliseconds kHookInterval{5};
 template <typename Scalar>
 bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
   const Dense<Scalar>& first = layers_[0];
-  return samples > 1 && first.trainable_mask().size() == 0 && parallel::worth_splitting_online(first.weights().size());
+  return samples > 1 && optimizer_.plain() && first.trainable_mask().size() == 0 &&
+         parallel::worth_splitting_online(first.weights().size());
 }
 
 template <typename Scalar>
@@ -143,8 +144,10 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
 
   // The epoch's starting point, restored if training diverges.
   const std::vector<Dense<Scalar>> snapshot = layers_;
+  const Optimizer<Scalar> optimizer_before = optimizer_;  // plain SGD: empty
   auto diverged = [&](std::size_t at, double loss) {
     layers_ = snapshot;
+    optimizer_ = optimizer_before;
     throw DivergenceError("[Network::train_epoch] training diverged at sample " + std::to_string(at) +
                           ": the loss became " + detail::number_text(loss) +
                           "; weights restored to the start of the epoch. Try a smaller learning rate (now " +
@@ -154,6 +157,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   // A NaN or infinity in the data: the network is left exactly as it was.
   auto refuse = [&](const char* what, std::size_t row) {
     layers_ = snapshot;
+    optimizer_ = optimizer_before;
     random_ = random_before;
     throw NonFiniteDataError("Network::train_epoch", what, row);
   };
@@ -310,7 +314,10 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   // the next batch's first layer (Dense::update_then_forward); the next batch is
   // gathered while the layers above train on this one. Batches of 2048 rows and
   // more take the forward pass's fixed sample chunks instead.
-  const bool pipelined = batch >= 2 && batch < static_cast<std::size_t>(2 * parallel::kChunkRows);
+  // Only plain SGD (uses_fast_paths): another optimizer takes each batch whole, a
+  // single example included, through step_batch's reference path.
+  const bool fast = optimizer_.plain();
+  const bool pipelined = fast && batch >= 2 && batch < static_cast<std::size_t>(2 * parallel::kChunkRows);
   Eigen::Index pending = 0;  // rows in batch_inputs_ whose first-layer update (deltas_[0]) waits
   auto apply_pending = [&] {
     if (pending == 0) return;
@@ -324,7 +331,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   for (std::size_t start = 0; start < samples; start += batch) {
     const std::size_t rows = std::min(batch, samples - start);
     double loss = 0.0;
-    if (rows == 1) {
+    if (rows == 1 && fast) {
       apply_pending();
       // Each row of a row-major Ref is contiguous: train on it in place, no copy.
       const std::size_t sample = order_[start];
@@ -368,7 +375,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
     }
     if (!std::isfinite(loss)) diverged(start, loss);
     result.loss_sum += loss;
-    if (rows == 1) {
+    if (rows == 1 && fast) {
       result.correct += count_correct(1, targets.row(order_[start]).data(), 0);
     } else {
       result.correct += count_correct(static_cast<Eigen::Index>(rows), batch_targets_.data(), batch_targets_.cols());

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -44,6 +45,13 @@ constexpr std::array<Activation, 5> kActivationCodes{Activation::identity, Activ
 constexpr std::array<Loss, 3> kLossCodes{Loss::squared_error, Loss::mse, Loss::cross_entropy};
 constexpr std::array<Rule, 3> kRuleCodes{Rule::transpose, Rule::gradient, Rule::normalized};
 constexpr std::array<Init, 3> kInitCodes{Init::book, Init::xavier, Init::he};
+constexpr std::array<OptimizerKind, 6> kOptimizerCodes{OptimizerKind::sgd,     OptimizerKind::adagrad,
+                                                       OptimizerKind::rmsprop, OptimizerKind::adam,
+                                                       OptimizerKind::adamw,   OptimizerKind::rprop};
+constexpr std::uint8_t kOptimizerNesterov = 1u << 0;
+constexpr std::uint8_t kOptimizerCentered = 1u << 1;
+constexpr std::size_t kOptimizerFieldsSize = 2 + 13 * 8 + 4;  // code, flags, 13 settings, tensor count
+constexpr std::size_t kRandomStateSize = 6 * 8;
 
 template <typename Enum, std::size_t N>
 std::uint8_t code_of(const std::array<Enum, N>& codes, Enum value) {
@@ -186,11 +194,83 @@ void encode_network(Writer& out, const Network<Scalar>& network, const ModelInfo
       }
     }
   }
+  if (info.format < 2) return;
+  // Version 2: the optimizer, then the random source, so training resumes exactly.
+  const Optimizer<Scalar> optimizer = network.optimizer();
+  const OptimizerSettings& settings = optimizer.settings();
+  out.u8(code_of(kOptimizerCodes, settings.kind));
+  out.u8(static_cast<std::uint8_t>((settings.nesterov ? kOptimizerNesterov : 0) |
+                                   (settings.centered ? kOptimizerCentered : 0)));
+  for_each_number(settings, [&](const char*, double value) { out.f64(value); });
+  out.u32(static_cast<std::uint32_t>(optimizer.states().size()));
+  for (const auto& state : optimizer.states()) {
+    out.u64(state.steps);
+    for (const auto& slot : state.slots) {
+      out.u64(static_cast<std::uint64_t>(slot.size()));
+      for (Eigen::Index i = 0; i < slot.size(); ++i) out.scalar(slot(i));
+    }
+  }
+  for (const std::uint64_t word : network.random_source().state()) out.u64(word);
 }
 
-/// Everything in the body after the dtype byte, for one precision.
+/// Version 2's optimizer section, for `network` (its layers are read): settings
+/// checked as set_optimizer checks them, every slot's count checked against those
+/// settings and the bytes present before a value is read.
 template <typename Scalar>
-Model<Scalar> decode_network(Reader& in) {
+Optimizer<Scalar> decode_optimizer(Reader& in, const Network<Scalar>& network) {
+  const std::size_t at = in.offset();
+  in.need(kOptimizerFieldsSize, "the optimizer section");
+  OptimizerSettings settings;
+  settings.kind = decode(kOptimizerCodes, in.u8("optimizer"), "optimizer", at);
+  const std::uint8_t flags = in.u8("optimizer flags");
+  constexpr std::uint8_t kKnownOptimizerFlags = kOptimizerNesterov | kOptimizerCentered;
+  if ((flags & ~kKnownOptimizerFlags) != 0) {
+    fail("the optimizer has unknown flag bits " + std::to_string(flags & ~kKnownOptimizerFlags) + " at offset " +
+         std::to_string(at + 1) + "; expected only nesterov (1) and centered (2)");
+  }
+  settings.nesterov = (flags & kOptimizerNesterov) != 0;
+  settings.centered = (flags & kOptimizerCentered) != 0;
+  for_each_number(settings, [&](const char*, double& value) { value = in.f64("optimizer setting"); });
+  std::optional<Optimizer<Scalar>> optimizer;
+  try {
+    optimizer.emplace(settings, "akili::load");
+  } catch (const std::invalid_argument& error) {
+    fail(std::string("the optimizer settings at offset ") + std::to_string(at) + " are out of range: " + error.what());
+  }
+  const std::vector<Eigen::Index> sizes = network.parameter_sizes();
+  optimizer->allocate(sizes);  // bounded by the layers already read from the file
+  const std::uint32_t tensors = in.u32("optimizer tensor count");
+  if (tensors != sizes.size()) {
+    fail("the optimizer holds state for " + std::to_string(tensors) + " tensors; expected " +
+         std::to_string(sizes.size()) + " (a weight matrix and a bias per layer)");
+  }
+  std::vector<ParameterState<Scalar>> states = optimizer->states();
+  for (std::size_t t = 0; t < states.size(); ++t) {
+    states[t].steps = in.u64("optimizer steps");
+    for (std::size_t slot = 0; slot < states[t].slots.size(); ++slot) {
+      auto& values = states[t].slots[slot];
+      const std::size_t count_at = in.offset();
+      const std::uint64_t count = in.u64("optimizer slot size");
+      if (count != static_cast<std::uint64_t>(values.size())) {
+        fail("optimizer tensor " + std::to_string(t) + " slot " + std::to_string(slot) + " at offset " +
+             std::to_string(count_at) + " declares " + std::to_string(count) + " values; expected " +
+             std::to_string(values.size()) + " for " + to_string(settings.kind));
+      }
+      in.need(static_cast<std::size_t>(count) * sizeof(Scalar), "optimizer tensor " + std::to_string(t));
+      for (Eigen::Index i = 0; i < values.size(); ++i) in.scalar(values(i));
+    }
+  }
+  try {
+    optimizer->set_states(std::move(states), "akili::load");
+  } catch (const std::invalid_argument& error) {
+    fail(std::string("the optimizer state is not usable: ") + error.what());
+  }
+  return *optimizer;
+}
+
+/// Everything in the body after the dtype byte, for one precision and format version.
+template <typename Scalar>
+Model<Scalar> decode_network(Reader& in, std::uint16_t format) {
   const std::size_t loss_at = in.offset();
   const Loss loss = decode(kLossCodes, in.u8("loss"), "loss", loss_at);
   const Rule rule = decode(kRuleCodes, in.u8("rule"), "rule", loss_at + 1);
@@ -300,7 +380,7 @@ Model<Scalar> decode_network(Reader& in) {
     layers.push_back(std::move(layer));
     previous_outputs = outputs;
   }
-  if (in.remaining() != 0) {
+  if (format < 2 && in.remaining() != 0) {
     fail("the body has " + std::to_string(in.remaining()) + " bytes after the last layer at offset " +
          std::to_string(in.offset()) + "; expected none");
   }
@@ -310,8 +390,24 @@ Model<Scalar> decode_network(Reader& in) {
     const std::string text = error.what();  // "[akili::load] loss ... needs ...": keep the part after the name
     fail("the saved loss does not suit the output layer: " + text.substr(text.find("] ") + 2));
   }
-  return Model<Scalar>{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed, init),
-                       ModelInfo{seed, init}};
+  Model<Scalar> model{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed, init),
+                      ModelInfo{seed, init, format}};
+  if (format < 2) return model;
+  model.network.set_optimizer(decode_optimizer(in, model.network));
+  const std::size_t random_at = in.offset();
+  in.need(kRandomStateSize, "the random state");
+  Random::State state{};
+  for (auto& word : state) word = in.u64("random state");
+  try {
+    model.network.set_random_source(Random::from_state(state));
+  } catch (const std::invalid_argument& error) {
+    fail("the random state at offset " + std::to_string(random_at) + " is not usable: " + error.what());
+  }
+  if (in.remaining() != 0) {
+    fail("the body has " + std::to_string(in.remaining()) + " bytes after the random state at offset " +
+         std::to_string(in.offset()) + "; expected none");
+  }
+  return model;
 }
 
 std::uint64_t read_le(const std::uint8_t* data, int size) {
@@ -332,9 +428,10 @@ std::uint64_t check_header(const std::uint8_t* data, std::uint64_t total_size) {
   }
   const auto major = static_cast<std::uint16_t>(read_le(data + 8, 2));
   const auto minor = static_cast<std::uint16_t>(read_le(data + 10, 2));
-  if (major != kModelFormatMajor) {
+  if (major < kModelFormatOldestMajor || major > kModelFormatMajor) {
     fail("the file has format version " + std::to_string(major) + "." + std::to_string(minor) +
-         (major > kModelFormatMajor ? ", newer than" : ", not") + " the version " + std::to_string(kModelFormatMajor) +
+         (major > kModelFormatMajor ? ", newer than" : ", not") + " the versions " +
+         std::to_string(kModelFormatOldestMajor) + ".x to " + std::to_string(kModelFormatMajor) +
          ".x this akili reads" + (major > kModelFormatMajor ? "; upgrade akili to load it" : ""));
   }
   const std::uint64_t body = read_le(data + 12, 8);
@@ -411,6 +508,10 @@ std::string directory_of(const std::string& path) {
 
 template <typename Scalar>
 std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network, const ModelInfo& info) {
+  if (info.format < kModelFormatOldestMajor || info.format > kModelFormatMajor) {
+    throw std::invalid_argument("[akili::save] expected format version " + std::to_string(kModelFormatOldestMajor) +
+                                " or " + std::to_string(kModelFormatMajor) + ", got " + std::to_string(info.format));
+  }
   // A private copy (taken under the network's shared lock) so a concurrent
   // training call cannot change the weights half-way through encoding.
   const Network<Scalar> snapshot(network);
@@ -422,7 +523,7 @@ std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network, const ModelIn
   out.reserve(kHeaderSize + kModelFieldsSize + snapshot.layer_count() * kLayerFieldsSize +
               values * (sizeof(Scalar) + 1) + kChecksumSize);
   for (std::uint8_t byte : kMagic) out.u8(byte);
-  out.u16(kModelFormatMajor);
+  out.u16(info.format);
   out.u16(kModelFormatMinor);
   out.u64(0);  // body length, filled in below
   encode_network(out, snapshot, info);
@@ -499,9 +600,10 @@ AnyModel load_from_bytes(const std::uint8_t* data, std::size_t size) {
   if (body < kModelFieldsSize) {
     fail("the body is " + std::to_string(body) + " bytes; expected at least " + std::to_string(kModelFieldsSize));
   }
+  const auto format = static_cast<std::uint16_t>(read_le(data + 8, 2));
   const std::uint8_t dtype = in.u8("dtype");
-  if (dtype == kFloat32) return decode_network<float>(in);
-  if (dtype == kFloat64) return decode_network<double>(in);
+  if (dtype == kFloat32) return decode_network<float>(in, format);
+  if (dtype == kFloat64) return decode_network<double>(in, format);
   fail("unknown dtype code " + std::to_string(dtype) + " at offset " + std::to_string(kHeaderSize) +
        "; expected 1 (float32) or 2 (float64)");
 }

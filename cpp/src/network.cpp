@@ -83,6 +83,7 @@ Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule
   if (!layers_.front().has_weights()) {
     for (auto& layer : layers_) layer.initialize(init_, random_);
   }
+  optimizer_.allocate(parameter_sizes());  // plain SGD: no state
 }
 
 template <typename Scalar>
@@ -96,6 +97,7 @@ Network<Scalar>::Network(const Network& other) {
   seed_ = other.seed_;
   init_ = other.init_;
   random_ = other.random_;
+  optimizer_ = other.optimizer_;
 }
 
 template <typename Scalar>
@@ -114,6 +116,7 @@ Network<Scalar>& Network<Scalar>::operator=(const Network& other) {
   seed_ = copy.seed_;
   init_ = copy.init_;
   random_ = copy.random_;
+  optimizer_ = std::move(copy.optimizer_);
   return *this;
 }
 
@@ -128,6 +131,7 @@ void Network<Scalar>::initialize(Init init, std::uint64_t seed) {
   seed_ = seed;
   init_ = init;
   for (auto& layer : layers_) layer.initialize(init, random_);
+  optimizer_.reset();  // new weights start the optimizer afresh
 }
 
 template <typename Scalar>
@@ -224,6 +228,63 @@ void Network<Scalar>::set_rule(Rule rule) {
   apply_queued();
   reset_journal();
   rule_ = rule;
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_optimizer(const OptimizerSettings& settings) {
+  Optimizer<Scalar> optimizer(settings, "Network::set_optimizer");  // checked before anything changes
+  optimizer.allocate(parameter_sizes());
+  std::unique_lock lock(mutex_);
+  apply_queued();  // queued steps were taken with the old optimizer
+  reset_journal();
+  optimizer_ = std::move(optimizer);
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_optimizer(const Optimizer<Scalar>& optimizer) {
+  Optimizer<Scalar> adopted = optimizer;
+  if (adopted.states().empty()) {
+    adopted.allocate(parameter_sizes());
+  } else if (adopted.sizes() != parameter_sizes()) {
+    throw std::invalid_argument(
+        "[Network::set_optimizer] expected optimizer state sized for this network's parameters (" +
+        std::to_string(parameter_sizes().size()) + " tensors), got state of " + std::to_string(adopted.sizes().size()) +
+        " tensors or of other sizes");
+  }
+  std::unique_lock lock(mutex_);
+  apply_queued();
+  reset_journal();
+  optimizer_ = std::move(adopted);
+}
+
+template <typename Scalar>
+Optimizer<Scalar> Network<Scalar>::optimizer() const {
+  settle();
+  std::shared_lock lock(mutex_);
+  return optimizer_;
+}
+
+template <typename Scalar>
+OptimizerSettings Network<Scalar>::optimizer_settings() const {
+  std::shared_lock lock(mutex_);
+  return optimizer_.settings();
+}
+
+template <typename Scalar>
+bool Network<Scalar>::uses_fast_paths() const {
+  std::shared_lock lock(mutex_);
+  return optimizer_.plain();
+}
+
+template <typename Scalar>
+std::vector<Eigen::Index> Network<Scalar>::parameter_sizes() const {
+  // Layer shapes never change after construction, so this needs no lock.
+  std::vector<Eigen::Index> sizes;
+  for (const Dense<Scalar>& layer : layers_) {
+    sizes.push_back(layer.weights().size());
+    sizes.push_back(layer.has_bias() ? layer.outputs() : 0);
+  }
+  return sizes;
 }
 
 template <typename Scalar>
@@ -380,6 +441,15 @@ StepTrace<Scalar> Network<Scalar>::forward_trace(const Eigen::Ref<const Matrix>&
 template <typename Scalar>
 void Network<Scalar>::reserve_workspace(Eigen::Index rows) {
   const std::size_t count = layers_.size();
+  if (!optimizer_.plain() && weight_gradients_.size() != count) {
+    // The optimizers' gradient buffers, once: sized by the layers, not the batch.
+    weight_gradients_.resize(count);
+    bias_gradients_.resize(count);
+    for (std::size_t k = 0; k < count; ++k) {
+      weight_gradients_[k].resize(layers_[k].outputs(), layers_[k].inputs());
+      bias_gradients_[k].resize(layers_[k].outputs());
+    }
+  }
   if (outputs_.size() == count && batch_inputs_.rows() >= rows) return;
   outputs_.resize(count);
   errors_.resize(count);
@@ -458,6 +528,28 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, 
   if (trace) {
     record_forward(*trace, rows);
     record_backward(*trace, rows, step);
+  }
+  if (!optimizer_.plain()) {
+    // The reference path: G = -(1/n)·Dᵀ·I per layer, then the optimizer's step.
+    if (trace) {
+      for (std::size_t k = 0; k <= last; ++k) {  // the recorded update is the step's change: new - old
+        trace->weight_updates[k] = -layers_[k].weights();
+        trace->bias_updates[k] = -layers_[k].bias();
+      }
+    }
+    const Scalar scale = Scalar(1) / static_cast<Scalar>(rows);  // 1/n: the mean over the batch
+    for (std::size_t k = 0; k <= last; ++k) {
+      const auto below = k == 0 ? batch_inputs_.topRows(rows) : outputs_[k - 1].topRows(rows);
+      layers_[k].optimizer_update(deltas_[k].topRows(rows), below, scale, optimizer_, k, weight_gradients_[k],
+                                  bias_gradients_[k], learning_rate_);
+    }
+    if (trace) {
+      for (std::size_t k = 0; k <= last; ++k) {
+        trace->weight_updates[k] += layers_[k].weights();
+        trace->bias_updates[k] += layers_[k].bias();
+      }
+    }
+    return loss;
   }
   for (std::size_t k = defer_first_update ? 1 : 0; k <= last; ++k) {
     const auto below = k == 0 ? batch_inputs_.topRows(rows) : outputs_[k - 1].topRows(rows);
@@ -579,7 +671,7 @@ double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const
   check_data("Network::train_step", inputs, &targets);
   const Eigen::Index rows = inputs.rows();
   reserve_workspace(rows);
-  if (rows == 1) {
+  if (rows == 1 && optimizer_.plain()) {
     // One example: journaled (see single_steps.cpp), so no copy of the model per step.
     const Eigen::Index row = journal_row();
     journal_inputs_.row(row) = inputs.row(0);
@@ -588,16 +680,26 @@ double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const
     return step_journaled(row, trace);
   }
   reset_journal();  // a batch step changes the weights outside the journal
-  // The step's starting point, restored if the step makes the loss or a weight
-  // non-finite (a learning rate far too large): a diverging step never leaves NaN weights.
-  // Copied into a kept buffer: same sizes every step, so no allocation after the first.
-  step_snapshot_ = layers_;
   batch_inputs_.topRows(rows) = inputs;
   batch_targets_.topRows(rows) = targets;
+  const double loss = step_restoring("Network::train_step", rows, trace);
+  if (rows == 1) ++single_steps_;  // another optimizer's single-example step (plain SGD's is journaled)
+  return loss;
+}
+
+template <typename Scalar>
+double Network<Scalar>::step_restoring(const char* where, Eigen::Index rows, StepTrace<Scalar>* trace) {
+  // The step's starting point, restored if the step makes the loss or a weight
+  // non-finite (a learning rate far too large): a diverging step never leaves NaN weights.
+  // Copied into kept buffers: same sizes every step, so no allocation after the first.
+  step_snapshot_ = layers_;
+  const bool stateful = !optimizer_.plain();
+  if (stateful) optimizer_snapshot_ = optimizer_;
   const double loss = step_batch(rows, trace);
   if (!std::isfinite(loss) || !weights_finite()) {
     layers_ = step_snapshot_;
-    throw DivergenceError("[Network::train_step] training diverged: the loss became " + number_text(loss) +
+    if (stateful) optimizer_ = optimizer_snapshot_;
+    throw DivergenceError(std::string("[") + where + "] training diverged: the loss became " + number_text(loss) +
                           (std::isfinite(loss) ? " and a weight became non-finite" : "") +
                           "; weights restored to before the step. Try a smaller learning rate (now " +
                           number_text(static_cast<double>(learning_rate_)) + ")");

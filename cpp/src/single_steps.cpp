@@ -41,6 +41,16 @@ void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>& input, const
   // Refused here, at the call that passes it, with the network unchanged.
   if (!kernels::all_finite(input.data(), input.cols())) throw NonFiniteDataError(caller, "inputs", 0);
   if (!kernels::all_finite(target.data(), target.cols())) throw NonFiniteDataError(caller, "targets", 0);
+  if (!optimizer_.plain()) {
+    // The queue and its block arithmetic are plain SGD's: another optimizer steps at once.
+    reset_journal();
+    reserve_workspace(1);
+    batch_inputs_.row(0) = input;
+    batch_targets_.row(0) = target;
+    step_restoring(caller, 1, nullptr);
+    ++single_steps_;
+    return;
+  }
   const Eigen::Index row = journal_row();  // may apply a full journal's queue first
   journal_inputs_.row(row) = input;
   journal_targets_.row(row) = target;

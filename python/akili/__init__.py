@@ -9,6 +9,8 @@ Submodules loaded on first use: ``akili.datasets`` (IDX/CSV/npz readers and the
 built-in data sets), ``akili.sklearn`` (scikit-learn estimators) and
 ``akili.onnx`` (ONNX export); the last two need the ``sklearn`` and ``onnx`` extras.
 ``akili.lessons`` compares the three error rules side by side.
+``akili.optimizers`` holds SGD with momentum, Adagrad, RMSprop, Adam, AdamW and Rprop;
+``akili.callbacks`` early stopping, checkpoints and learning-rate schedules for ``fit``.
 ``akili.plotting`` draws learning curves and back-queried images (the ``plot`` extra).
 """
 
@@ -52,7 +54,7 @@ __all__ = [
     "loads",
 ]
 
-_LAZY_SUBMODULES = ("datasets", "lessons", "onnx", "plotting", "sklearn")
+_LAZY_SUBMODULES = ("callbacks", "datasets", "lessons", "onnx", "optimizers", "plotting", "sklearn")
 
 
 def __getattr__(name: str) -> object:

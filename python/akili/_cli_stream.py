@@ -63,6 +63,8 @@ def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
         raise user_error("--limit cannot be combined with --stream (train on a shorter file instead)")
     if args.plot:
         raise user_error("--plot is not available with --stream")
+    if getattr(args, "early_stopping", False):
+        raise user_error("--early-stopping is not available with --stream (it holds out part of the data in memory)")
     try:
         scaling = _stream_scaling(args.scale)
     except ValueError as error:

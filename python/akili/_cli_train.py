@@ -13,12 +13,14 @@ from typing import Any
 import numpy as np
 
 from . import datasets as ds
+from . import optimizers
 from ._cli_common import EXIT_INTERRUPTED, UserError
 from ._cli_data import Scaling, canonical_data, check_labels, class_names, training_split, write_sidecar
 from ._history import History
 from ._network import Dense, Network
 from ._progress import EpochProgress, is_terminal, progress_every
 from ._version import __version__
+from .callbacks import EarlyStopping
 
 #: Without --epochs, train for about this many samples (between 1 and 50 epochs):
 #: 14 epochs of the built-in digits, 1 of Fashion-MNIST.
@@ -54,6 +56,37 @@ def output_setup(loss: str, classes: int) -> tuple[str, float, float]:
     return "sigmoid", 0.01, 0.99
 
 
+#: The optimizers with a weight decay (Rprop has none).
+WEIGHT_DECAY_OPTIMIZERS = ("sgd", "adagrad", "rmsprop", "adam", "adamw")
+
+
+def optimizer_from_args(args: argparse.Namespace) -> optimizers.Optimizer:
+    """--optimizer with --momentum, --nesterov and --weight-decay; a setting the
+    optimizer does not have, or a value out of its range, is a UserError."""
+    name = getattr(args, "optimizer", "sgd")
+    settings: dict[str, Any] = {}
+    for option, key, value, takes in (
+        ("--momentum", "momentum", getattr(args, "momentum", None), ("sgd", "rmsprop")),
+        ("--nesterov", "nesterov", getattr(args, "nesterov", False) or None, ("sgd",)),
+        (
+            "--weight-decay",
+            "weight_decay",
+            getattr(args, "weight_decay", None),
+            ("sgd", "adagrad", "rmsprop", "adam", "adamw"),
+        ),
+    ):
+        if value is None:
+            continue
+        if name not in takes:
+            raise UserError(f"{option} is for --optimizer {' or '.join(takes)}, not {name}")
+        settings[key] = value
+    cls = type(optimizers.get(name, "akili train"))
+    try:
+        return cls(**settings)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+
+
 def build_network(
     inputs: int, hidden: list[int], outputs: int, args: argparse.Namespace, output_activation: str
 ) -> Network:
@@ -62,8 +95,30 @@ def build_network(
     layers = [Dense(n_in, n_out, activation=args.activation) for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
     layers.append(Dense(sizes[-2], sizes[-1], activation=output_activation))
     return Network(
-        layers, loss=args.loss, learning_rate=args.lr, rule=args.rule, dtype=args.dtype, init="book", seed=args.seed
+        layers,
+        loss=args.loss,
+        learning_rate=args.lr,
+        rule=args.rule,
+        dtype=args.dtype,
+        init="book",
+        seed=args.seed,
+        optimizer=optimizer_from_args(args),
     )
+
+
+def early_stopping_split(
+    inputs: np.ndarray, targets: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A seeded share of the training samples held out for --early-stopping:
+    (train inputs, train targets, validation inputs, validation targets)."""
+    held = max(1, int(round(fraction * inputs.shape[0])))
+    if held >= inputs.shape[0]:
+        raise UserError(
+            f"--early-stopping needs training samples beside the {held} held out; got {inputs.shape[0]} in all"
+        )
+    order = np.random.default_rng(seed).permutation(inputs.shape[0])
+    keep, hold = np.sort(order[held:]), np.sort(order[:held])
+    return inputs[keep], targets[keep], inputs[hold], targets[hold]
 
 
 def save_model(network: Network, path: str, sidecar: dict[str, Any]) -> None:
@@ -127,13 +182,24 @@ def run(args: argparse.Namespace) -> int:
 
     hidden = list(args.hidden)
     network = build_network(train_inputs.shape[1], hidden, classes, args, output_activation)
+    validation, validation_name, callbacks = (test_inputs, test_targets), "test", []
+    stopper = None
+    if args.early_stopping:
+        train_inputs, train_targets, *held = early_stopping_split(
+            train_inputs, train_targets, args.validation_fraction, args.seed
+        )
+        validation, validation_name = (held[0], held[1]), "validation"
+        stopper = EarlyStopping(patience=args.patience, restore_best_weights=True)
+        callbacks.append(stopper)
     samples = train_inputs.shape[0]
     epochs = args.epochs if args.epochs is not None else auto_epochs(samples, args.data)
     shape = "-".join(str(size) for size in [train_inputs.shape[1], *hidden, classes])
+    # Plain SGD, the book's update, goes unnamed (the line reads as it always has).
+    optimizer_text = "" if network.optimizer == optimizers.SGD() else f"{network.optimizer!r}, "
     if not args.quiet:
         print(
             f"training a {shape} network ({args.activation}, {args.rule} rule, {args.loss}, lr {args.lr:g}, "
-            f"{np.dtype(args.dtype).name}) on {args.data}: {samples} samples x {epochs} epochs, "
+            f"{optimizer_text}{np.dtype(args.dtype).name}) on {args.data}: {samples} samples x {epochs} epochs, "
             f"batch size {args.batch_size}; inputs scaled {scaling.describe()}; "
             f"test: {split.test_inputs.shape[0]} samples ({split.test_source})",
             file=out,
@@ -141,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         )
 
     bar = not args.quiet and is_terminal(sys.stdout) and is_terminal(sys.stderr)
-    progress = EpochProgress(samples, epochs, bar=bar, lines=not args.quiet, validation_name="test")
+    progress = EpochProgress(samples, epochs, bar=bar, lines=not args.quiet, validation_name=validation_name)
     interrupted = False
     started = time.perf_counter()
     try:
@@ -151,8 +217,9 @@ def run(args: argparse.Namespace) -> int:
             epochs=epochs,
             batch_size=args.batch_size,
             shuffle=not args.no_shuffle,
-            validation_data=(test_inputs, test_targets),
+            validation_data=validation,
             on_epoch=progress.on_epoch,
+            callbacks=callbacks,
             on_progress=progress.on_progress if progress.draws_bar else None,
             progress_every=progress_every(samples),
             log_every=getattr(args, "log_every", None),
@@ -169,6 +236,13 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
     seconds = time.perf_counter() - started
+    if stopper is not None and stopper.best_epoch is not None and not args.quiet:
+        stopped = f"stopped after epoch {stopper.stopped_epoch + 1}; " if stopper.stopped_epoch is not None else ""
+        print(
+            f"early stopping: {stopped}kept the weights of epoch {stopper.best_epoch + 1} "
+            f"(validation loss {stopper.best:.4f})",
+            file=out,
+        )
 
     result = network.evaluate(test_inputs, test_targets)
     trained = int(sum(history.samples))
@@ -200,6 +274,11 @@ def run(args: argparse.Namespace) -> int:
                 "epochs_completed": history.epochs,
                 "interrupted": interrupted,
                 "learning_rate": args.lr,
+                "optimizer": network.optimizer.name,
+                "optimizer_settings": network.optimizer.settings,
+                "early_stopping": {"patience": args.patience, "validation_fraction": args.validation_fraction}
+                if args.early_stopping
+                else None,
                 "batch_size": args.batch_size,
                 "rule": args.rule,
                 "loss": args.loss,

@@ -7,16 +7,27 @@ import numpy
 import numpy.typing
 import typing
 import typing_extensions
-__all__: list[str] = ['ACTIVATIONS', 'CsvError', 'CsvRows', 'DivergenceError', 'INITS', 'LOSSES', 'ModelFormatError', 'Network32', 'Network64', 'NonFiniteDataError', 'RULES', 'backquery', 'brute_force', 'build_info', 'combination_text', 'csv_blocks', 'decode_idx', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'predicted_classes', 'random_state', 'read_csv', 'save_model', 'searchable_parameters', 'set_num_threads', 'set_random_state', 'train_restarts']
+__all__: list[str] = ['ACTIVATIONS', 'CsvError', 'CsvRows', 'DivergenceError', 'INITS', 'LOSSES', 'ModelFormatError', 'Network32', 'Network64', 'NonFiniteDataError', 'OPTIMIZERS', 'OptimizerState32', 'OptimizerState64', 'RULES', 'backquery', 'brute_force', 'build_info', 'check_optimizer', 'combination_text', 'csv_blocks', 'decode_idx', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'optimizer_defaults', 'predicted_classes', 'random_state', 'read_csv', 'save_model', 'searchable_parameters', 'set_num_threads', 'set_random_state', 'train_restarts']
 ACTIVATIONS: tuple[str, ...]
 LOSSES: tuple[str, ...]
 RULES: tuple[str, ...]
 INITS: tuple[str, ...]
+OPTIMIZERS: tuple[str, ...]
 class DivergenceError(ArithmeticError):
     pass
 class NonFiniteDataError(ValueError):
     data: str
     row: int
+class OptimizerState32:
+    """
+    A copy of a network's optimizer: settings and per-tensor state.
+    """
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def tensors(self) -> list:
+        ...
 class Network32:
     """
     A network of dense layers (see akili.Network for the documented API).
@@ -36,12 +47,24 @@ class Network32:
         ...
     def loss_value(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> float:
         ...
+    def optimizer_state(self) -> OptimizerState32:
+        """
+        A copy of the optimizer with its state.
+        """
     def predict(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]"]:
         ...
     def set_bias(self, index: typing.SupportsInt | typing.SupportsIndex, bias: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"]) -> None:
         ...
     def set_frozen(self, index: typing.SupportsInt | typing.SupportsIndex, frozen: bool) -> None:
         ...
+    def set_optimizer(self, name: str, settings: dict) -> None:
+        """
+        Selects an optimizer with fresh state (settings by keyword name).
+        """
+    def set_optimizer_state(self, state: OptimizerState32) -> None:
+        """
+        Restores a copy taken by optimizer_state().
+        """
     def set_trainable_mask(self, index: typing.SupportsInt | typing.SupportsIndex, mask: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> None:
         ...
     def set_weights(self, index: typing.SupportsInt | typing.SupportsIndex, weights: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> None:
@@ -82,10 +105,26 @@ class Network32:
     def loss(self) -> str:
         ...
     @property
+    def optimizer(self) -> tuple[str, dict]:
+        ...
+    @property
     def outputs(self) -> int:
         ...
     @property
     def single_steps(self) -> int:
+        ...
+    @property
+    def uses_fast_paths(self) -> bool:
+        ...
+class OptimizerState64:
+    """
+    A copy of a network's optimizer: settings and per-tensor state.
+    """
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def tensors(self) -> list:
         ...
 class Network64:
     """
@@ -106,12 +145,24 @@ class Network64:
         ...
     def loss_value(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> float:
         ...
+    def optimizer_state(self) -> OptimizerState64:
+        """
+        A copy of the optimizer with its state.
+        """
     def predict(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]"]:
         ...
     def set_bias(self, index: typing.SupportsInt | typing.SupportsIndex, bias: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]) -> None:
         ...
     def set_frozen(self, index: typing.SupportsInt | typing.SupportsIndex, frozen: bool) -> None:
         ...
+    def set_optimizer(self, name: str, settings: dict) -> None:
+        """
+        Selects an optimizer with fresh state (settings by keyword name).
+        """
+    def set_optimizer_state(self, state: OptimizerState64) -> None:
+        """
+        Restores a copy taken by optimizer_state().
+        """
     def set_trainable_mask(self, index: typing.SupportsInt | typing.SupportsIndex, mask: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> None:
         ...
     def set_weights(self, index: typing.SupportsInt | typing.SupportsIndex, weights: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> None:
@@ -152,10 +203,16 @@ class Network64:
     def loss(self) -> str:
         ...
     @property
+    def optimizer(self) -> tuple[str, dict]:
+        ...
+    @property
     def outputs(self) -> int:
         ...
     @property
     def single_steps(self) -> int:
+        ...
+    @property
+    def uses_fast_paths(self) -> bool:
         ...
 class ModelFormatError(ValueError):
     """
@@ -203,6 +260,10 @@ def build_info() -> dict:
     """
     The core's build (compiler, Eigen, native or portable) and product kernels: compiled, supported by this CPU, in use; raises ValueError for a bad AKILI_ISA.
     """
+def check_optimizer(name: str, settings: dict, where: str) -> None:
+    """
+    Raises ValueError naming `where` when the settings are out of torch.optim's range.
+    """
 def combination_text(grid_size: typing.SupportsInt | typing.SupportsIndex, parameters: typing.SupportsInt | typing.SupportsIndex) -> str:
     """
     "G^P = N combinations" for G grid values and P parameters, e.g. "1000^18 = 1e54 combinations".
@@ -244,6 +305,10 @@ def model_to_bytes(network: Network64, seed: typing.SupportsInt | typing.Support
 def read_csv(path: str, label_column: typing.SupportsInt | typing.SupportsIndex, delimiter: str, dtype: str, scaling: str, max_value: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
     """
     Reads a whole numeric CSV file: (features (n, columns-1) of dtype, int64 labels (n,)).
+    """
+def optimizer_defaults(name: str) -> dict:
+    """
+    torch.optim's defaults for the optimizer `name`, as keyword settings.
     """
 @typing.overload
 def predicted_classes(outputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> numpy.typing.NDArray[numpy.int64]:

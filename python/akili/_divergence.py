@@ -25,7 +25,7 @@ epoch, nothing per step.
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -58,21 +58,6 @@ def reference_loss(network: Network, inputs: np.ndarray, targets: np.ndarray) ->
     return max(float(network._native.loss_value(inputs[:SAMPLE_ROWS], targets[:SAMPLE_ROWS])), 1.0)
 
 
-def weights_and_biases(network: Network) -> Parameters:
-    """A copy of every layer's (weights, bias)."""
-    native = network._native
-    return [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
-
-
-def restore(network: Network, saved: Parameters) -> None:
-    """Put back what :func:`weights_and_biases` copied."""
-    native = network._native
-    for k, (weights, bias) in enumerate(saved):
-        native.set_weights(k, weights)
-        if native.layer_info(k)[3]:  # the layer has a bias
-            native.set_bias(k, bias)
-
-
 def blow_up(reference: float, loss: float, parameters: Parameters) -> str | None:
     """Why training blew up without a NaN (loss grown LOSS_GROWTH-fold, or a weight beyond MAX_WEIGHT), else None."""
     if loss > LOSS_GROWTH * reference:
@@ -92,17 +77,26 @@ class EpochChecks:
         self.reference = reference_loss(network, inputs, targets)
         self.saturating = network.layers[-1].activation in ("sigmoid", "softmax")
         self.start: Parameters = []
+        self.start_optimizer: Any = None
 
     def start_epoch(self) -> None:
-        self.start = weights_and_biases(self.network)
+        native = self.network._native
+        self.start = self.network._parameters()
+        # The optimizer's state (momenta, moments) goes back with the weights; plain SGD has none.
+        self.start_optimizer = None if native.uses_fast_paths else native.optimizer_state()
+
+    def _restore(self) -> None:
+        self.network._restore_parameters(self.start)
+        if self.start_optimizer is not None:
+            self.network._native.set_optimizer_state(self.start_optimizer)
 
     def end_epoch(self, epoch: int, loss: float, where: str) -> None:
         native = self.network._native
-        now = weights_and_biases(self.network)
+        now = self.network._parameters()
         advice = ADVICE.format(rate=self.network.learning_rate)
         cause = blow_up(self.reference, loss, now)
         if cause is not None:
-            restore(self.network, self.start)
+            self._restore()
             raise DivergenceError(
                 f"[{where}] training diverged in epoch {epoch + 1}: {cause}; weights restored to "
                 f"the start of the epoch. {advice}"

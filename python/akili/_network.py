@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _core
+from . import _core, optimizers
 from ._curve import EpochCurve, epoch_hook
 from ._divergence import EpochChecks
 from ._history import History
@@ -195,6 +195,12 @@ class Network:
         √(2/(n_in+n_out)) ("xavier") or √(2/n_in) ("he").
     seed : seeds the weights and the shuffling; the same seed gives bit-identical
         training on the same machine.
+    optimizer : how each step's gradient changes the weights: a name of
+        ``akili.optimizers.OPTIMIZERS`` ("sgd", "adagrad", "rmsprop", "adam",
+        "adamw", "rprop", with torch.optim's defaults) or an object such as
+        ``akili.optimizers.Adam(beta_2=0.99)``. The default, plain SGD, is the
+        book's W += lr·ΔW; the others are documented in ``akili.optimizers``.
+        ``learning_rate`` is their lr.
 
     Arrays passed in are used without copying when they are C-contiguous and of
     the network's dtype; anything else is converted (copied) first. Samples are rows.
@@ -210,6 +216,7 @@ class Network:
         dtype: Any = "float64",
         init: str = "book",
         seed: int = 0,
+        optimizer: str | optimizers.Optimizer = "sgd",
     ) -> None:
         layers = list(layers)
         if not layers:
@@ -220,6 +227,7 @@ class Network:
         _check_name(loss, LOSSES, "loss", "Network")
         _check_name(rule, RULES, "rule", "Network")
         _check_name(init, INITS, "init", "Network")
+        chosen = optimizers.get(optimizer, "Network")
         self._dtype = check_dtype(dtype)
         self._seed = check_positive_int(seed, "seed", "Network", minimum=0)
         if self._seed >= 2**64:
@@ -236,6 +244,8 @@ class Network:
             raise MemoryError(
                 f"[Network] cannot allocate the weights: {values} values of {self._dtype.itemsize} bytes each"
             ) from error
+        if chosen != optimizers.SGD():
+            self._native.set_optimizer(chosen.name, chosen.settings)
         for index, layer in enumerate(layers):
             layer._attach(self, index)
         self._layers = tuple(layers)
@@ -275,6 +285,17 @@ class Network:
         self._native.learning_rate = check_learning_rate(value, "Network.learning_rate")
 
     @property
+    def optimizer(self) -> optimizers.Optimizer:
+        """The optimizer (``akili.optimizers``); assign a name or an object to select
+        another, with fresh state."""
+        return optimizers._from_native(*self._native.optimizer)
+
+    @optimizer.setter
+    def optimizer(self, value: str | optimizers.Optimizer) -> None:
+        chosen = optimizers.get(value, "Network.optimizer")
+        self._native.set_optimizer(chosen.name, chosen.settings)
+
+    @property
     def seed(self) -> int:
         """The seed the weights were drawn with."""
         return self._seed
@@ -291,9 +312,11 @@ class Network:
 
     def __repr__(self) -> str:
         layers = ", ".join(repr(layer) for layer in self._layers)
+        optimizer = self.optimizer
+        shown = "" if optimizer == optimizers.SGD() else f", optimizer={optimizer!r}"
         return (
             f"Network([{layers}], loss={self.loss!r}, learning_rate={self.learning_rate:g}, "
-            f"rule={self.rule!r}, dtype={self._dtype.name!r}, seed={self._seed})"
+            f"rule={self.rule!r}, dtype={self._dtype.name!r}, seed={self._seed}{shown})"
         )
 
     def _repr_html_(self) -> str:
@@ -418,6 +441,8 @@ class Network:
         progress_every: int = 0,
         log_every: int | None = None,
         progress: bool = False,
+        optimizer: str | optimizers.Optimizer | None = None,
+        callbacks: Sequence[Any] | None = None,
     ) -> History:
         """Train for ``epochs`` passes over (inputs, targets); returns a History.
 
@@ -446,7 +471,23 @@ class Network:
         so that even one epoch draws a curve; 0 records none. ``progress=True``
         shows a progress bar per epoch (tqdm.auto: a widget in Jupyter, text in
         a terminal).
+
+        ``optimizer`` (a name or an ``akili.optimizers`` object) selects the
+        network's optimizer first, as assigning ``Network.optimizer`` does: with
+        fresh state when it differs from the current one, keeping the state (so
+        a second ``fit`` continues the first) when it is the same.
+
+        ``callbacks``: a list of ``akili.callbacks`` objects (EarlyStopping,
+        ModelCheckpoint, ReduceLROnPlateau, LearningRateScheduler, or any object
+        with their hooks), called around each epoch after ``on_epoch``.
         """
+        from .callbacks import CallbackList
+
+        hooks = CallbackList(callbacks, "Network.fit")
+        if optimizer is not None:
+            chosen = optimizers.get(optimizer, "Network.fit")
+            if chosen != self.optimizer:
+                self._native.set_optimizer(chosen.name, chosen.settings)
         if targets is None and is_batch_source(inputs):
             return fit_batches(
                 self,
@@ -458,6 +499,7 @@ class Network:
                 on_epoch=on_epoch,
                 on_progress=on_progress,
                 progress_every=progress_every,
+                callbacks=hooks,
             )
         if targets is None:
             raise TypeError(
@@ -523,7 +565,9 @@ class Network:
             on_progress = bar.progress_hook(on_progress)
             progress_every = progress_every or progress_every_default(matrix.shape[0])
         hook_every = min((every for every in (progress_every, curve.spacing) if every), default=0)
+        hooks.train_begin(self, history)
         for epoch in range(epochs):
+            hooks.epoch_begin(epoch, self)
             checks.start_epoch()
             curve.start_epoch(epoch)
             hook = epoch_hook(epoch, curve, on_progress, progress_every)
@@ -553,7 +597,25 @@ class Network:
             if on_epoch is not None and on_epoch(epoch, history) is False:
                 history.stopped = True
                 break
+            if not hooks.epoch_end(epoch, self, history):
+                history.stopped = True
+                break
+        hooks.train_end(self, history)
         return history
+
+    # -- copies --------------------------------------------------------------
+    def _parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Copies of every layer's (weights, bias): what early stopping and the
+        divergence check keep, and put back with ``_restore_parameters``."""
+        native = self._native
+        return [(native.weights(k), native.bias(k)) for k in range(native.layer_count)]
+
+    def _restore_parameters(self, parameters: list[tuple[np.ndarray, np.ndarray]]) -> None:
+        native = self._native
+        for k, (weights, bias) in enumerate(parameters):
+            native.set_weights(k, weights)
+            if native.layer_info(k)[3]:  # the layer has a bias
+                native.set_bias(k, bias)
 
     # -- copies --------------------------------------------------------------
     def copy(self) -> Network:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._divergence import ADVICE, blow_up, reference_loss, restore, weights_and_biases
+from ._divergence import ADVICE, blow_up, reference_loss
 from ._history import History
 from ._network import Network, _is_class_target
 from ._validation import as_matrix, as_targets, check_positive_int
@@ -145,7 +145,7 @@ def restarts(
 
     # What the blow-up checks compare against (akili._divergence): each run's loss and weights before training.
     references = [reference_loss(network, matrix, target_matrix) for network in networks]
-    starts = [weights_and_biases(network) for network in networks]
+    starts = [network._parameters() for network in networks]
     # All of one dtype (checked above), so one of the two native overloads applies.
     natives: list[Any] = [network._native for network in networks]
     runs = _core.train_restarts(
@@ -158,9 +158,9 @@ def restarts(
     for i, network in enumerate(networks):
         # A blow-up that stayed finite fails the run as a NaN would, with the same rule as Network.fit.
         losses = [loss for loss in histories[i].loss if np.isfinite(loss)]
-        cause = None if errors[i] else blow_up(references[i], max(losses, default=0.0), weights_and_biases(network))
+        cause = None if errors[i] else blow_up(references[i], max(losses, default=0.0), network._parameters())
         if cause is not None:
-            restore(network, starts[i])
+            network._restore_parameters(starts[i])
             scores[i] = float("nan")
             errors[i] = (
                 f"[{where}] the run with seed {seed_list[i]} diverged: {cause}; weights restored to where "

@@ -36,6 +36,7 @@ from ._validation import as_matrix, as_targets, check_positive_int
 
 if TYPE_CHECKING:
     from ._network import Network
+    from .callbacks import CallbackList
 
 #: Batches read ahead of the one being trained on.
 PREFETCH_DEPTH = 2
@@ -147,6 +148,7 @@ def fit_batches(
     on_epoch: Callable[[int, History], Any] | None,
     on_progress: Callable[[int, int], Any] | None,
     progress_every: int,
+    callbacks: CallbackList,
 ) -> History:
     """``Network.fit`` for a source of batches (see the module docstring)."""
     from ._network import _accuracy, _is_class_target, _named_for_python
@@ -174,7 +176,9 @@ def fit_batches(
     native = network._native
     history = History()
     classifies: bool | None = None
+    callbacks.train_begin(network, history)
     for epoch in range(epochs):
+        callbacks.epoch_begin(epoch, network)
         loss_sum, correct, samples, stopped = 0.0, 0, 0, False
         started = time.perf_counter()
         carried: tuple[np.ndarray, np.ndarray] | None = None
@@ -244,4 +248,8 @@ def fit_batches(
         if on_epoch is not None and on_epoch(epoch, history) is False:
             history.stopped = True
             break
+        if not callbacks.epoch_end(epoch, network, history):
+            history.stopped = True
+            break
+    callbacks.train_end(network, history)
     return history

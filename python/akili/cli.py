@@ -26,6 +26,7 @@ from ._cli_common import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, UserError
 from ._network import ACTIVATIONS, LOSSES, RULES
 from ._version import __version__
 from .datasets._preprocessing import SCALINGS
+from .optimizers import OPTIMIZERS
 
 __all__ = ["build_parser", "main"]
 
@@ -67,6 +68,16 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive finite number, got {text}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a finite number of 0 or more, got {text}")
     return value
 
 
@@ -179,6 +190,42 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-shuffle",
         action="store_true",
         help="train in file order, as the book does (default: a new seeded order each epoch)",
+    )
+    train.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        default="sgd",
+        help="how each step changes the weights (torch.optim's definitions and defaults; default: sgd, the "
+        "book's W += lr·ΔW)",
+    )
+    train.add_argument(
+        "--momentum", type=_non_negative_float, metavar="M", help="momentum of sgd or rmsprop (default: 0)"
+    )
+    train.add_argument("--nesterov", action="store_true", help="Nesterov momentum (sgd, with --momentum)")
+    train.add_argument(
+        "--weight-decay",
+        type=_non_negative_float,
+        metavar="L",
+        help="L2 weight decay λ (decoupled for adamw; default: 0, adamw 0.01; rprop has none)",
+    )
+    train.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="hold out --validation-fraction of the training samples, stop once their loss has not "
+        "improved for --patience epochs and keep the weights of the best epoch",
+    )
+    train.add_argument(
+        "--patience",
+        type=_non_negative_int,
+        default=5,
+        metavar="N",
+        help="epochs without improvement before --early-stopping stops (default: 5)",
+    )
+    train.add_argument(
+        "--validation-fraction",
+        type=_fraction,
+        default=0.1,
+        help="share of the training samples --early-stopping holds out (default: 0.1)",
     )
     train.add_argument("--out", metavar="MODEL", help="save the trained model here (and MODEL.json beside it)")
     train.add_argument("--plot", metavar="PNG", help="draw the loss and accuracy curves here (needs matplotlib)")

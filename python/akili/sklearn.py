@@ -1,8 +1,12 @@
 """scikit-learn estimators on akili's core: AkiliClassifier and AkiliRegressor.
 
 Both build an ``akili.Network`` of Dense layers (with bias) and train it with the
-network's own SGD loop, so every number comes from the C++ core; this module only
-validates data the scikit-learn way, encodes labels and decides when to stop.
+network's own loop and optimizer (``akili.optimizers``), so every number comes from
+the C++ core; this module only validates data the scikit-learn way, encodes labels
+and decides when to stop. The parameters carry scikit-learn's MLPClassifier and
+MLPRegressor names and defaults where the meaning matches (``solver="adam"``,
+``alpha``, ``learning_rate_init``, ``momentum``, ``beta_1``, ...), so swapping
+one for the other is a one-word change.
 They pass scikit-learn's estimator checks and work in ``Pipeline``,
 ``GridSearchCV`` and ``cross_val_score`` (also under joblib's Dask backend).
 
@@ -26,8 +30,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import optimizers
 from ._history import History
 from ._network import ACTIVATIONS, INITS, LOSSES, RULES, Dense, Network
+from .callbacks import InverseScaling, LearningRateScheduler
 
 __all__ = ["AkiliClassifier", "AkiliRegressor"]
 
@@ -36,6 +42,12 @@ def __dir__() -> list[str]:
     # dir() shows the API only, not the modules and helpers imported here.
     return sorted(__all__)
 
+
+#: The learning-rate schedules, as scikit-learn names them.
+LEARNING_RATES = ("constant", "invscaling", "adaptive")
+#: adaptive: the rate is divided by this when the loss stalls, and training stops once it is below MIN_ADAPTIVE_RATE.
+ADAPTIVE_DIVISOR = 5.0
+MIN_ADAPTIVE_RATE = 1e-6
 
 # Seeds handed to the core are drawn below this bound (any uint64 would do; this
 # keeps them readable and valid for NumPy's legacy RandomState too).
@@ -51,7 +63,16 @@ class _AkiliEstimator(BaseEstimator):
     activation: str
     rule: str
     loss: str
-    learning_rate: float
+    solver: str
+    alpha: float
+    learning_rate: str
+    learning_rate_init: float
+    power_t: float
+    momentum: float
+    nesterovs_momentum: bool
+    beta_1: float
+    beta_2: float
+    epsilon: float
     batch_size: int
     max_iter: int
     shuffle: bool
@@ -118,15 +139,57 @@ class _AkiliEstimator(BaseEstimator):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"[{where}] expected {name} as an integer >= 1, got {value!r}")
         if not (
-            isinstance(self.learning_rate, numbers.Real) and np.isfinite(self.learning_rate) and self.learning_rate > 0
+            isinstance(self.learning_rate_init, numbers.Real)
+            and np.isfinite(self.learning_rate_init)
+            and self.learning_rate_init > 0
         ):
             raise ValueError(
-                f"[{where}] expected learning_rate as a positive finite number, got {self.learning_rate!r}"
+                f"[{where}] expected learning_rate_init as a positive finite number, got {self.learning_rate_init!r}"
             )
+        if not isinstance(self.learning_rate, str) or self.learning_rate not in LEARNING_RATES:
+            raise ValueError(
+                f"[{where}] expected learning_rate as one of {', '.join(LEARNING_RATES)} (the step size is "
+                f"learning_rate_init), got {self.learning_rate!r}"
+            )
+        if not (isinstance(self.power_t, numbers.Real) and np.isfinite(self.power_t) and self.power_t >= 0):
+            raise ValueError(f"[{where}] expected power_t as a finite number >= 0, got {self.power_t!r}")
+        self._optimizer()  # the solver and its settings, checked as akili.optimizers checks them
         if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
             raise ValueError(f"[{where}] expected tol as a number >= 0, got {self.tol!r}")
         if not (isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1):
             raise ValueError(f"[{where}] expected validation_fraction in (0, 1), got {self.validation_fraction!r}")
+
+    def _optimizer(self) -> optimizers.Optimizer:
+        """The akili optimizer for ``solver``; ``alpha`` becomes the coupled L2 term
+        λ = alpha / batch_size (scikit-learn adds alpha·W/n to a batch's mean gradient)."""
+        where = self._where
+        solvers = optimizers.OPTIMIZERS
+        if self.solver not in solvers:
+            raise ValueError(f"[{where}] unknown solver {self.solver!r}; expected one of {', '.join(solvers)}")
+        if not (isinstance(self.alpha, numbers.Real) and np.isfinite(self.alpha) and self.alpha >= 0):
+            raise ValueError(f"[{where}] expected alpha as a finite number >= 0, got {self.alpha!r}")
+        decay = float(self.alpha) / self.batch_size if isinstance(self.batch_size, numbers.Integral) else 0.0
+        try:
+            if self.solver == "sgd":
+                momentum = self.momentum
+                nesterov = bool(self.nesterovs_momentum) and momentum > 0
+                return optimizers.SGD(momentum=momentum, nesterov=nesterov, weight_decay=decay)
+            if self.solver in ("adam", "adamw"):
+                cls = optimizers.Adam if self.solver == "adam" else optimizers.AdamW
+                return cls(beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon, weight_decay=decay)
+            if self.solver == "rmsprop":
+                return optimizers.RMSprop(epsilon=self.epsilon, weight_decay=decay)
+            if self.solver == "adagrad":
+                return optimizers.Adagrad(weight_decay=decay)
+            if self.alpha:
+                raise ValueError(f"[{where}] solver='rprop' has no L2 penalty; expected alpha=0, got {self.alpha!r}")
+            return optimizers.Rprop()
+        except (TypeError, ValueError) as error:
+            # The optimizer class's own name ("[Adam] ...") gives way to the estimator's.
+            message = str(error)
+            if message.startswith("["):
+                message = message[message.index("] ") + 2 :]
+            raise ValueError(f"[{where}] {message}") from None
 
     # -- subclass hooks ------------------------------------------------------
     def _validate(self, X: Any, y: Any, reset: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -149,11 +212,12 @@ class _AkiliEstimator(BaseEstimator):
         return Network(
             layers,
             loss=self.loss,
-            learning_rate=float(self.learning_rate),
+            learning_rate=float(self.learning_rate_init),
             rule=self.rule,
             dtype=self.dtype,
             init=self.init,
             seed=seed,
+            optimizer=self._optimizer(),
         )
 
     def _fit(self, X: Any, y: Any, *, incremental: bool, classes: Any = None) -> _AkiliEstimator:
@@ -173,7 +237,7 @@ class _AkiliEstimator(BaseEstimator):
             self.t_ = 0
         if incremental:
             # partial_fit: one pass over the batch given, with the current settings.
-            self.network_.learning_rate = float(self.learning_rate)
+            self.network_.learning_rate = float(self.learning_rate_init)
             history = self.network_.fit(
                 X, targets, epochs=1, batch_size=int(self.batch_size), shuffle=bool(self.shuffle)
             )
@@ -198,8 +262,16 @@ class _AkiliEstimator(BaseEstimator):
             validation = (X_val, targets_val)
 
         monitor = _Monitor(
-            self.network_, float(self.tol), int(self.n_iter_no_change), validation is not None, bool(self.verbose)
+            self.network_,
+            float(self.tol),
+            int(self.n_iter_no_change),
+            validation is not None,
+            bool(self.verbose),
+            adaptive=self.learning_rate == "adaptive",
         )
+        schedule = []
+        if self.learning_rate == "invscaling":
+            schedule.append(LearningRateScheduler(InverseScaling(float(self.learning_rate_init), power_t=self.power_t)))
         history = self.network_.fit(
             X,
             targets,
@@ -208,6 +280,7 @@ class _AkiliEstimator(BaseEstimator):
             shuffle=bool(self.shuffle),
             validation_data=validation,
             on_epoch=monitor,
+            callbacks=schedule,
         )
         self._record(history)
         self.best_loss_ = monitor.best
@@ -244,14 +317,27 @@ class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
     rule : how errors reach hidden layers: "gradient" (back-propagation),
         "transpose" (the book's E_h = Wᵀ·E) or "normalized".
     loss : "cross_entropy" (default), "squared_error" or "mse" on one-hot targets.
-    learning_rate : SGD step size lr in W += lr·ΔW.
+    solver : the optimizer (``akili.optimizers``): "adam" (default, as in
+        scikit-learn), "sgd", "adamw", "rmsprop", "adagrad" or "rprop".
+    alpha : L2 penalty, added to each batch's mean gradient as alpha·θ/batch_size
+        (weights and biases); 0 for rprop.
+    learning_rate : the schedule: "constant" (default) keeps learning_rate_init;
+        "invscaling" uses learning_rate_init / (epoch + 1)^power_t (per epoch,
+        where scikit-learn counts samples); "adaptive" divides the rate by 5 each
+        time the loss stalls for n_iter_no_change epochs, and stops once it is
+        below 1e-6. Unlike scikit-learn, every solver follows the schedule.
+    learning_rate_init : the step size lr (default 0.001, scikit-learn's).
+    power_t : the exponent of "invscaling".
+    momentum, nesterovs_momentum : sgd's momentum μ and whether it is Nesterov's.
+    beta_1, beta_2, epsilon : adam's (and adamw's) β₁, β₂, ε; epsilon also rmsprop's.
     batch_size : samples per update (the update is averaged over the batch).
     max_iter : the most epochs (passes over the data) ``fit`` trains.
     shuffle : shuffle the samples each epoch (from the network's seeded source).
     random_state : seeds the weights, the shuffles and the validation split; an int
         gives identical fits every time.
     tol, n_iter_no_change : stop once the loss (validation loss with early
-        stopping) has not fallen by at least ``tol`` for ``n_iter_no_change`` epochs.
+        stopping) has not fallen by at least ``tol`` for ``n_iter_no_change`` epochs
+        (with learning_rate="adaptive", divide the rate by 5 instead).
     early_stopping : hold out ``validation_fraction`` of the data (stratified),
         stop on its loss and keep the weights of its best epoch.
     init : initial weights: "xavier", "he" or "book" (N(0, n_in^-½)).
@@ -280,7 +366,16 @@ class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
         activation: str = "relu",
         rule: str = "gradient",
         loss: str = "cross_entropy",
-        learning_rate: float = 0.05,
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
         batch_size: int = 32,
         max_iter: int = 200,
         shuffle: bool = True,
@@ -358,9 +453,9 @@ class AkiliRegressor(RegressorMixin, _AkiliEstimator):
     """A multi-layer network regressor: hidden layers of ``activation`` nodes and an
     identity output (one node per target) trained on mean squared error by SGD in
     the core. Parameters and attributes as for AkiliClassifier, except ``loss``
-    ("mse", the default, or "squared_error") and ``learning_rate`` (default 0.01).
-    ``y`` may be 1-D or (n, targets). Plain SGD is sensitive to the scale of the
-    targets: standardise large targets (e.g. with TransformedTargetRegressor).
+    ("mse", the default, or "squared_error"). ``y`` may be 1-D or (n, targets).
+    Standardise large targets (e.g. with TransformedTargetRegressor): squared
+    errors on unscaled targets give large gradients.
     """
 
     _output_activation = "identity"
@@ -373,7 +468,16 @@ class AkiliRegressor(RegressorMixin, _AkiliEstimator):
         activation: str = "relu",
         rule: str = "gradient",
         loss: str = "mse",
-        learning_rate: float = 0.01,
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
         batch_size: int = 32,
         max_iter: int = 200,
         shuffle: bool = True,
@@ -386,8 +490,6 @@ class AkiliRegressor(RegressorMixin, _AkiliEstimator):
         dtype: str = "float64",
         verbose: bool = False,
     ) -> None:
-        # A smaller default step than the classifier's: squared errors on unscaled
-        # targets give large gradients (scale y, or lower learning_rate, if fit diverges).
         self._keep_parameters(locals())
 
     def fit(self, X: Any, y: Any) -> AkiliRegressor:
@@ -427,15 +529,18 @@ class _Monitor:
     """The on_epoch callback of ``fit``: prints progress, keeps the best weights
     (early stopping) and stops once the monitored loss stops improving by ``tol``."""
 
-    def __init__(self, network: Network, tol: float, patience: int, validation: bool, verbose: bool) -> None:
+    def __init__(
+        self, network: Network, tol: float, patience: int, validation: bool, verbose: bool, adaptive: bool = False
+    ) -> None:
         self.network = network
+        self.adaptive = adaptive
         self.tol = tol
         self.patience = patience
         self.validation = validation
         self.verbose = verbose
         self.best = np.inf
         self.stale = 0
-        self.best_weights: list[tuple[np.ndarray, np.ndarray | None]] | None = None
+        self.best_weights: list[tuple[np.ndarray, np.ndarray]] | None = None
 
     def __call__(self, epoch: int, history: History) -> bool:
         loss = history.val_loss[-1] if self.validation else history.loss[-1]
@@ -450,10 +555,14 @@ class _Monitor:
         if loss < self.best:
             self.best = loss
             if self.validation:
-                self.best_weights = [
-                    (layer.weights.copy(), None if layer.bias is None else layer.bias.copy())
-                    for layer in self.network.layers
-                ]
+                self.best_weights = self.network._parameters()
+        if self.stale >= self.patience and self.adaptive and self.network.learning_rate > MIN_ADAPTIVE_RATE:
+            # "adaptive": a stalled loss divides the rate by 5 rather than stopping.
+            self.network.learning_rate = self.network.learning_rate / ADAPTIVE_DIVISOR
+            self.stale = 0
+            if self.verbose:
+                print(f"Setting learning rate to {self.network.learning_rate:f}")
+            return True
         if self.stale >= self.patience:
             if self.verbose:
                 print(f"Loss did not improve by more than tol={self.tol} for {self.patience} epochs; stopping.")
@@ -461,9 +570,5 @@ class _Monitor:
         return True
 
     def restore_best(self) -> None:
-        if self.best_weights is None:
-            return
-        for layer, (weights, bias) in zip(self.network.layers, self.best_weights):
-            layer.weights = weights
-            if bias is not None:
-                layer.bias = bias
+        if self.best_weights is not None:
+            self.network._restore_parameters(self.best_weights)

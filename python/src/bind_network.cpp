@@ -2,6 +2,7 @@
 // C-contiguous array of the right dtype without copying; anything else is
 // converted by pybind11) and names arrive as strings parsed by the core.
 #include "bindings.hpp"
+#include "optimizer_settings.hpp"
 
 #include "akili/network.hpp"
 
@@ -194,6 +195,25 @@ void bind_network_type(py::module_& module, const char* name) {
             return std::move(result);
           },
           py::arg("inputs"), "The outputs for one 1-D float example; None (nothing done) for other input.")
+      .def(
+          "set_optimizer",
+          [](Net& network, const std::string& name, const py::dict& settings) {
+            const OptimizerSettings parsed = optimizer_settings(name, settings, "Network.optimizer");
+            py::gil_scoped_release release;
+            network.set_optimizer(parsed);
+          },
+          py::arg("name"), py::arg("settings"), "Selects an optimizer with fresh state (settings by keyword name).")
+      .def_property_readonly("optimizer",
+                             [](const Net& network) {
+                               const OptimizerSettings settings = network.optimizer_settings();
+                               return py::make_tuple(to_string(settings.kind), optimizer_settings_dict(settings));
+                             })
+      .def_property_readonly("uses_fast_paths", &Net::uses_fast_paths)
+      .def("optimizer_state", &Net::optimizer, Release(), "A copy of the optimizer with its state.")
+      .def(
+          "set_optimizer_state",
+          [](Net& network, const Optimizer<Scalar>& optimizer) { network.set_optimizer(optimizer); }, py::arg("state"),
+          Release(), "Restores a copy taken by optimizer_state().")
       .def_property_readonly("single_steps", &Net::single_steps)
       .def(
           "train_epoch",

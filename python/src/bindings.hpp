@@ -21,6 +21,10 @@ void bind_backquery(pybind11::module_& module);
 /// Binds akili::train_restarts for both dtypes as `train_restarts(networks, ...)`.
 void bind_restarts(pybind11::module_& module);
 
+/// Binds the optimizers' names (OPTIMIZERS), `check_optimizer`, `optimizer_defaults`
+/// and the opaque optimizer copies OptimizerState32 / OptimizerState64.
+void bind_optimizer(pybind11::module_& module);
+
 /// Binds the name tables (ACTIVATIONS, LOSSES, RULES, INITS), `predicted_classes`
 /// and the exception NonFiniteDataError.
 void bind_names(pybind11::module_& module);

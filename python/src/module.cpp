@@ -7,6 +7,7 @@ PYBIND11_MODULE(_core, module) {
   module.doc() = "akili's C++ core (Eigen); use the akili package rather than this module directly.";
   pybind11::register_exception<akili::DivergenceError>(module, "DivergenceError", PyExc_ArithmeticError);
   akili::python::bind_names(module);
+  akili::python::bind_optimizer(module);
   akili::python::bind_network(module);
   akili::python::bind_threads(module);
   akili::python::bind_build_info(module);

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "akili/model_file.hpp"
+#include "crc32.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -93,10 +94,10 @@ TEST_CASE_TEMPLATE("a saved network loads back identical and predicts identicall
   CHECK_THROWS_AS(akili::load_as<Other>(path), ModelFormatError);
 }
 
-TEST_CASE("the header starts with the magic bytes and version 1.0") {
+TEST_CASE("the header starts with the magic bytes and version 2.0") {
   const std::vector<std::uint8_t> bytes = akili::to_bytes(sample_network<double>());
   const std::vector<std::uint8_t> head(bytes.begin(), bytes.begin() + 12);
-  CHECK(head == std::vector<std::uint8_t>{0x89, 'A', 'K', 'I', 'L', 'I', '\r', '\n', 1, 0, 0, 0});
+  CHECK(head == std::vector<std::uint8_t>{0x89, 'A', 'K', 'I', 'L', 'I', '\r', '\n', 2, 0, 0, 0});
   // CRC-32 of the check string "123456789" is 0xCBF43926; the trailer holds the CRC of the rest.
   std::uint64_t body = 0;
   for (int i = 0; i < 8; ++i) body |= static_cast<std::uint64_t>(bytes[12 + i]) << (8 * i);
@@ -130,7 +131,7 @@ TEST_CASE("wrong magic, newer major version and trailing bytes say so") {
   CHECK_THROWS_WITH_AS(parse(trailing), doctest::Contains("trailing"), ModelFormatError);
 
   std::vector<std::uint8_t> newer = bytes;
-  newer[8] = 2;  // major version 2
+  newer[8] = 3;  // major version 3
   CHECK_THROWS_WITH_AS(parse(newer), doctest::Contains("newer"), ModelFormatError);
 
   std::vector<std::uint8_t> text = bytes;
@@ -184,4 +185,70 @@ TEST_CASE("save without a ModelInfo records the network's own seed and init, and
   CHECK(model.network.seed() == 9);
   CHECK(model.network.init() == akili::Init::xavier);
   CHECK(model.network.weights(0) == network.weights(0));  // loaded weights are kept, never redrawn
+}
+
+TEST_CASE("version 2 keeps the optimizer and the random source: training resumes bit for bit") {
+  for (const akili::OptimizerKind kind : {akili::OptimizerKind::adam, akili::OptimizerKind::rprop,
+                                          akili::OptimizerKind::rmsprop, akili::OptimizerKind::sgd}) {
+    Network<double> network = sample_network<double>();
+    auto settings = akili::OptimizerSettings::defaults(kind);
+    if (kind == akili::OptimizerKind::rmsprop) settings.centered = true;
+    if (kind == akili::OptimizerKind::sgd) settings.momentum = 0.9;
+    network.set_optimizer(settings);
+    akili::RowMatrix<double> x(12, 4), t = akili::RowMatrix<double>::Zero(12, 3);
+    for (Eigen::Index i = 0; i < 12; ++i) {
+      x.row(i) << 0.1 * static_cast<double>(i), -0.2, 0.05 * static_cast<double>(i % 5), 1.0;
+      t(i, i % 3) = 1.0;
+    }
+    network.train_epoch(x, t, 5, true);
+    const std::vector<std::uint8_t> bytes = akili::to_bytes(network);
+    auto loaded = std::get<akili::Model<double>>(akili::load_from_bytes(bytes.data(), bytes.size()));
+    CHECK(loaded.info.format == 2);
+    CHECK(loaded.network.optimizer_settings().kind == kind);
+    for (int epoch = 0; epoch < 3; ++epoch) {
+      network.train_epoch(x, t, 5, true);
+      loaded.network.train_epoch(x, t, 5, true);
+    }
+    check_same(network, loaded.network);
+    CHECK(akili::to_bytes(network) == akili::to_bytes(loaded.network));
+  }
+}
+
+TEST_CASE("version 1 is still written on request and read: plain SGD, random source from the seed") {
+  Network<float> network = sample_network<float>();
+  network.set_optimizer(akili::OptimizerSettings::defaults(akili::OptimizerKind::adam));
+  const std::vector<std::uint8_t> bytes = akili::to_bytes(network, akili::ModelInfo{9, akili::Init::xavier, 1});
+  CHECK(bytes[8] == 1);
+  auto loaded = std::get<akili::Model<float>>(akili::load_from_bytes(bytes.data(), bytes.size()));
+  CHECK(loaded.info.format == 1);
+  CHECK(loaded.network.uses_fast_paths());
+  check_same(network, loaded.network);
+  CHECK(loaded.network.random_source().state() == akili::Random(9).state());
+  CHECK_THROWS_AS(akili::to_bytes(network, akili::ModelInfo{9, akili::Init::xavier, 3}), std::invalid_argument);
+}
+
+TEST_CASE("a version 2 file with a damaged optimizer section says what is wrong") {
+  Network<double> network = sample_network<double>();
+  network.set_optimizer(akili::OptimizerSettings::defaults(akili::OptimizerKind::adam));
+  std::vector<std::uint8_t> bytes = akili::to_bytes(network);
+  // The optimizer code is the first byte after the layers: the end minus the random
+  // state (48), the state, the settings and the code. Rewrite it and the checksum.
+  std::size_t state_bytes = 0;
+  const akili::Optimizer<double> optimizer = network.optimizer();
+  for (const auto& state : optimizer.states()) {
+    state_bytes += 8;
+    for (const auto& slot : state.slots) state_bytes += 8 + static_cast<std::size_t>(slot.size()) * sizeof(double);
+  }
+  const std::size_t code_at = bytes.size() - 4 - 48 - state_bytes - 4 - 13 * 8 - 2;
+  CHECK(bytes[code_at] == 3);  // adam
+  auto rewritten = [&](std::size_t at, std::uint8_t value) {
+    std::vector<std::uint8_t> copy = bytes;
+    copy[at] = value;
+    const std::uint32_t crc = akili::detail::crc32(copy.data(), copy.size() - 4);
+    for (int i = 0; i < 4; ++i)
+      copy[copy.size() - 4 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(crc >> (8 * i));
+    return copy;
+  };
+  CHECK_THROWS_WITH_AS(parse(rewritten(code_at, 9)), doctest::Contains("unknown optimizer code 9"), ModelFormatError);
+  CHECK_THROWS_WITH_AS(parse(rewritten(code_at + 1, 4)), doctest::Contains("unknown flag bits"), ModelFormatError);
 }

@@ -2,6 +2,7 @@
 // A fully-connected layer as the book draws it: weights W of shape
 // (outputs, inputs), so the combined input is X = W·I, then O = f(X).
 
+#include "akili/optimizer.hpp"
 #include "akili/random.hpp"
 #include "akili/types.hpp"
 
@@ -69,6 +70,17 @@ class Dense {
   /// W += step · (Dᵀ·I ∘ mask), b += step · Σ_rows D: delta D (n, outputs), input I (n, inputs).
   /// Does nothing when the layer is frozen.
   void apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar step);
+
+  /// The reference path, through an optimizer (akili/optimizer.hpp): the gradients
+  ///   G = -scale·Dᵀ·I into `weight_gradient` (outputs, inputs)   (scale = 1/n: the batch mean)
+  ///   g = -scale·Σ_rows D into `bias_gradient` (outputs)
+  /// then optimizer.step on W (tensor 2·index, with the trainable mask) and on b
+  /// (tensor 2·index + 1, when the layer has a bias) at `learning_rate`. With
+  /// plain SGD this is W += lr·scale·Dᵀ·I, apply_update's result up to rounding.
+  /// Does nothing when the layer is frozen (its state does not advance either).
+  void optimizer_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar scale,
+                        Optimizer<Scalar>& optimizer, std::size_t index, Matrix& weight_gradient, Vec& bias_gradient,
+                        Scalar learning_rate);
 
   /// A batch update fused with the next batch's pass over the same weights: each
   /// thread updates its band of weight rows and, while the band is in its cache,

@@ -40,16 +40,25 @@ class ModelFileError : public std::system_error {
   std::string path_;
 };
 
-/// Format version this build writes; it reads every file of the same major version.
-constexpr std::uint16_t kModelFormatMajor = 1;
+/// Format version this build writes by default; it reads major versions 1 and 2
+/// (any minor version of them).
+constexpr std::uint16_t kModelFormatMajor = 2;
 constexpr std::uint16_t kModelFormatMinor = 0;
+/// The oldest major version this build still reads and writes.
+constexpr std::uint16_t kModelFormatOldestMajor = 1;
 
 /// What the file records besides the network itself: the seed and initialisation
-/// the weights were first drawn with (the loaded network's random source restarts
-/// from `seed`, so shuffles after loading are reproducible).
+/// the weights were first drawn with, and the format version.
+///   version 2 also holds the optimizer (settings and state) and the random
+///             source's state: a loaded network continues training exactly as
+///             the saved one would have (same steps, same shuffles)
+///   version 1 holds neither: the network loads with plain SGD and its random
+///             source restarts from `seed`
 struct ModelInfo {
   std::uint64_t seed = 0;
   Init init = Init::book;
+  /// The major version save() and to_bytes() write (1 or 2); load() reports the file's.
+  std::uint16_t format = kModelFormatMajor;
 };
 
 /// A network loaded from a file, with the information saved beside it.
@@ -63,8 +72,10 @@ struct Model {
 using AnyModel = std::variant<Model<float>, Model<double>>;
 
 /// The complete file contents for `network` (layers, weights, bias, trainable
-/// masks, frozen flags, loss, rule, learning rate) and `info`; without `info`,
-/// the network's own seed() and init().
+/// masks, frozen flags, loss, rule, learning rate; in version 2 the optimizer and
+/// the random source too) and `info`; without `info`, the network's own seed()
+/// and init() in the current version. Throws std::invalid_argument for a format
+/// other than 1 or 2.
 template <typename Scalar>
 std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network, const ModelInfo& info);
 template <typename Scalar>

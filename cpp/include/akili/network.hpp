@@ -9,9 +9,17 @@
 //   normalized  the lecture's first version: output error e_i is split among the
 //               links into node i in proportion to w_ij / Σ_j |w_ij|
 // All shapes below use samples as rows: X (n, inputs), T and O (n, outputs).
+//
+// The update W += lr·ΔW (ΔW = Dᵀ·I/n from the rule's deltas D) is plain SGD, the
+// default; set_optimizer selects another (akili/optimizer.hpp), which then acts on
+// the rule's ΔW as on the gradient -ΔW. Only plain SGD takes the fused online
+// passes, the online blocks and the pipelined mini-batches (uses_fast_paths());
+// every other optimizer takes the reference path, forward -> gradient -> step, per
+// batch (an online step is a batch of one), with no allocation per step.
 
 #include "akili/dense.hpp"
 #include "akili/errors.hpp"
+#include "akili/optimizer.hpp"
 
 #include <atomic>
 #include <cstddef>
@@ -111,6 +119,24 @@ class Network {
   void set_trainable_mask(std::size_t index, const Eigen::Ref<const Matrix>& mask);
   void set_learning_rate(Scalar learning_rate);
   void set_rule(Rule rule);
+  /// Selects the optimizer (plain SGD by default) with fresh state; the learning
+  /// rate stays learning_rate(). Throws std::invalid_argument (naming
+  /// Network::set_optimizer) for settings out of range, with the network unchanged.
+  void set_optimizer(const OptimizerSettings& settings);
+  /// Selects an optimizer with its state (a model file's): an optimizer without
+  /// state (never allocated) starts fresh; otherwise its tensor sizes must be this
+  /// network's (std::invalid_argument if not).
+  void set_optimizer(const Optimizer<Scalar>& optimizer);
+  /// A copy of the optimizer: settings and the state of every tensor.
+  Optimizer<Scalar> optimizer() const;
+  /// The optimizer's settings alone (no copy of its state).
+  OptimizerSettings optimizer_settings() const;
+  /// Whether updates take the plain-SGD fused paths (the optimizer is plain SGD).
+  bool uses_fast_paths() const;
+  /// The number of values of each parameter tensor, in the optimizer's order:
+  /// layer k's W (outputs·inputs) at 2k, its b at 2k+1 (outputs, or 0 without a bias).
+  std::vector<Eigen::Index> parameter_sizes() const;
+
   /// The random source that draws the shuffles (copied out / replaced whole).
   Random random_source() const;
   void set_random_source(const Random& random);
@@ -208,6 +234,9 @@ class Network {
   // Layers [first, end) all finite (weights and bias).
   bool layers_finite(std::size_t first) const;
   void check_index(const char* where, std::size_t index) const;
+  // A batch step in batch_inputs_ / batch_targets_ that restores the layers and the
+  // optimizer state (and throws DivergenceError naming `where`) when it diverges.
+  double step_restoring(const char* where, Eigen::Index rows, StepTrace<Scalar>* trace);
 
   // Single-example steps (single_steps.cpp). The journal holds, in order, the
   // examples stepped or queued since checkpoint_ (a copy of the layers taken
@@ -237,6 +266,7 @@ class Network {
   std::uint64_t seed_ = 0;
   Init init_ = Init::book;
   Random random_;
+  Optimizer<Scalar> optimizer_;
   mutable std::shared_mutex mutex_;
 
   // Training workspace, sized once per batch size (no allocation per sample):
@@ -257,6 +287,9 @@ class Network {
   Matrix next_gram_;
   std::vector<std::size_t> order_;
   std::vector<Dense<Scalar>> step_snapshot_;  // a batch train_step's starting point, restored on divergence
+  Optimizer<Scalar> optimizer_snapshot_;      // the optimizer state at that point
+  std::vector<Matrix> weight_gradients_;      // per layer G (outputs, inputs): the optimizers' gradients
+  std::vector<Vec> bias_gradients_;           // per layer g_b (outputs)
 
   Matrix journal_inputs_;             // (kOnlineBlock, inputs): examples since checkpoint_
   Matrix journal_targets_;            // (kOnlineBlock, outputs)

@@ -1,0 +1,179 @@
+// Optimizers: each step against its torch.optim formula written out by hand on
+// a few values, and the network's reference path against the fused paths.
+#include <doctest/doctest.h>
+
+#include "akili/network.hpp"
+#include "akili/optimizer.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+using akili::Activation;
+using akili::Dense;
+using akili::Loss;
+using akili::Network;
+using akili::Optimizer;
+using akili::OptimizerKind;
+using akili::OptimizerSettings;
+using akili::Rule;
+using Matrix = akili::RowMatrix<double>;
+
+namespace {
+
+// Steps a two-value tensor θ with the same gradient sequence and returns θ.
+std::vector<double> run(const OptimizerSettings& settings, std::vector<double> theta,
+                        const std::vector<std::vector<double>>& gradients, double rate, const double* mask = nullptr) {
+  Optimizer<double> optimizer(settings);
+  optimizer.allocate({static_cast<Eigen::Index>(theta.size())});
+  for (auto gradient : gradients) optimizer.step(0, theta.data(), gradient.data(), mask, 2, rate);
+  return theta;
+}
+
+Network<double> small_network(Rule rule) {
+  std::vector<Dense<double>> layers;
+  layers.emplace_back(3, 4, Activation::tanh, true);
+  layers.emplace_back(4, 2, Activation::sigmoid, true);
+  return Network<double>(std::move(layers), Loss::squared_error, rule, 0.05, 7);
+}
+
+}  // namespace
+
+TEST_CASE("SGD with momentum, dampening and Nesterov follows torch.optim.SGD") {
+  auto settings = OptimizerSettings::defaults(OptimizerKind::sgd);
+  settings.momentum = 0.9;
+  settings.dampening = 0.5;
+  // b1 = g1 = 1; θ = 1 - 0.1·1 = 0.9. b2 = 0.9·1 + 0.5·2 = 1.9; θ = 0.9 - 0.1·1.9 = 0.71.
+  auto theta = run(settings, {1.0, 0.0}, {{1.0, 0.0}, {2.0, 0.0}}, 0.1);
+  CHECK(theta[0] == doctest::Approx(0.71).epsilon(1e-15));
+  settings.dampening = 0.0;
+  settings.nesterov = true;
+  settings.weight_decay = 0.5;
+  // g1 = 1 + 0.5·1 = 1.5, b1 = 1.5, step g = 1.5 + 0.9·1.5 = 2.85, θ = 1 - 0.285 = 0.715.
+  theta = run(settings, {1.0, 0.0}, {{1.0, 0.0}}, 0.1);
+  CHECK(theta[0] == doctest::Approx(0.715).epsilon(1e-15));
+}
+
+TEST_CASE("Adam's first step moves every value by lr against its gradient's sign") {
+  // m̂ = g, v̂ = g²: θ ← θ - lr·g/(|g| + ε).
+  const auto theta = run(OptimizerSettings::defaults(OptimizerKind::adam), {0.5, -0.5}, {{2.0, -0.25}}, 0.01);
+  CHECK(theta[0] == doctest::Approx(0.5 - 0.01 * 2.0 / (2.0 + 1e-8)).epsilon(1e-15));
+  CHECK(theta[1] == doctest::Approx(-0.5 + 0.01 * 0.25 / (0.25 + 1e-8)).epsilon(1e-15));
+}
+
+TEST_CASE("AdamW decays the weights apart from the gradient, Adam through it") {
+  auto settings = OptimizerSettings::defaults(OptimizerKind::adamw);
+  CHECK(settings.weight_decay == 1e-2);
+  // Zero gradient: Adam's step is 0/(0 + ε) = 0, so only the decay θ·(1 - lr·λ) acts.
+  auto theta = run(settings, {2.0, -4.0}, {{0.0, 0.0}}, 0.1);
+  CHECK(theta[0] == doctest::Approx(2.0 * (1 - 0.1 * 1e-2)).epsilon(1e-15));
+  const double mask[2] = {0.0, 1.0};
+  theta = run(settings, {2.0, -4.0}, {{1.0, 1.0}}, 0.1, mask);
+  CHECK(theta[0] == 2.0);  // a fixed weight neither decays nor steps
+  CHECK(theta[1] != -4.0);
+}
+
+TEST_CASE("Adagrad divides by the root of the summed squares, with lr decay") {
+  auto settings = OptimizerSettings::defaults(OptimizerKind::adagrad);
+  settings.lr_decay = 1.0;
+  settings.initial_accumulator_value = 1.0;
+  // t=1: s = 1 + 9 = 10, θ = -lr·3/(√10 + ε); t=2: lr_2 = lr/2, s = 10 + 9 = 19.
+  const auto theta = run(settings, {0.0, 0.0}, {{3.0, 0.0}, {3.0, 0.0}}, 0.1);
+  const double expected = -0.1 * 3.0 / (std::sqrt(10.0) + 1e-10) - 0.05 * 3.0 / (std::sqrt(19.0) + 1e-10);
+  CHECK(theta[0] == doctest::Approx(expected).epsilon(1e-15));
+  CHECK(theta[1] == 0.0);
+}
+
+TEST_CASE("RMSprop, centered and with momentum") {
+  auto settings = OptimizerSettings::defaults(OptimizerKind::rmsprop);
+  settings.centered = true;
+  settings.momentum = 0.5;
+  // v = 0.01·4 = 0.04, g_avg = 0.01·2 = 0.02, ṽ = 0.04 - 0.0004, b = 2/(√ṽ + ε), θ = -lr·b.
+  const auto theta = run(settings, {0.0, 0.0}, {{2.0, 0.0}}, 0.01);
+  CHECK(theta[0] == doctest::Approx(-0.01 * 2.0 / (std::sqrt(0.0396) + 1e-8)).epsilon(1e-14));
+}
+
+TEST_CASE("Rprop grows the step while the sign holds and skips the step after a flip") {
+  const auto settings = OptimizerSettings::defaults(OptimizerKind::rprop);
+  // Steps: -0.1 (η = lr), -0.12 (η·1.2), then a flip: η = 0.06 and no move, then +0.06.
+  const auto theta = run(settings, {0.0, 0.0}, {{1.0, 0.0}, {1.0, 0.0}, {-1.0, 0.0}, {-1.0, 0.0}}, 0.1);
+  CHECK(theta[0] == doctest::Approx(-0.1 - 0.12 + 0.06).epsilon(1e-15));
+  CHECK(theta[1] == 0.0);
+}
+
+TEST_CASE("settings out of torch.optim's range are refused, naming the setting") {
+  auto settings = OptimizerSettings::defaults(OptimizerKind::adam);
+  settings.beta1 = 1.0;
+  CHECK_THROWS_WITH_AS(Optimizer<double>(settings, "here"), "[here] expected adam beta_1 in [0, 1), got 1",
+                       std::invalid_argument);
+  auto sgd = OptimizerSettings::defaults(OptimizerKind::sgd);
+  sgd.nesterov = true;
+  CHECK_THROWS_AS(Optimizer<double>(sgd, "here"), std::invalid_argument);
+  auto rprop = OptimizerSettings::defaults(OptimizerKind::rprop);
+  rprop.weight_decay = 0.1;
+  CHECK_THROWS_AS(Optimizer<double>(rprop, "here"), std::invalid_argument);
+  CHECK_THROWS_AS(akili::parse_optimizer("adamax"), std::invalid_argument);
+  CHECK(akili::parse_optimizer("adamw") == OptimizerKind::adamw);
+}
+
+TEST_CASE("SGD through the optimizer seam equals the fused paths, online and in batches") {
+  Matrix x(6, 3), t(6, 2);
+  x.setRandom();
+  t.setRandom();
+  t = (t.array() + 1.0) / 2.0;
+  for (const Rule rule : {Rule::transpose, Rule::gradient, Rule::normalized}) {
+    for (std::size_t batch : {std::size_t{1}, std::size_t{3}}) {
+      Network<double> fused = small_network(rule);
+      Network<double> reference = small_network(rule);
+      // A weight decay of 1e-300 rounds away in g + λ·θ for gradients of this size, but
+      // makes the optimizer not plain SGD: the reference path, step for step the same.
+      auto settings = OptimizerSettings::defaults(OptimizerKind::sgd);
+      settings.weight_decay = 1e-300;
+      reference.set_optimizer(settings);
+      CHECK(fused.uses_fast_paths());
+      CHECK_FALSE(reference.uses_fast_paths());
+      for (int epoch = 0; epoch < 3; ++epoch) {
+        fused.train_epoch(x, t, batch, true);
+        reference.train_epoch(x, t, batch, true);
+      }
+      for (std::size_t k = 0; k < 2; ++k) {
+        CHECK((fused.weights(k) - reference.weights(k)).cwiseAbs().maxCoeff() < 1e-13);
+        CHECK((fused.bias(k) - reference.bias(k)).cwiseAbs().maxCoeff() < 1e-13);
+      }
+    }
+  }
+}
+
+TEST_CASE("a copy carries the optimizer state; initialize resets it; a diverging step restores it") {
+  Network<double> network = small_network(Rule::gradient);
+  network.set_optimizer(OptimizerSettings::defaults(OptimizerKind::adam));
+  Matrix x(2, 3), t(2, 2);
+  x << 0.1, 0.2, 0.3, -0.3, 0.2, 0.5;
+  t << 0.9, 0.1, 0.1, 0.9;
+  network.train_step(x, t);
+  Network<double> copy(network);
+  network.train_step(x, t);
+  copy.train_step(x, t);
+  CHECK(network.weights(0) == copy.weights(0));
+  CHECK(network.optimizer().states()[0].steps == 2);
+  network.initialize(akili::Init::book, 3);
+  CHECK(network.optimizer().states()[0].steps == 0);
+  CHECK(network.optimizer().states()[0].slots[0].isZero());
+
+  // Steps of one example, through train_example, take the reference path at once.
+  network.train_example(x.topRows(1), t.topRows(1));
+  CHECK(network.optimizer().states()[0].steps == 1);
+  // Adam's steps are about lr whatever the gradient: SGD with momentum overflows.
+  auto momentum = OptimizerSettings::defaults(OptimizerKind::sgd);
+  momentum.momentum = 0.9;
+  network.set_optimizer(momentum);
+  network.train_step(x, t);
+  const Matrix far = Matrix::Constant(1, 2, 100.0);  // an error of about 100 at the output
+  const auto before = network.optimizer();
+  const Matrix weights = network.weights(1);
+  network.set_learning_rate(1.7e308);
+  CHECK_THROWS_AS(network.train_step(x.topRows(1), far), akili::DivergenceError);
+  CHECK(network.weights(1) == weights);
+  CHECK(network.optimizer().states()[0].steps == 1);
+  CHECK((network.optimizer().states()[0].slots[0] == before.states()[0].slots[0]).all());
+}
