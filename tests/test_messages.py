@@ -58,6 +58,24 @@ def test_no_internal_name_leaks_into_the_python_messages():
         assert "::" not in text and "check_" not in text
 
 
+def test_model_file_messages_name_the_python_call(tmp_path):
+    bad = tmp_path / "bad.akili"
+    bad.write_bytes(b"not a model" * 4)
+    with pytest.raises(akili.ModelFormatError, match=r"^\[akili\.load\] not an akili model file"):
+        akili.load(bad)
+    with pytest.raises(FileNotFoundError, match=r"\[akili\.load\] cannot open"):
+        akili.load(tmp_path / "missing.akili")
+    with pytest.raises(akili.ModelFormatError, match=r"^\[akili\.loads\] not an akili model file"):
+        akili.loads(bad.read_bytes())
+    with pytest.raises(FileNotFoundError, match=r"\[Network\.save\] cannot create a temporary file"):
+        tiny().save(tmp_path / "no" / "such" / "dir.akili")
+    good = tiny().to_bytes()
+    corrupted = good[:-1] + bytes([good[-1] ^ 0xFF])
+    with pytest.raises(akili.ModelFormatError) as caught:
+        akili.loads(corrupted)
+    assert str(caught.value).startswith("[akili.loads] checksum mismatch") and "::" not in str(caught.value)
+
+
 def test_nan_refusals_are_typed_and_carry_the_row():
     net = tiny()
     X = np.zeros((6, 2))

@@ -116,7 +116,7 @@ def test_a_version_2_file_refuses_a_damaged_optimizer_section():
     with pytest.raises(akili.ModelFormatError, match="unknown optimizer code 7"):
         akili.loads(patched(code_at, "<B", 7))
     beta_1_at = code_at + 2 + 3 * 8  # after momentum, dampening, weight_decay
-    with pytest.raises(akili.ModelFormatError, match=r"out of range: \[akili::load\] expected adam beta_1 in \[0, 1\)"):
+    with pytest.raises(akili.ModelFormatError, match=r"out of range: \[akili.loads\] expected adam beta_1 in \[0, 1\)"):
         akili.loads(patched(beta_1_at, "<d", 1.5))
     with pytest.raises(akili.ModelFormatError, match="holds state for 5 tensors; expected 4"):
         akili.loads(patched(code_at + 2 + 13 * 8, "<I", 5))

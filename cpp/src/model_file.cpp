@@ -61,7 +61,34 @@ std::uint8_t code_of(const std::array<Enum, N>& codes, Enum value) {
   throw std::invalid_argument("[akili::save] no file code for value " + std::to_string(static_cast<int>(value)));
 }
 
-[[noreturn]] void fail(const std::string& message) { throw ModelFormatError("[akili::load] " + message); }
+/// The API the user called, named at the head of every message (C++ callers get
+/// akili::load or akili::save, the Python bindings pass akili.load, Network.save,
+/// ...). The messages are built deep inside the decoder's helpers, so the public
+/// functions set the name for the length of the call rather than hand it down
+/// through every helper; thread_local, as concurrent calls name their own.
+thread_local const char* current_caller = nullptr;
+
+/// Sets current_caller for one public call: `caller` when given, else the name of
+/// an enclosing call (load() reading through load_from_bytes()), else `fallback`.
+class NamedCall {
+ public:
+  NamedCall(const char* caller, const char* fallback) : previous_(current_caller) {
+    current_caller = caller ? caller : (previous_ ? previous_ : fallback);
+  }
+  ~NamedCall() { current_caller = previous_; }
+  NamedCall(const NamedCall&) = delete;
+  NamedCall& operator=(const NamedCall&) = delete;
+
+ private:
+  const char* previous_;
+};
+
+const char* caller_name() { return current_caller ? current_caller : "akili::load"; }
+
+/// "[caller] message"
+std::string named(const std::string& message) { return "[" + std::string(caller_name()) + "] " + message; }
+
+[[noreturn]] void fail(const std::string& message) { throw ModelFormatError(named(message)); }
 
 /// Little-endian encoder: byte order fixed by shifts, whatever the host's.
 class Writer {
@@ -233,7 +260,7 @@ Optimizer<Scalar> decode_optimizer(Reader& in, const Network<Scalar>& network) {
   for_each_number(settings, [&](const char*, double& value) { value = in.f64("optimizer setting"); });
   std::optional<Optimizer<Scalar>> optimizer;
   try {
-    optimizer.emplace(settings, "akili::load");
+    optimizer.emplace(settings, caller_name());
   } catch (const std::invalid_argument& error) {
     fail(std::string("the optimizer settings at offset ") + std::to_string(at) + " are out of range: " + error.what());
   }
@@ -261,7 +288,7 @@ Optimizer<Scalar> decode_optimizer(Reader& in, const Network<Scalar>& network) {
     }
   }
   try {
-    optimizer->set_states(std::move(states), "akili::load");
+    optimizer->set_states(std::move(states), caller_name());
   } catch (const std::invalid_argument& error) {
     fail(std::string("the optimizer state is not usable: ") + error.what());
   }
@@ -385,9 +412,9 @@ Model<Scalar> decode_network(Reader& in, std::uint16_t format) {
          std::to_string(in.offset()) + "; expected none");
   }
   try {
-    check_loss_pairing(loss, layers.back().activation(), "akili::load");
+    check_loss_pairing(loss, layers.back().activation(), caller_name());
   } catch (const std::invalid_argument& error) {
-    const std::string text = error.what();  // "[akili::load] loss ... needs ...": keep the part after the name
+    const std::string text = error.what();  // "[caller] loss ... needs ...": keep the part after the name
     fail("the saved loss does not suit the output layer: " + text.substr(text.find("] ") + 2));
   }
   Model<Scalar> model{Network<Scalar>(std::move(layers), loss, rule, learning_rate, seed, init),
@@ -449,7 +476,7 @@ std::uint64_t check_header(const std::uint8_t* data, std::uint64_t total_size) {
 /// "<action> '<path>': <errno text>", e.g. "...: No such file or directory".
 [[noreturn]] void throw_errno(const char* action, const std::string& path, int error_number = errno) {
   // (const char* action: no allocation, so nothing can change errno before it is read)
-  throw ModelFileError(error_number, std::string(action) + " '" + path + "'", path);
+  throw ModelFileError(error_number, named(action) + " '" + path + "'", path);
 }
 
 /// Owns a POSIX file descriptor; closes it on scope exit.
@@ -478,7 +505,7 @@ void write_all(int fd, const std::uint8_t* data, std::size_t size, const std::st
     const ssize_t written = ::write(fd, data, size);
     if (written < 0) {
       if (errno == EINTR) continue;
-      throw_errno("[akili::save] cannot write", path);
+      throw_errno("cannot write", path);
     }
     data += written;
     size -= static_cast<std::size_t>(written);
@@ -490,7 +517,7 @@ void read_exact(int fd, std::uint8_t* data, std::size_t size, const std::string&
     const ssize_t got = ::read(fd, data, size);
     if (got < 0) {
       if (errno == EINTR) continue;
-      throw_errno("[akili::load] cannot read", path);
+      throw_errno("cannot read", path);
     }
     if (got == 0) fail("'" + path + "' became shorter while it was being read");
     data += got;
@@ -540,12 +567,13 @@ std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network) {
 }
 
 template <typename Scalar>
-void save(const Network<Scalar>& network, const std::string& path) {
-  save(network, path, ModelInfo{network.seed(), network.init()});
+void save(const Network<Scalar>& network, const std::string& path, const char* caller) {
+  save(network, path, ModelInfo{network.seed(), network.init()}, caller);
 }
 
 template <typename Scalar>
-void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info) {
+void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info, const char* caller) {
+  const NamedCall name(caller, "akili::save");
   const std::vector<std::uint8_t> bytes = to_bytes(network, info);
 
   // A fresh name beside the target (same file system, so rename() is atomic);
@@ -559,19 +587,19 @@ void save(const Network<Scalar>& network, const std::string& path, const ModelIn
     if (fd < 0 && errno != EEXIST) break;
   }
   if (fd < 0) {
-    throw_errno("[akili::save] cannot create a temporary file beside", path);
+    throw_errno("cannot create a temporary file beside", path);
   }
   FileDescriptor file(fd);
   try {
     write_all(file.get(), bytes.data(), bytes.size(), path);
     if (::fsync(file.get()) != 0) {
-      throw_errno("[akili::save] cannot flush", path);
+      throw_errno("cannot flush", path);
     }
     if (file.close() != 0) {
-      throw_errno("[akili::save] cannot close", path);
+      throw_errno("cannot close", path);
     }
     if (::rename(temporary.c_str(), path.c_str()) != 0) {
-      throw_errno("[akili::save] cannot replace", path);
+      throw_errno("cannot replace", path);
     }
   } catch (...) {
     ::unlink(temporary.c_str());  // the target was never touched
@@ -586,7 +614,8 @@ void save(const Network<Scalar>& network, const std::string& path, const ModelIn
   }
 }
 
-AnyModel load_from_bytes(const std::uint8_t* data, std::size_t size) {
+AnyModel load_from_bytes(const std::uint8_t* data, std::size_t size, const char* caller) {
+  const NamedCall name(caller, "akili::load");
   const std::uint64_t body = check_header(data, size);
   const std::uint32_t stored = static_cast<std::uint32_t>(read_le(data + size - kChecksumSize, 4));
   const std::uint32_t computed = detail::crc32(data, size - kChecksumSize);
@@ -608,16 +637,17 @@ AnyModel load_from_bytes(const std::uint8_t* data, std::size_t size) {
        "; expected 1 (float32) or 2 (float64)");
 }
 
-AnyModel load(const std::string& path) {
+AnyModel load(const std::string& path, const char* caller) {
+  const NamedCall name(caller, "akili::load");
   FileDescriptor file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (file.get() < 0) {
-    throw_errno("[akili::load] cannot open", path);
+    throw_errno("cannot open", path);
   }
   struct stat status {};
   if (::fstat(file.get(), &status) != 0) {
-    throw_errno("[akili::load] cannot inspect", path);
+    throw_errno("cannot inspect", path);
   }
-  if (S_ISDIR(status.st_mode)) throw_errno("[akili::load] cannot load", path, EISDIR);
+  if (S_ISDIR(status.st_mode)) throw_errno("cannot load", path, EISDIR);
   if (!S_ISREG(status.st_mode)) fail("'" + path + "' is not a regular file");
   const auto size = static_cast<std::uint64_t>(status.st_size);
   // The header first: a file that is not a model, or whose declared length does
@@ -630,11 +660,12 @@ AnyModel load(const std::string& path) {
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
   std::memcpy(bytes.data(), header.data(), kHeaderSize);
   read_exact(file.get(), bytes.data() + kHeaderSize, bytes.size() - kHeaderSize, path);
-  return load_from_bytes(bytes.data(), bytes.size());
+  return load_from_bytes(bytes.data(), bytes.size(), nullptr);
 }
 
 template <typename Scalar>
-Model<Scalar> load_as(const std::string& path) {
+Model<Scalar> load_as(const std::string& path, const char* caller) {
+  const NamedCall name(caller, "akili::load");
   AnyModel model = load(path);
   if (auto* wanted = std::get_if<Model<Scalar>>(&model)) return std::move(*wanted);
   fail("'" + path + "' holds a " + std::string(sizeof(Scalar) == 4 ? "float64" : "float32") + " network; expected " +
@@ -643,13 +674,13 @@ Model<Scalar> load_as(const std::string& path) {
 
 template std::vector<std::uint8_t> to_bytes(const Network<float>&);
 template std::vector<std::uint8_t> to_bytes(const Network<double>&);
-template void save(const Network<float>&, const std::string&);
-template void save(const Network<double>&, const std::string&);
+template void save(const Network<float>&, const std::string&, const char*);
+template void save(const Network<double>&, const std::string&, const char*);
 template std::vector<std::uint8_t> to_bytes(const Network<float>&, const ModelInfo&);
 template std::vector<std::uint8_t> to_bytes(const Network<double>&, const ModelInfo&);
-template void save(const Network<float>&, const std::string&, const ModelInfo&);
-template void save(const Network<double>&, const std::string&, const ModelInfo&);
-template Model<float> load_as<float>(const std::string&);
-template Model<double> load_as<double>(const std::string&);
+template void save(const Network<float>&, const std::string&, const ModelInfo&, const char*);
+template void save(const Network<double>&, const std::string&, const ModelInfo&, const char*);
+template Model<float> load_as<float>(const std::string&, const char*);
+template Model<double> load_as<double>(const std::string&, const char*);
 
 }  // namespace akili

@@ -284,11 +284,11 @@ def get_num_threads() -> int:
     """
     Threads training and prediction use (>= 1).
     """
-def load_model(path: str) -> tuple:
+def load_model(path: str, caller: str) -> tuple:
     """
     Reads a model file: (network, dtype, seed, init).
     """
-def load_model_bytes(data: bytes) -> tuple:
+def load_model_bytes(data: bytes, caller: str) -> tuple:
     """
     Parses a model file held in memory: (network, dtype, seed, init).
     """
@@ -339,12 +339,12 @@ def set_random_state(network: Network64, state: tuple[int, int, int, int, int, i
     Replaces the network's random source with a saved state.
     """
 @typing.overload
-def save_model(network: Network32, path: str, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> None:
+def save_model(network: Network32, path: str, seed: typing.SupportsInt | typing.SupportsIndex, init: str, caller: str) -> None:
     """
     Writes the model file crash-safely (temporary file, fsync, atomic rename).
     """
 @typing.overload
-def save_model(network: Network64, path: str, seed: typing.SupportsInt | typing.SupportsIndex, init: str) -> None:
+def save_model(network: Network64, path: str, seed: typing.SupportsInt | typing.SupportsIndex, init: str, caller: str) -> None:
     """
     Writes the model file crash-safely (temporary file, fsync, atomic rename).
     """

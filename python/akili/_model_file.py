@@ -50,7 +50,7 @@ def save(network: Network, path: PathLike) -> None:
     old file or the new one, never a mix. Raises OSError (with ``errno`` and
     ``filename``) when the file system refuses.
     """
-    _core.save_model(network._native, _native_path(path, "Network.save"), network.seed, network._init)
+    _core.save_model(network._native, _native_path(path, "Network.save"), network.seed, network._init, "Network.save")
 
 
 def to_bytes(network: Network) -> bytes:
@@ -67,7 +67,7 @@ def _wrap(loaded: tuple[Any, str, int, str], cls: type[Network] | None = None) -
 
 def _loaded(data: bytes, cls: type[Network]) -> Network:
     """The network in model-file bytes as an instance of ``cls`` (unpickling a subclass)."""
-    return _wrap(_core.load_model_bytes(bytes(data)), cls)
+    return _wrap(_core.load_model_bytes(bytes(data), "pickle.loads"), cls)
 
 
 def load(path: PathLike) -> Network:
@@ -79,11 +79,11 @@ def load(path: PathLike) -> Network:
     when the file cannot be read and :class:`ModelFormatError` (a ValueError)
     when it is not a well-formed akili model.
     """
-    return _wrap(_core.load_model(_native_path(path, "akili.load")))
+    return _wrap(_core.load_model(_native_path(path, "akili.load"), "akili.load"))
 
 
 def loads(data: bytes | bytearray | memoryview) -> Network:
     """Like :func:`load`, from the file's content held in memory."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"[akili.loads] expected bytes, bytearray or memoryview, got {type(data).__name__}")
-    return _wrap(_core.load_model_bytes(bytes(data)))
+    return _wrap(_core.load_model_bytes(bytes(data), "akili.loads"))

@@ -42,12 +42,13 @@ void bind_writers(py::module_& module) {
       py::arg("network"), py::arg("seed"), py::arg("init"), "The model file's bytes for a network.");
   module.def(
       "save_model",
-      [](const Network<Scalar>& network, const std::string& path, std::uint64_t seed, const std::string& init) {
+      [](const Network<Scalar>& network, const std::string& path, std::uint64_t seed, const std::string& init,
+         const std::string& caller) {
         const ModelInfo info{seed, parse_init(init)};
         py::gil_scoped_release release;
-        save(network, path, info);
+        save(network, path, info, caller.c_str());
       },
-      py::arg("network"), py::arg("path"), py::arg("seed"), py::arg("init"),
+      py::arg("network"), py::arg("path"), py::arg("seed"), py::arg("init"), py::arg("caller"),
       "Writes the model file crash-safely (temporary file, fsync, atomic rename).");
 }
 
@@ -69,25 +70,25 @@ void bind_model(py::module_& module) {
   bind_writers<double>(module);
   module.def(
       "load_model",
-      [](const std::string& path) {
+      [](const std::string& path, const std::string& caller) {
         AnyModel model = [&] {
           py::gil_scoped_release release;
-          return load(path);
+          return load(path, caller.c_str());
         }();
         return to_python(std::move(model));
       },
-      py::arg("path"), "Reads a model file: (network, dtype, seed, init).");
+      py::arg("path"), py::arg("caller"), "Reads a model file: (network, dtype, seed, init).");
   module.def(
       "load_model_bytes",
-      [](const py::bytes& data) {
+      [](const py::bytes& data, const std::string& caller) {
         const std::string_view view(data);
         AnyModel model = [&] {
           py::gil_scoped_release release;
-          return load_from_bytes(reinterpret_cast<const std::uint8_t*>(view.data()), view.size());
+          return load_from_bytes(reinterpret_cast<const std::uint8_t*>(view.data()), view.size(), caller.c_str());
         }();
         return to_python(std::move(model));
       },
-      py::arg("data"), "Parses a model file held in memory: (network, dtype, seed, init).");
+      py::arg("data"), py::arg("caller"), "Parses a model file held in memory: (network, dtype, seed, init).");
 }
 
 }  // namespace akili::python

@@ -87,32 +87,36 @@ std::vector<std::uint8_t> to_bytes(const Network<Scalar>& network);
 /// ModelFileError is thrown. Without `info` the file records the network's own
 /// seed() and init().
 template <typename Scalar>
-void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info);
+void save(const Network<Scalar>& network, const std::string& path, const ModelInfo& info, const char* caller = nullptr);
 template <typename Scalar>
-void save(const Network<Scalar>& network, const std::string& path);
+void save(const Network<Scalar>& network, const std::string& path, const char* caller = nullptr);
 
 /// Parses a whole model file held in memory (`size` bytes at `data`).
 /// Throws ModelFormatError for anything but a well-formed file.
-AnyModel load_from_bytes(const std::uint8_t* data, std::size_t size);
+AnyModel load_from_bytes(const std::uint8_t* data, std::size_t size, const char* caller = nullptr);
 
 /// Reads and parses the model file at `path`. Throws ModelFileError when it cannot
 /// be read (code() == ENOENT when missing) and ModelFormatError when it is malformed.
-AnyModel load(const std::string& path);
+AnyModel load(const std::string& path, const char* caller = nullptr);
 
 /// Like load(), for callers that know the precision: throws ModelFormatError when
 /// the file holds the other dtype.
 template <typename Scalar>
-Model<Scalar> load_as(const std::string& path);
+Model<Scalar> load_as(const std::string& path, const char* caller = nullptr);
+
+// Every message of save() and the loaders begins with the name of the call,
+// "[akili::save] ..." or "[akili::load] ...": `caller`, when given, names it
+// instead (a binding passes the name its users call, e.g. "akili.load").
 
 extern template std::vector<std::uint8_t> to_bytes(const Network<float>&);
 extern template std::vector<std::uint8_t> to_bytes(const Network<double>&);
-extern template void save(const Network<float>&, const std::string&);
-extern template void save(const Network<double>&, const std::string&);
+extern template void save(const Network<float>&, const std::string&, const char*);
+extern template void save(const Network<double>&, const std::string&, const char*);
 extern template std::vector<std::uint8_t> to_bytes(const Network<float>&, const ModelInfo&);
 extern template std::vector<std::uint8_t> to_bytes(const Network<double>&, const ModelInfo&);
-extern template void save(const Network<float>&, const std::string&, const ModelInfo&);
-extern template void save(const Network<double>&, const std::string&, const ModelInfo&);
-extern template Model<float> load_as<float>(const std::string&);
-extern template Model<double> load_as<double>(const std::string&);
+extern template void save(const Network<float>&, const std::string&, const ModelInfo&, const char*);
+extern template void save(const Network<double>&, const std::string&, const ModelInfo&, const char*);
+extern template Model<float> load_as<float>(const std::string&, const char*);
+extern template Model<double> load_as<double>(const std::string&, const char*);
 
 }  // namespace akili
