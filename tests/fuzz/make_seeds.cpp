@@ -1,6 +1,8 @@
 // Writes a small seed corpus for fuzz_model_loader: well-formed model files of
-// both dtypes covering every flag (bias, frozen, trainable mask), every loss and
-// several activations, so mutations start from files that reach the decoder.
+// both dtypes covering every flag (bias, frozen, trainable mask), every loss,
+// several activations, optimizer sections with state (Adam, centered RMSprop with
+// momentum) and a version-1 file, so mutations start from files that reach every
+// part of the decoder.
 //   make_seeds <directory>
 #include "akili/model_file.hpp"
 
@@ -44,10 +46,25 @@ void write_seeds(const std::string& directory, const char* dtype) {
       net.set_trainable_mask(0, mask);
       net.set_frozen(1, true);
     }
-    const std::vector<std::uint8_t> bytes = akili::to_bytes(net, akili::ModelInfo{42, akili::Init::xavier});
-    const std::string path = directory + "/seed-" + dtype + "-" + std::to_string(variant) + ".akili";
-    std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (variant > 0) {
+      // An optimizer with state: a few steps fill its moments (version 2's optimizer section).
+      auto settings =
+          akili::OptimizerSettings::defaults(variant == 1 ? akili::OptimizerKind::adam : akili::OptimizerKind::rmsprop);
+      settings.centered = variant == 2;
+      settings.momentum = variant == 2 ? 0.5 : 0.0;
+      net.set_optimizer(settings);
+      const akili::RowMatrix<Scalar> inputs = akili::RowMatrix<Scalar>::Constant(2, net.inputs(), Scalar(0.5));
+      const akili::RowMatrix<Scalar> targets = akili::RowMatrix<Scalar>::Constant(2, net.outputs(), Scalar(0.25));
+      for (int step = 0; step < 3; ++step) net.train_step(inputs, targets);
+    }
+    for (const std::uint16_t format : {akili::kModelFormatMajor, akili::kModelFormatOldestMajor}) {
+      if (format != akili::kModelFormatMajor && variant != 0) continue;  // one version-1 seed per dtype
+      const std::vector<std::uint8_t> bytes = akili::to_bytes(net, akili::ModelInfo{42, akili::Init::xavier, format});
+      const std::string path =
+          directory + "/seed-" + dtype + "-" + std::to_string(variant) + "-v" + std::to_string(format) + ".akili";
+      std::ofstream(path, std::ios::binary)
+          .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
   }
 }
 

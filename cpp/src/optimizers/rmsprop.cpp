@@ -15,11 +15,8 @@ void rmsprop_step(const OptimizerSettings& settings, ParameterState<Scalar>& sta
   const auto epsilon = static_cast<Scalar>(settings.epsilon);
   auto& square_average = state.slots[0];
   square_average = alpha * square_average + (Scalar(1) - alpha) * gradient.square();  // v ← α·v + (1-α)·g²
-  // The denominator √ṽ + ε stays an expression, evaluated inside the update (no buffer).
-  if (settings.centered) {
-    auto& gradient_average = state.slots[2];
-    gradient_average = alpha * gradient_average + (Scalar(1) - alpha) * gradient;  // g_avg ← α·g_avg + (1-α)·g
-    const auto denominator = (square_average - gradient_average.square()).sqrt() + epsilon;  // √(v - g_avg²) + ε
+  // The step from the denominator √ṽ + ε, an expression evaluated inside the update (no buffer).
+  auto step = [&](const auto& denominator) {
     if (settings.momentum > 0.0) {
       auto& buffer = state.slots[1];
       buffer = static_cast<Scalar>(settings.momentum) * buffer + gradient / denominator;  // b ← μ·b + g/(√ṽ+ε)
@@ -27,15 +24,13 @@ void rmsprop_step(const OptimizerSettings& settings, ParameterState<Scalar>& sta
     } else {
       theta -= learning_rate * gradient / denominator;  // θ ← θ - lr·g/(√ṽ+ε)
     }
-    return;
-  }
-  const auto denominator = square_average.sqrt() + epsilon;  // √v + ε
-  if (settings.momentum > 0.0) {
-    auto& buffer = state.slots[1];
-    buffer = static_cast<Scalar>(settings.momentum) * buffer + gradient / denominator;  // b ← μ·b + g/(√v+ε)
-    theta -= learning_rate * buffer;                                                    // θ ← θ - lr·b
+  };
+  if (settings.centered) {
+    auto& gradient_average = state.slots[2];
+    gradient_average = alpha * gradient_average + (Scalar(1) - alpha) * gradient;  // g_avg ← α·g_avg + (1-α)·g
+    step((square_average - gradient_average.square()).sqrt() + epsilon);           // ṽ = v - g_avg²
   } else {
-    theta -= learning_rate * gradient / denominator;  // θ ← θ - lr·g/(√v+ε)
+    step(square_average.sqrt() + epsilon);  // ṽ = v
   }
 }
 
