@@ -51,9 +51,8 @@ def _stream_scaling(method: str) -> Scaling:
 def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
     """The train command on a CSV stream; returns the exit status."""
     from ._cli_common import EXIT_INTERRUPTED
-    from ._cli_train import build_network, output_setup, save_model
+    from ._cli_train import build_network, model_record, output_setup, save_model
     from ._history import History
-    from ._version import __version__
 
     out = sys.stdout
     path = Path(args.data).expanduser()
@@ -148,41 +147,27 @@ def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
         flush=True,
     )
     if args.out:
-        sidecar = {
-            "akili_version": __version__,
+        data = {
             "data": canonical_data(args.data),
             "held_out": None,
             "limit": None,
             "input_scaling": scaling.to_json(),
             "classes": [str(label) for label in range(classes)],
             "targets": {"low": low, "high": high},
-            "training": {
-                "epochs_planned": epochs,
-                "epochs_completed": history.epochs,
-                "interrupted": interrupted,
-                "learning_rate": args.lr,
-                "batch_size": args.batch_size,
-                "rule": args.rule,
-                "loss": args.loss,
-                "activation": args.activation,
-                "hidden": hidden,
-                "seed": args.seed,
-                "dtype": dtype.name,
-                "shuffle": not args.no_shuffle,
-                "samples": trained,
-                "seconds": seconds,
-                "stream": True,
-            },
-            "test_accuracy": None if result is None else result["accuracy"],
-            "history": {
-                "loss": history.loss,
-                "accuracy": history.accuracy,
-                "val_loss": history.val_loss,
-                "val_accuracy": history.val_accuracy,
-                "epoch_seconds": history.epoch_seconds,
-                "samples": history.samples,
-            },
         }
+        sidecar = model_record(
+            args,
+            network,
+            history,
+            data=data,
+            epochs=epochs,
+            interrupted=interrupted,
+            hidden=hidden,
+            samples=trained,
+            seconds=seconds,
+            test_accuracy=None if result is None else result["accuracy"],
+            stream=True,
+        )
         save_model(network, args.out, sidecar)
         print(f"saved {args.out} (and {args.out}.json)", file=out, flush=True)
     return EXIT_INTERRUPTED if interrupted else 0

@@ -130,6 +130,55 @@ def save_model(network: Network, path: str, sidecar: dict[str, Any]) -> None:
     write_sidecar(path, sidecar)
 
 
+def model_record(
+    args: argparse.Namespace,
+    network: Network,
+    history: History,
+    *,
+    data: dict[str, Any],
+    epochs: int,
+    interrupted: bool,
+    hidden: list[int],
+    samples: int,
+    seconds: float,
+    test_accuracy: float | None,
+    stream: bool = False,
+) -> dict[str, Any]:
+    """MODEL.json beside a model trained by the CLI (`akili train`, with or without
+    --stream): `data` holds the data set's own entries (data, held_out, limit,
+    input_scaling, classes, targets); the rest describes the run."""
+    training: dict[str, Any] = {
+        "epochs_planned": epochs,
+        "epochs_completed": history.epochs,
+        "interrupted": interrupted,
+        "learning_rate": args.lr,
+        "optimizer": network.optimizer.name,
+        "optimizer_settings": network.optimizer.settings,
+        "early_stopping": {"patience": args.patience, "validation_fraction": args.validation_fraction}
+        if getattr(args, "early_stopping", False)
+        else None,
+        "batch_size": args.batch_size,
+        "rule": args.rule,
+        "loss": args.loss,
+        "activation": args.activation,
+        "hidden": hidden,
+        "seed": args.seed,
+        "dtype": network.dtype.name,
+        "shuffle": not args.no_shuffle,
+        "samples": samples,
+        "seconds": seconds,
+    }
+    if stream:
+        training["stream"] = True
+    return {
+        "akili_version": __version__,
+        **data,
+        "training": training,
+        "test_accuracy": test_accuracy,
+        "history": _history_json(history),
+    }
+
+
 def _history_json(history: History) -> dict[str, Any]:
     return {
         "loss": history.loss,
@@ -261,38 +310,26 @@ def run(args: argparse.Namespace) -> int:
     )
 
     if args.out:
-        sidecar = {
-            "akili_version": __version__,
+        data = {
             "data": canonical_data(args.data),
             "held_out": split.held_out,
             "limit": args.limit,
             "input_scaling": scaling.to_json(),
             "classes": names,
             "targets": {"low": low, "high": high},
-            "training": {
-                "epochs_planned": epochs,
-                "epochs_completed": history.epochs,
-                "interrupted": interrupted,
-                "learning_rate": args.lr,
-                "optimizer": network.optimizer.name,
-                "optimizer_settings": network.optimizer.settings,
-                "early_stopping": {"patience": args.patience, "validation_fraction": args.validation_fraction}
-                if args.early_stopping
-                else None,
-                "batch_size": args.batch_size,
-                "rule": args.rule,
-                "loss": args.loss,
-                "activation": args.activation,
-                "hidden": hidden,
-                "seed": args.seed,
-                "dtype": np.dtype(args.dtype).name,
-                "shuffle": not args.no_shuffle,
-                "samples": samples,
-                "seconds": seconds,
-            },
-            "test_accuracy": result["accuracy"],
-            "history": _history_json(history),
         }
+        sidecar = model_record(
+            args,
+            network,
+            history,
+            data=data,
+            epochs=epochs,
+            interrupted=interrupted,
+            hidden=hidden,
+            samples=samples,
+            seconds=seconds,
+            test_accuracy=result["accuracy"],
+        )
         save_model(network, args.out, sidecar)
         print(f"saved {args.out} (and {args.out}.json)", file=out, flush=True)
     if args.plot:
