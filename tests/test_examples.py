@@ -25,7 +25,7 @@ def run(name: str, *args: str) -> str:
 
 
 def number(pattern: str, text: str) -> float:
-    match = re.search(pattern, text)
+    match = re.search(pattern, text, re.M)
     assert match, f"{pattern!r} not found in:\n{text}"
     return float(match.group(1))
 
@@ -143,3 +143,20 @@ def test_restarts():
     assert all(float(loss) < 0.01 for _, loss in solved)
     assert out.count("still stuck") == len(stuck)
     assert number(r"restarts keep the best: seed \d+, loss ([\d.]+),", out) < 0.001
+
+
+def test_optimizers_compared():
+    out = run("optimizers_compared.py")
+    names = ("plain SGD", "SGD \\+ momentum", "Adam")
+    first = {name: number(rf"^{name}[^\n:]*: epoch 1 (\S+),", out) for name in names}
+    last = {name: number(rf"^{name}[^\n:]*: epoch 1 \S+, epoch 8 (\S+)", out) for name in names}
+    # docs/training.md, "A lesson: momentum and Adam on the book's network": the figures it quotes.
+    assert first["plain SGD"] == pytest.approx(0.335, abs=0.01)
+    assert first["SGD \\+ momentum"] == pytest.approx(0.844, abs=0.01)
+    assert first["Adam"] == pytest.approx(0.695, abs=0.01)
+    assert last["plain SGD"] == pytest.approx(0.877, abs=0.01)
+    assert last["SGD \\+ momentum"] == pytest.approx(0.899, abs=0.01)
+    assert last["Adam"] == pytest.approx(0.899, abs=0.01)
+    # The lesson itself: both learn faster than the book's update, and end higher.
+    assert first["SGD \\+ momentum"] > first["Adam"] > first["plain SGD"] + 0.2
+    assert min(last["SGD \\+ momentum"], last["Adam"]) > last["plain SGD"]
