@@ -1,6 +1,6 @@
 """Bounded fuzzing runs (marker ``slow``): libFuzzer with ASan+UBSan on the C++
 model loader, atheris on the Python readers. Each run is capped by
-AKILI_FUZZ_SECONDS (default 60); any crash, sanitizer report or untyped error
+AKILI_FUZZ_SECONDS (default 30; longer runs for a deeper search); any crash, sanitizer report or untyped error
 fails the test and leaves the reproducer in the run's directory."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import akili
 pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).parent / "fuzz"
-SECONDS = int(os.environ.get("AKILI_FUZZ_SECONDS", "60"))
+SECONDS = int(os.environ.get("AKILI_FUZZ_SECONDS", "30"))
 
 
 def stats(output: str) -> str:
