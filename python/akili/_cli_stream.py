@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from . import datasets as ds
-from ._cli_data import canonical_data
 from ._progress import EpochProgress
 from ._threads import set_num_threads
 from .datasets._preprocessing import Scaling
@@ -147,19 +146,16 @@ def run_stream(args: argparse.Namespace, user_error: type[Exception]) -> int:
         flush=True,
     )
     if args.out:
-        data = {
-            "data": canonical_data(args.data),
-            "held_out": None,
-            "limit": None,
-            "input_scaling": scaling.to_json(),
-            "classes": [str(label) for label in range(classes)],
-            "targets": {"low": low, "high": high},
-        }
         sidecar = model_record(
             args,
             network,
             history,
-            data=data,
+            held_out=None,
+            limit=None,
+            scaling=scaling,
+            classes=[str(label) for label in range(classes)],
+            low=low,
+            high=high,
             epochs=epochs,
             interrupted=interrupted,
             hidden=hidden,

@@ -135,7 +135,12 @@ def model_record(
     network: Network,
     history: History,
     *,
-    data: dict[str, Any],
+    held_out: Any,
+    limit: int | None,
+    scaling: Scaling,
+    classes: list[str],
+    low: float,
+    high: float,
     epochs: int,
     interrupted: bool,
     hidden: list[int],
@@ -145,8 +150,8 @@ def model_record(
     stream: bool = False,
 ) -> dict[str, Any]:
     """MODEL.json beside a model trained by the CLI (`akili train`, with or without
-    --stream): `data` holds the data set's own entries (data, held_out, limit,
-    input_scaling, classes, targets); the rest describes the run."""
+    --stream): the data set (held_out, limit, scaling, class names, target values)
+    and the run."""
     training: dict[str, Any] = {
         "epochs_planned": epochs,
         "epochs_completed": history.epochs,
@@ -172,7 +177,12 @@ def model_record(
         training["stream"] = True
     return {
         "akili_version": __version__,
-        **data,
+        "data": canonical_data(args.data),
+        "held_out": held_out,
+        "limit": limit,
+        "input_scaling": scaling.to_json(),
+        "classes": classes,
+        "targets": {"low": low, "high": high},
         "training": training,
         "test_accuracy": test_accuracy,
         "history": _history_json(history),
@@ -310,19 +320,16 @@ def run(args: argparse.Namespace) -> int:
     )
 
     if args.out:
-        data = {
-            "data": canonical_data(args.data),
-            "held_out": split.held_out,
-            "limit": args.limit,
-            "input_scaling": scaling.to_json(),
-            "classes": names,
-            "targets": {"low": low, "high": high},
-        }
         sidecar = model_record(
             args,
             network,
             history,
-            data=data,
+            held_out=split.held_out,
+            limit=args.limit,
+            scaling=scaling,
+            classes=names,
+            low=low,
+            high=high,
             epochs=epochs,
             interrupted=interrupted,
             hidden=hidden,
