@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,44 @@ import numpy as np
 TRAIN_FLOPS = 2 * (784 * 200 + 200 * 10) * 2 + 2 * 200 * 10  # 639,200 per sample
 INFER_FLOPS = 2 * (784 * 200 + 200 * 10)  # 317,600 per sample
 MODEL_WEIGHTS = 784 * 200 + 200 * 10
+
+
+def cpu_ticks() -> tuple[int, int] | None:
+    """(steal, total) clock ticks of every CPU since boot, from /proc/stat's "cpu" line
+    (None where there is none: not Linux)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return None
+    # cpu user nice system idle iowait irq softirq steal guest guest_nice; guest time
+    # is already counted in user and nice, so the total stops at steal.
+    ticks = [int(value) for value in fields[1:9]]
+    return ticks[7] if len(ticks) > 7 else 0, sum(ticks)
+
+
+class StealMeter:
+    """How much CPU time the hypervisor gave to other guests while this ran: on a
+    virtual machine the host may run other machines' work on the cores this one
+    believes idle, which the load average does not show and which slows threaded
+    code most (one core's thread waits for the other's). Start it before the
+    timings, read ``share()`` after."""
+
+    def __init__(self) -> None:
+        self.start = cpu_ticks()
+
+    def share(self) -> float | None:
+        """Stolen ticks / all ticks since the start (0.05 = 5 %), or None if unknown."""
+        end = cpu_ticks()
+        if self.start is None or end is None or end[1] <= self.start[1]:
+            return None
+        return (end[0] - self.start[0]) / (end[1] - self.start[1])
+
+    def describe(self) -> str:
+        """A line for the bench output."""
+        share = self.share()
+        if share is None:
+            return "CPU time taken by the hypervisor (steal) during the run: unknown"
+        return f"CPU time taken by the hypervisor (steal) during the run: {share:.1%} of all CPU time"
 
 
 def gemm_peak(dtype: Any, size: int, torch: Any = None, repeats: int = 3) -> float:

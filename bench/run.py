@@ -102,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     rates: dict[str, dict[str, float]] = {}
     notes: list[str] = []
+    steal = machine.StealMeter()
 
     def record(name: str, column: str, rate: float) -> None:
         rates.setdefault(name, {})[column] = rate
@@ -264,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scikit-learn MLPClassifier (sgd, batch 64)",
     ]
     names = [name for name in order if name in rates]
+    print(steal.describe() + " (a virtual machine's cores shared with other guests: threaded rates suffer most)")
     print("\nsamples/s")
     rows = [[name, *(base.format_rate(rates[name].get(column)) for column in COLUMNS)] for name in names]
     base.print_table(["implementation", *COLUMNS], rows)

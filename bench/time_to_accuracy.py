@@ -34,6 +34,9 @@ from collections.abc import Callable
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from machine import StealMeter  # noqa: E402  (bench/machine.py, beside this script)
+
 HIDDEN = 256
 BATCH = 64
 LEARNING_RATE = 1e-3
@@ -175,6 +178,7 @@ def main() -> int:
         except ImportError:
             print(f"{name}: not installed, skipped (pip install '.[bench]')", file=sys.stderr)
     print(f"machine: {machine()}")
+    steal = StealMeter()
     best: dict[str, tuple[int, float, float]] = {}
     for _ in range(args.rounds):
         for name, run in available.items():
@@ -193,7 +197,7 @@ def main() -> int:
         ratio = f"{seconds / reference[2]:.2f}x" if reference and name != "akili (Adam)" else "–"
         note = "" if reached else f" (not reached in {args.max_epochs} epochs)"
         print(f"| {name} | {epochs}{note} | {accuracy:.4f} | {seconds:.2f} | {ratio} |")
-    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}; {steal.describe()}")
     return 0
 
 

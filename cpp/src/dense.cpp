@@ -223,15 +223,19 @@ void Dense<Scalar>::optimizer_update(const Eigen::Ref<const Matrix>& delta, cons
                                      Scalar scale, Optimizer<Scalar>& optimizer, std::size_t index,
                                      Matrix& weight_gradient, Vec& bias_gradient, Scalar learning_rate) {
   if (frozen_) return;
-  // G = -scale·Dᵀ·I, in the bands of weight rows apply_update uses.
+  // G = -scale·Dᵀ·I, in the bands of weight rows apply_update uses; each thread
+  // then steps its band of W while the band's gradient is still in its cache (the
+  // optimizers update element by element: the same values as one whole step).
   const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
+  optimizer.begin_step(2 * index, weights_.size());
   parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) {
     auto band = weight_gradient.middleRows(r0, r1 - r0);
     band.setZero();
     detail::add_transposed_product<Scalar>(-scale, delta.middleCols(r0, r1 - r0), input, band);  // G = -scale·Dᵀ·I
+    const Eigen::Index offset = r0 * inputs();
+    optimizer.apply(2 * index, offset, band.size(), weights_.data() + offset, band.data(),
+                    mask_.size() ? mask_.data() + offset : nullptr, learning_rate);
   });
-  optimizer.step(2 * index, weights_.data(), weight_gradient.data(), mask_.size() ? mask_.data() : nullptr,
-                 weights_.size(), learning_rate);
   if (!has_bias_) return;
   // g = -scale·Σ_rows D, summed one row after another as update_band does.
   bias_gradient.setZero();

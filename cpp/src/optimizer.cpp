@@ -200,36 +200,57 @@ std::vector<Eigen::Index> Optimizer<Scalar>::sizes() const {
 template <typename Scalar>
 void Optimizer<Scalar>::step(std::size_t index, Scalar* theta, Scalar* gradient, const Scalar* mask, Eigen::Index size,
                              Scalar learning_rate) {
+  begin_step(index, size);
+  apply(index, 0, size, theta, gradient, mask, learning_rate);
+}
+
+template <typename Scalar>
+void Optimizer<Scalar>::begin_step(std::size_t index, Eigen::Index size) {
   if (index >= states_.size() || sizes_[index] != size) {
     throw std::logic_error("[Optimizer::step] tensor " + std::to_string(index) + " of " + std::to_string(size) +
                            " values does not match the allocated state");
   }
+  ++states_[index].steps;  // t ← t + 1
+}
+
+template <typename Scalar>
+void Optimizer<Scalar>::apply(std::size_t index, Eigen::Index offset, Eigen::Index count, Scalar* theta,
+                              Scalar* gradient, const Scalar* mask, Scalar learning_rate) {
+  if (index >= states_.size() || offset < 0 || count < 0 || offset + count > sizes_[index]) {
+    throw std::logic_error("[Optimizer::apply] values [" + std::to_string(offset) + ", " +
+                           std::to_string(offset + count) + ") are outside tensor " + std::to_string(index));
+  }
   State& state = states_[index];
-  detail::FlatArray<Scalar> values(theta, size);
-  detail::FlatArray<Scalar> g(gradient, size);
+  // The same range of each slot this optimizer uses (empty slots stay empty).
+  auto slot_range = [&](std::size_t slot) {
+    auto& values = state.slots[slot];
+    return detail::FlatArray<Scalar>(values.size() ? values.data() + offset : nullptr, values.size() ? count : 0);
+  };
+  detail::StateRange<Scalar> range{state.steps, {slot_range(0), slot_range(1), slot_range(2)}};
+  detail::FlatArray<Scalar> values(theta, count);
+  detail::FlatArray<Scalar> g(gradient, count);
   if (settings_.weight_decay != 0.0 && couples_decay(settings_.kind)) {
     g += static_cast<Scalar>(settings_.weight_decay) * values;  // g ← g + λ·θ (coupled L2)
   }
-  if (mask) g *= detail::ConstFlatArray<Scalar>(mask, size);  // g ← g ∘ mask
-  ++state.steps;                                              // t ← t + 1
+  if (mask) g *= detail::ConstFlatArray<Scalar>(mask, count);  // g ← g ∘ mask
   switch (settings_.kind) {
     case OptimizerKind::sgd:
-      detail::sgd_step(settings_, state, values, g, learning_rate);
+      detail::sgd_step(settings_, range, values, g, learning_rate);
       return;
     case OptimizerKind::adagrad:
-      detail::adagrad_step(settings_, state, values, g, learning_rate);
+      detail::adagrad_step(settings_, range, values, g, learning_rate);
       return;
     case OptimizerKind::rmsprop:
-      detail::rmsprop_step(settings_, state, values, g, learning_rate);
+      detail::rmsprop_step(settings_, range, values, g, learning_rate);
       return;
     case OptimizerKind::adam:
-      detail::adam_step(settings_, state, values, g, learning_rate);
+      detail::adam_step(settings_, range, values, g, learning_rate);
       return;
     case OptimizerKind::adamw:
-      detail::adamw_step(settings_, state, values, g, mask, learning_rate);
+      detail::adamw_step(settings_, range, values, g, mask, learning_rate);
       return;
     case OptimizerKind::rprop:
-      detail::rprop_step(settings_, state, values, g, learning_rate);
+      detail::rprop_step(settings_, range, values, g, learning_rate);
       return;
   }
 }

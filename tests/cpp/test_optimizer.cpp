@@ -177,3 +177,53 @@ TEST_CASE("a copy carries the optimizer state; initialize resets it; a diverging
   CHECK(network.optimizer().states()[0].steps == 1);
   CHECK((network.optimizer().states()[0].slots[0] == before.states()[0].slots[0]).all());
 }
+
+TEST_CASE("a step applied in ranges, as threads apply their bands, equals one whole step") {
+  // Every optimizer, with coupled or decoupled decay, momentum and a mask: the
+  // ranges [0, 3) and [3, 7) stepped separately give step()'s values exactly.
+  std::vector<OptimizerSettings> all;
+  for (auto kind : {OptimizerKind::sgd, OptimizerKind::adagrad, OptimizerKind::rmsprop, OptimizerKind::adam,
+                    OptimizerKind::adamw, OptimizerKind::rprop}) {
+    auto settings = OptimizerSettings::defaults(kind);
+    if (kind != OptimizerKind::rprop) settings.weight_decay = 0.01;
+    if (kind == OptimizerKind::sgd) settings.momentum = 0.9;
+    if (kind == OptimizerKind::rmsprop) {
+      settings.momentum = 0.5;
+      settings.centered = true;
+    }
+    all.push_back(settings);
+  }
+  const std::vector<double> mask = {1, 1, 0, 1, 1, 1, 0};
+  for (const auto& settings : all) {
+    Optimizer<double> whole(settings);
+    Optimizer<double> parts(settings);
+    whole.allocate({7});
+    parts.allocate({7});
+    std::vector<double> theta_whole = {0.5, -0.25, 1.0, 2.0, -1.5, 0.125, 3.0};
+    std::vector<double> theta_parts = theta_whole;
+    for (int t = 1; t <= 5; ++t) {
+      std::vector<double> gradient(7);
+      for (int i = 0; i < 7; ++i) gradient[i] = std::sin(1.7 * t + 0.9 * i);  // sign changes for Rprop
+      std::vector<double> gradient_parts = gradient;
+      whole.step(0, theta_whole.data(), gradient.data(), mask.data(), 7, 0.05);
+      parts.begin_step(0, 7);
+      parts.apply(0, 3, 4, theta_parts.data() + 3, gradient_parts.data() + 3, mask.data() + 3, 0.05);
+      parts.apply(0, 0, 3, theta_parts.data(), gradient_parts.data(), mask.data(), 0.05);
+    }
+    CHECK(theta_parts == theta_whole);
+    CHECK(parts.states()[0].steps == whole.states()[0].steps);
+    for (std::size_t slot = 0; slot < 3; ++slot) {
+      CHECK((parts.states()[0].slots[slot] == whole.states()[0].slots[slot]).all());
+    }
+  }
+}
+
+TEST_CASE("a range outside the tensor is a logic error, not a write past its end") {
+  Optimizer<double> optimizer(OptimizerSettings::defaults(OptimizerKind::adam));
+  optimizer.allocate({4});
+  std::vector<double> theta(4, 1.0);
+  std::vector<double> gradient(4, 1.0);
+  optimizer.begin_step(0, 4);
+  CHECK_THROWS_AS(optimizer.apply(0, 2, 3, theta.data() + 2, gradient.data() + 2, nullptr, 0.1), std::logic_error);
+  CHECK_THROWS_AS(optimizer.begin_step(0, 5), std::logic_error);
+}

@@ -133,6 +133,16 @@ class Optimizer {
   void step(std::size_t index, Scalar* theta, Scalar* gradient, const Scalar* mask, Eigen::Index size,
             Scalar learning_rate);
 
+  /// step() in parts, so that threads can update the bands of a tensor they have
+  /// just computed the gradient of: begin_step counts step t+1 of tensor `index`
+  /// (of `size` values), then apply() updates values [offset, offset + count) of
+  /// it, with θ, g and the mask pointing at value `offset`. Every update is
+  /// element by element, so disjoint ranges may be applied at once from several
+  /// threads, and ranges covering the tensor give exactly step()'s values.
+  void begin_step(std::size_t index, Eigen::Index size);
+  void apply(std::size_t index, Eigen::Index offset, Eigen::Index count, Scalar* theta, Scalar* gradient,
+             const Scalar* mask, Scalar learning_rate);
+
  private:
   // How many values slot `slot` holds for a tensor of `size` values under these settings.
   Eigen::Index slot_size(std::size_t slot, Eigen::Index size) const;

@@ -8,7 +8,7 @@
 namespace akili::detail {
 
 template <typename Scalar>
-void adagrad_step(const OptimizerSettings& settings, ParameterState<Scalar>& state, FlatArray<Scalar> theta,
+void adagrad_step(const OptimizerSettings& settings, StateRange<Scalar>& state, FlatArray<Scalar> theta,
                   FlatArray<Scalar> gradient, Scalar learning_rate) {
   const double decayed = static_cast<double>(learning_rate) /
                          (1.0 + static_cast<double>(state.steps - 1) * settings.lr_decay);  // lr_t = lr/(1+(t-1)·d)
@@ -18,9 +18,9 @@ void adagrad_step(const OptimizerSettings& settings, ParameterState<Scalar>& sta
            (sum.sqrt() + static_cast<Scalar>(settings.epsilon));  // θ ← θ - lr_t·g/(√s + ε)
 }
 
-template void adagrad_step<float>(const OptimizerSettings&, ParameterState<float>&, FlatArray<float>, FlatArray<float>,
+template void adagrad_step<float>(const OptimizerSettings&, StateRange<float>&, FlatArray<float>, FlatArray<float>,
                                   float);
-template void adagrad_step<double>(const OptimizerSettings&, ParameterState<double>&, FlatArray<double>,
-                                   FlatArray<double>, double);
+template void adagrad_step<double>(const OptimizerSettings&, StateRange<double>&, FlatArray<double>, FlatArray<double>,
+                                   double);
 
 }  // namespace akili::detail

@@ -12,7 +12,7 @@
 namespace akili::detail {
 
 template <typename Scalar>
-void adam_step(const OptimizerSettings& settings, ParameterState<Scalar>& state, FlatArray<Scalar> theta,
+void adam_step(const OptimizerSettings& settings, StateRange<Scalar>& state, FlatArray<Scalar> theta,
                FlatArray<Scalar> gradient, Scalar learning_rate) {
   const auto beta1 = static_cast<Scalar>(settings.beta1);
   const auto beta2 = static_cast<Scalar>(settings.beta2);
@@ -29,9 +29,8 @@ void adam_step(const OptimizerSettings& settings, ParameterState<Scalar>& state,
            (second.sqrt() / correction2_root + static_cast<Scalar>(settings.epsilon));  // θ ← θ - s·m/(√v/√c₂ + ε)
 }
 
-template void adam_step<float>(const OptimizerSettings&, ParameterState<float>&, FlatArray<float>, FlatArray<float>,
-                               float);
-template void adam_step<double>(const OptimizerSettings&, ParameterState<double>&, FlatArray<double>, FlatArray<double>,
+template void adam_step<float>(const OptimizerSettings&, StateRange<float>&, FlatArray<float>, FlatArray<float>, float);
+template void adam_step<double>(const OptimizerSettings&, StateRange<double>&, FlatArray<double>, FlatArray<double>,
                                 double);
 
 }  // namespace akili::detail

@@ -8,7 +8,7 @@
 namespace akili::detail {
 
 template <typename Scalar>
-void adamw_step(const OptimizerSettings& settings, ParameterState<Scalar>& state, FlatArray<Scalar> theta,
+void adamw_step(const OptimizerSettings& settings, StateRange<Scalar>& state, FlatArray<Scalar> theta,
                 FlatArray<Scalar> gradient, const Scalar* mask, Scalar learning_rate) {
   if (settings.weight_decay != 0.0) {
     const auto shrink = static_cast<Scalar>(1.0 - static_cast<double>(learning_rate) * settings.weight_decay);
@@ -23,9 +23,9 @@ void adamw_step(const OptimizerSettings& settings, ParameterState<Scalar>& state
   adam_step(settings, state, theta, gradient, learning_rate);
 }
 
-template void adamw_step<float>(const OptimizerSettings&, ParameterState<float>&, FlatArray<float>, FlatArray<float>,
+template void adamw_step<float>(const OptimizerSettings&, StateRange<float>&, FlatArray<float>, FlatArray<float>,
                                 const float*, float);
-template void adamw_step<double>(const OptimizerSettings&, ParameterState<double>&, FlatArray<double>,
-                                 FlatArray<double>, const double*, double);
+template void adamw_step<double>(const OptimizerSettings&, StateRange<double>&, FlatArray<double>, FlatArray<double>,
+                                 const double*, double);
 
 }  // namespace akili::detail

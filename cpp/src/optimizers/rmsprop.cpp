@@ -9,7 +9,7 @@
 namespace akili::detail {
 
 template <typename Scalar>
-void rmsprop_step(const OptimizerSettings& settings, ParameterState<Scalar>& state, FlatArray<Scalar> theta,
+void rmsprop_step(const OptimizerSettings& settings, StateRange<Scalar>& state, FlatArray<Scalar> theta,
                   FlatArray<Scalar> gradient, Scalar learning_rate) {
   const auto alpha = static_cast<Scalar>(settings.alpha);
   const auto epsilon = static_cast<Scalar>(settings.epsilon);
@@ -34,9 +34,9 @@ void rmsprop_step(const OptimizerSettings& settings, ParameterState<Scalar>& sta
   }
 }
 
-template void rmsprop_step<float>(const OptimizerSettings&, ParameterState<float>&, FlatArray<float>, FlatArray<float>,
+template void rmsprop_step<float>(const OptimizerSettings&, StateRange<float>&, FlatArray<float>, FlatArray<float>,
                                   float);
-template void rmsprop_step<double>(const OptimizerSettings&, ParameterState<double>&, FlatArray<double>,
-                                   FlatArray<double>, double);
+template void rmsprop_step<double>(const OptimizerSettings&, StateRange<double>&, FlatArray<double>, FlatArray<double>,
+                                   double);
 
 }  // namespace akili::detail

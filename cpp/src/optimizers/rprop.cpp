@@ -13,7 +13,7 @@
 namespace akili::detail {
 
 template <typename Scalar>
-void rprop_step(const OptimizerSettings& settings, ParameterState<Scalar>& state, FlatArray<Scalar> theta,
+void rprop_step(const OptimizerSettings& settings, StateRange<Scalar>& state, FlatArray<Scalar> theta,
                 FlatArray<Scalar> gradient, Scalar learning_rate) {
   auto& previous = state.slots[0];
   auto& sizes = state.slots[1];
@@ -40,9 +40,9 @@ void rprop_step(const OptimizerSettings& settings, ParameterState<Scalar>& state
   }
 }
 
-template void rprop_step<float>(const OptimizerSettings&, ParameterState<float>&, FlatArray<float>, FlatArray<float>,
+template void rprop_step<float>(const OptimizerSettings&, StateRange<float>&, FlatArray<float>, FlatArray<float>,
                                 float);
-template void rprop_step<double>(const OptimizerSettings&, ParameterState<double>&, FlatArray<double>,
-                                 FlatArray<double>, double);
+template void rprop_step<double>(const OptimizerSettings&, StateRange<double>&, FlatArray<double>, FlatArray<double>,
+                                 double);
 
 }  // namespace akili::detail

@@ -11,7 +11,7 @@
 namespace akili::detail {
 
 template <typename Scalar>
-void sgd_step(const OptimizerSettings& settings, ParameterState<Scalar>& state, FlatArray<Scalar> theta,
+void sgd_step(const OptimizerSettings& settings, StateRange<Scalar>& state, FlatArray<Scalar> theta,
               FlatArray<Scalar> gradient, Scalar learning_rate) {
   if (settings.momentum != 0.0) {
     const auto momentum = static_cast<Scalar>(settings.momentum);
@@ -31,9 +31,8 @@ void sgd_step(const OptimizerSettings& settings, ParameterState<Scalar>& state, 
   theta -= learning_rate * gradient;  // θ ← θ - lr·g
 }
 
-template void sgd_step<float>(const OptimizerSettings&, ParameterState<float>&, FlatArray<float>, FlatArray<float>,
-                              float);
-template void sgd_step<double>(const OptimizerSettings&, ParameterState<double>&, FlatArray<double>, FlatArray<double>,
+template void sgd_step<float>(const OptimizerSettings&, StateRange<float>&, FlatArray<float>, FlatArray<float>, float);
+template void sgd_step<double>(const OptimizerSettings&, StateRange<double>&, FlatArray<double>, FlatArray<double>,
                                double);
 
 }  // namespace akili::detail
