@@ -118,7 +118,8 @@ Eigen::Index Network<Scalar>::online_block(Eigen::Index count, const std::functi
 template <typename Scalar>
 EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
                                          const Eigen::Ref<const Matrix>& targets, std::size_t batch_size, bool shuffle,
-                                         const ProgressHook& hook, std::size_t hook_every) {
+                                         const ProgressHook& hook, std::size_t hook_every,
+                                         const Eigen::Ref<const Vec>& sample_weights) {
   std::unique_lock lock(mutex_);
   apply_queued();   // single-example steps queued before this epoch come first
   reset_journal();  // the epoch changes the weights outside the journal
@@ -127,8 +128,18 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   check_data("Network::train_epoch", inputs, &targets, false);
   if (batch_size == 0) throw std::invalid_argument("[Network::train_epoch] expected batch_size >= 1, got 0");
   const std::size_t samples = static_cast<std::size_t>(inputs.rows());
+  const bool weighted = sample_weights.size() != 0;
+  if (weighted) {
+    if (sample_weights.size() != inputs.rows()) {
+      throw std::invalid_argument("[Network::train_epoch] expected one sample weight per sample (" +
+                                  std::to_string(samples) + "), got " + std::to_string(sample_weights.size()));
+    }
+    if (!sample_weights.allFinite() || (sample_weights.array() < Scalar(0)).any()) {
+      throw std::invalid_argument("[Network::train_epoch] sample weights must be finite and >= 0");
+    }
+  }
   const std::size_t batch = std::min(batch_size, samples);
-  const bool blocks = batch == 1 && online_blocks_apply(samples);
+  const bool blocks = batch == 1 && !weighted && online_blocks_apply(samples);
   reserve_workspace(blocks ? kOnlineBlock : static_cast<Eigen::Index>(batch));
   if (blocks) {
     block_combined_.resize(kOnlineBlock, layers_[0].outputs());
@@ -306,6 +317,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       block_gram_.swap(next_gram_);
     }
     if (!weights_finite()) diverged(result.samples, result.loss_sum);
+    result.weight_sum = static_cast<double>(result.samples);  // every sample weighs 1
     return result;
   }
 
@@ -316,7 +328,8 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   // more take the forward pass's fixed sample chunks instead.
   // Only plain SGD (uses_fast_paths): another optimizer takes each batch whole, a
   // single example included, through step_batch's reference path.
-  const bool fast = optimizer_.plain();
+  const bool fast = optimizer_.plain() && !weighted;
+  std::vector<Scalar> batch_weights(weighted ? batch : 0);  // the batch's weights, in its shuffled order
   const bool pipelined = fast && batch >= 2 && batch < static_cast<std::size_t>(2 * parallel::kChunkRows);
   Eigen::Index pending = 0;  // rows in batch_inputs_ whose first-layer update (deltas_[0]) waits
   auto apply_pending = [&] {
@@ -371,7 +384,17 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       pending = count;
     } else {
       refuse_bad(gather(start, rows, batch_inputs_, batch_targets_));  // this batch's rows, by the shuffled index
-      loss = step_batch(static_cast<Eigen::Index>(rows), nullptr);
+      if (weighted) {
+        double weight_sum = 0.0;
+        for (std::size_t r = 0; r < rows; ++r) {
+          batch_weights[r] = sample_weights(static_cast<Eigen::Index>(order_[start + r]));
+          weight_sum += static_cast<double>(batch_weights[r]);
+        }
+        result.weight_sum += weight_sum;
+        loss = step_batch(static_cast<Eigen::Index>(rows), nullptr, false, false, batch_weights.data());
+      } else {
+        loss = step_batch(static_cast<Eigen::Index>(rows), nullptr);
+      }
     }
     if (!std::isfinite(loss)) diverged(start, loss);
     result.loss_sum += loss;
@@ -388,6 +411,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   }
   apply_pending();
   if (!weights_finite()) diverged(result.samples, result.loss_sum);
+  if (!weighted) result.weight_sum = static_cast<double>(result.samples);  // every sample weighs 1
   return result;
 }
 
@@ -399,7 +423,8 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   template Eigen::Index Network<Scalar>::online_block(Eigen::Index, const std::function<bool(Eigen::Index, double)>&, \
                                                       double&);                                                       \
   template EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&, \
-                                                    std::size_t, bool, const ProgressHook&, std::size_t);
+                                                    std::size_t, bool, const ProgressHook&, std::size_t,              \
+                                                    const Eigen::Ref<const Vec>&);
 AKILI_INSTANTIATE_EPOCH(float)
 AKILI_INSTANTIATE_EPOCH(double)
 #undef AKILI_INSTANTIATE_EPOCH

@@ -490,7 +490,7 @@ void Network<Scalar>::backward_coefficients(std::size_t index, Eigen::Index rows
 
 template <typename Scalar>
 double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, bool first_forward_done,
-                                   bool defer_first_update) {
+                                   bool defer_first_update, const Scalar* weights) {
   const std::size_t last = layers_.size() - 1;
   const auto inputs = batch_inputs_.topRows(rows);
   const auto targets = batch_targets_.topRows(rows);
@@ -510,11 +510,34 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, 
     }
   }
   const Activation output_activation = layers_[last].activation();
-  const double loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(rows), targets);
+  double loss = 0.0;
+  double weight_sum = 0.0;  // Σ_i w_i over the batch
+  if (weights) {
+    for (Eigen::Index row = 0; row < rows; ++row) {
+      weight_sum += static_cast<double>(weights[row]);
+      if (weights[row] == Scalar(0)) continue;  // 0·L_i = 0, whatever L_i is
+      loss += static_cast<double>(weights[row]) *
+              loss_sum<Scalar>(loss_, output_activation, outputs_[last].row(row), targets.row(row));  // Σ w_i·L_i
+    }
+    if (weight_sum == 0.0) return 0.0;  // every weight 0: no step
+  } else {
+    loss = loss_sum<Scalar>(loss_, output_activation, outputs_[last].topRows(rows), targets);
+  }
   // Output: E = -dL/dO, D = -dL/dX.
   output_error<Scalar>(loss_, outputs_[last].topRows(rows), targets, errors_[last].topRows(rows));
   output_delta<Scalar>(loss_, output_activation, outputs_[last].topRows(rows), errors_[last].topRows(rows),
                        deltas_[last].topRows(rows));
+  if (weights) {
+    // Every rule sends back an error linear in the output's E and D, so scaling
+    // sample i's by c_i = n·w_i / Σw scales all its layers' updates: the step's
+    // lr/n·Σ_i c_i·ΔW_i is then lr·Σ_i w_i·ΔW_i / Σw, the weighted mean.
+    for (Eigen::Index row = 0; row < rows; ++row) {
+      const auto scale =
+          static_cast<Scalar>(static_cast<double>(rows) * static_cast<double>(weights[row]) / weight_sum);
+      errors_[last].row(row) *= scale;
+      deltas_[last].row(row) *= scale;
+    }
+  }
   // Hidden errors all come from the weights before this step's update.
   for (std::size_t k = last; k > 0; --k) {
     backward_coefficients(k, rows);

@@ -7,7 +7,7 @@ import numpy
 import numpy.typing
 import typing
 import typing_extensions
-__all__: list[str] = ['ACTIVATIONS', 'CsvError', 'CsvRows', 'DivergenceError', 'INITS', 'LOSSES', 'ModelFormatError', 'Network32', 'Network64', 'NonFiniteDataError', 'OPTIMIZERS', 'OptimizerState32', 'OptimizerState64', 'RULES', 'backquery', 'brute_force', 'build_info', 'check_optimizer', 'combination_text', 'csv_blocks', 'decode_idx', 'get_num_threads', 'load_model', 'load_model_bytes', 'model_to_bytes', 'optimizer_defaults', 'predicted_classes', 'random_state', 'read_csv', 'save_model', 'searchable_parameters', 'set_num_threads', 'set_random_state', 'train_restarts']
+__all__: list[str] = ['ACTIVATIONS', 'CsvError', 'CsvRows', 'DivergenceError', 'INITS', 'LOSSES', 'ModelFormatError', 'Network32', 'Network64', 'NonFiniteDataError', 'OPTIMIZERS', 'OptimizerState32', 'OptimizerState64', 'RULES', 'backquery', 'brute_force', 'build_info', 'check_optimizer', 'combination_text', 'csv_blocks', 'decode_idx', 'flat_parameters', 'get_num_threads', 'load_model', 'load_model_bytes', 'loss_and_gradient', 'model_to_bytes', 'optimizer_defaults', 'predicted_classes', 'random_state', 'read_csv', 'save_model', 'searchable_parameters', 'set_flat_parameters', 'set_num_threads', 'set_random_state', 'train_restarts']
 ACTIVATIONS: tuple[str, ...]
 LOSSES: tuple[str, ...]
 RULES: tuple[str, ...]
@@ -69,8 +69,10 @@ class Network32:
         ...
     def set_weights(self, index: typing.SupportsInt | typing.SupportsIndex, weights: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> None:
         ...
-    def train_epoch(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, progress: typing.Any = None, every: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[float, int, int, bool]:
-        ...
+    def train_epoch(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, progress: typing.Any = None, every: typing.SupportsInt | typing.SupportsIndex = 0, sample_weights: typing.Any = None) -> tuple[float, int, int, bool, float]:
+        """
+        One epoch: (loss_sum, correct, samples, stopped, weight_sum); loss_sum / weight_sum is the mean loss.
+        """
     def predict_example(self, inputs: typing.Any) -> typing.Any:
         """
         The outputs for one 1-D float example; None (nothing done) for other input.
@@ -167,8 +169,10 @@ class Network64:
         ...
     def set_weights(self, index: typing.SupportsInt | typing.SupportsIndex, weights: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"]) -> None:
         ...
-    def train_epoch(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, progress: typing.Any = None, every: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple[float, int, int, bool]:
-        ...
+    def train_epoch(self, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], batch_size: typing.SupportsInt | typing.SupportsIndex, shuffle: bool, progress: typing.Any = None, every: typing.SupportsInt | typing.SupportsIndex = 0, sample_weights: typing.Any = None) -> tuple[float, int, int, bool, float]:
+        """
+        One epoch: (loss_sum, correct, samples, stopped, weight_sum); loss_sum / weight_sum is the mean loss.
+        """
     def predict_example(self, inputs: typing.Any) -> typing.Any:
         """
         The outputs for one 1-D float example; None (nothing done) for other input.
@@ -236,6 +240,36 @@ class CsvRows:
     @property
     def feature_columns(self) -> int:
         ...
+@typing.overload
+def flat_parameters(network: Network32) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, 1]"]:
+    """
+    Every weight and bias, flattened layer by layer (W row by row, then b).
+    """
+@typing.overload
+def flat_parameters(network: Network64) -> typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, 1]"]:
+    """
+    Every weight and bias, flattened layer by layer (W row by row, then b).
+    """
+@typing.overload
+def loss_and_gradient(network: Network32, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"], sample_weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float32, "[m, 1]"], l2: typing.SupportsFloat | typing.SupportsIndex, caller: str) -> tuple:
+    """
+    (J, dJ/dθ flattened) over the whole data set: weighted mean loss + l2/2·Σ‖W‖² (empty weights: all 1).
+    """
+@typing.overload
+def loss_and_gradient(network: Network64, inputs: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], targets: typing.Annotated[numpy.typing.NDArray[numpy.float64], "[m, n]", "flags.c_contiguous"], sample_weights: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], l2: typing.SupportsFloat | typing.SupportsIndex, caller: str) -> tuple:
+    """
+    (J, dJ/dθ flattened) over the whole data set: weighted mean loss + l2/2·Σ‖W‖² (empty weights: all 1).
+    """
+@typing.overload
+def set_flat_parameters(network: Network32, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float32, "[m, 1]"], caller: str) -> None:
+    """
+    Sets every weight and bias from flat_parameters' layout.
+    """
+@typing.overload
+def set_flat_parameters(network: Network64, values: typing.Annotated[numpy.typing.ArrayLike, numpy.float64, "[m, 1]"], caller: str) -> None:
+    """
+    Sets every weight and bias from flat_parameters' layout.
+    """
 @typing.overload
 def backquery(network: Network32, targets: typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]", "flags.c_contiguous"]) -> typing.Annotated[numpy.typing.NDArray[numpy.float32], "[m, n]"]:
     """

@@ -21,7 +21,14 @@ from ._progress import EpochProgress
 from ._progress import progress_every as progress_every_default
 from ._streaming import fit_batches, is_batch_source
 from ._trace import Trace
-from ._validation import as_matrix, as_targets, check_dtype, check_learning_rate, check_positive_int
+from ._validation import (
+    as_matrix,
+    as_sample_weight,
+    as_targets,
+    check_dtype,
+    check_learning_rate,
+    check_positive_int,
+)
 
 # The names the core accepts, read from its tables (akili._core), never repeated here.
 ACTIVATIONS: tuple[str, ...] = _core.ACTIVATIONS
@@ -443,6 +450,8 @@ class Network:
         progress: bool = False,
         optimizer: str | optimizers.Optimizer | None = None,
         callbacks: Sequence[Any] | None = None,
+        sample_weight: Any = None,
+        l2: float = 0.0,
     ) -> History:
         """Train for ``epochs`` passes over (inputs, targets); returns a History.
 
@@ -480,15 +489,43 @@ class Network:
         ``callbacks``: a list of ``akili.callbacks`` objects (EarlyStopping,
         ModelCheckpoint, ReduceLROnPlateau, LearningRateScheduler, or any object
         with their hooks), called around each epoch after ``on_epoch``.
+
+        ``sample_weight``: one non-negative weight per sample. Each batch's update
+        is then the weighted mean of its samples' updates, ΔW = lr·Σ w_i·ΔW_i / Σ w_i
+        (scikit-learn's MLP rule), and the loss the weighted mean; with one batch
+        per epoch integer weights equal repeated rows and zero weights removed
+        rows, while with ``batch_size=1`` a weight only decides whether a sample
+        trains. Weighted epochs take the core's reference path (slower than the
+        fused plain-SGD paths).
+
+        ``optimizer="lbfgs"``: full-batch L-BFGS through scipy.optimize for small
+        data (``akili._lbfgs``): ``epochs`` is its iteration limit, ``l2`` an L2
+        penalty (λ/2)·Σ‖W‖² on the weights; it needs ``rule="gradient"`` and takes
+        ``sample_weight`` and ``on_epoch`` (called per iteration) but not batches,
+        shuffling, validation data, progress or callbacks.
         """
         from .callbacks import CallbackList
 
+        if isinstance(optimizer, str) and optimizer == "lbfgs":
+            return self._fit_lbfgs(
+                inputs, targets, epochs, sample_weight, l2, on_epoch, callbacks, validation_data, progress
+            )
+        if l2:
+            raise ValueError(
+                f'[Network.fit] l2 is the L-BFGS penalty (optimizer="lbfgs"); for other optimizers use their '
+                f"weight_decay, got l2={l2!r} with optimizer={optimizer!r}"
+            )
         hooks = CallbackList(callbacks, "Network.fit")
         if optimizer is not None:
             chosen = optimizers.get(optimizer, "Network.fit")
             if chosen != self.optimizer:
                 self._native.set_optimizer(chosen.name, chosen.settings)
         if targets is None and is_batch_source(inputs):
+            if sample_weight is not None:
+                raise ValueError(
+                    "[Network.fit] sample_weight goes with an inputs array; a batch source cannot take it "
+                    "(weight its batches' samples by repeating them, or train on arrays)"
+                )
             return fit_batches(
                 self,
                 inputs,
@@ -528,6 +565,7 @@ class Network:
         target_matrix = as_targets(
             targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0], where="Network.fit"
         )
+        weights = as_sample_weight(sample_weight, dtype=self._dtype, samples=matrix.shape[0], where="Network.fit")
         # Counts beyond the data change nothing; capping them keeps any int valid for the core's size_t.
         batch_size = min(batch_size, matrix.shape[0])
         progress_every = min(progress_every, matrix.shape[0] + 1)
@@ -573,8 +611,8 @@ class Network:
             hook = epoch_hook(epoch, curve, on_progress, progress_every)
             started = time.perf_counter()
             try:
-                loss_sum, correct, samples, stopped = self._native.train_epoch(
-                    matrix, target_matrix, batch_size, bool(shuffle), hook, hook_every
+                loss_sum, correct, samples, stopped, weight_sum = self._native.train_epoch(
+                    matrix, target_matrix, batch_size, bool(shuffle), hook, hook_every, weights
                 )
             except ValueError as error:
                 raise _named_for_python(error, "Network.fit") from None
@@ -584,7 +622,7 @@ class Network:
             curve.end_epoch(samples, loss_sum, correct)
             history.epoch_seconds.append(time.perf_counter() - started)
             history.samples.append(int(samples))
-            history.loss.append(loss_sum / samples if samples else float("nan"))
+            history.loss.append(loss_sum / weight_sum if weight_sum else float("nan"))
             history.accuracy.append(correct / samples if classifies and samples else None)
             checks.end_epoch(epoch, history.loss[-1], "Network.fit")
             if validation is not None:
@@ -602,6 +640,60 @@ class Network:
                 break
         hooks.train_end(self, history)
         return history
+
+    def _fit_lbfgs(
+        self,
+        inputs: Any,
+        targets: Any,
+        epochs: int,
+        sample_weight: Any,
+        l2: float,
+        on_epoch: EpochCallback | None,
+        callbacks: Sequence[Any] | None,
+        validation_data: Any,
+        progress: bool,
+        *,
+        tol: float = 1e-4,
+        max_fun: int = 15000,
+        where: str = "Network.fit",
+        warning: type[Warning] = RuntimeWarning,
+    ) -> History:
+        """fit(optimizer="lbfgs"): the arrays checked as fit checks them, then akili._lbfgs
+        (the estimators pass scikit-learn's tol and max_fun)."""
+        from ._lbfgs import fit_lbfgs
+
+        for name, value in (("callbacks", callbacks), ("validation_data", validation_data)):
+            if value:
+                raise ValueError(
+                    f'[{where}] optimizer="lbfgs" trains on the whole data set at once: {name} is not taken'
+                )
+        if progress:
+            raise ValueError(f'[{where}] optimizer="lbfgs" has no progress bar; use on_epoch, called per iteration')
+        if targets is None:
+            raise TypeError(f'[{where}] optimizer="lbfgs" expects an inputs array and its targets')
+        epochs = check_positive_int(epochs, "epochs", where)
+        matrix, _ = as_matrix(inputs, dtype=self._dtype, columns=self.n_inputs, name="inputs", where=where)
+        if np.ndim(inputs) != 2:
+            raise ValueError(
+                f"[{where}] expected inputs as a 2-D array (samples, {self.n_inputs}), got shape {np.shape(inputs)}"
+            )
+        target_matrix = as_targets(
+            targets, dtype=self._dtype, columns=self.n_outputs, samples=matrix.shape[0], where=where
+        )
+        weights = as_sample_weight(sample_weight, dtype=self._dtype, samples=matrix.shape[0], where=where)
+        return fit_lbfgs(
+            self,
+            matrix,
+            target_matrix,
+            max_iter=epochs,
+            tol=tol,
+            max_fun=max_fun,
+            l2=l2,
+            sample_weight=weights,
+            on_epoch=on_epoch,
+            where=where,
+            warning=warning,
+        )
 
     # -- copies --------------------------------------------------------------
     def _parameters(self) -> list[tuple[np.ndarray, np.ndarray]]:

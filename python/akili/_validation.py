@@ -117,3 +117,29 @@ def check_learning_rate(value: Any, where: str) -> float:
     if not (np.isfinite(rate) and rate > 0):
         raise ValueError(f"[{where}] expected a positive finite learning rate, got {rate:g}")
     return rate
+
+
+def as_sample_weight(values: Any, *, dtype: np.dtype, samples: int, where: str) -> np.ndarray | None:
+    """``sample_weight`` as a C-contiguous 1-D array of ``dtype`` with one weight per
+    sample, or None when ``values`` is None (every sample weighs 1). Raises
+    ValueError for a wrong count, a negative, NaN or infinite weight, or weights
+    that all are 0 (nothing would train), and TypeError for non-numeric ones."""
+    if values is None:
+        return None
+    array = _as_array(values, "sample_weight", where)
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise TypeError(f"[{where}] expected sample_weight as numbers, got dtype {array.dtype}")
+    if array.ndim != 1 or array.shape[0] != samples:
+        raise ValueError(
+            f"[{where}] expected sample_weight as {samples} values, one per sample, got shape {array.shape}"
+        )
+    weights = np.ascontiguousarray(array, dtype=dtype)
+    if not np.isfinite(weights).all():
+        raise ValueError(f"[{where}] sample_weight holds NaN or infinity (row {int(np.argmin(np.isfinite(weights)))})")
+    if (weights < 0).any():
+        raise ValueError(
+            f"[{where}] expected sample_weight >= 0, got {weights.min():g} (row {int(np.argmin(weights))})"
+        )
+    if not weights.any():
+        raise ValueError(f"[{where}] every sample_weight is 0: nothing to train on")
+    return weights

@@ -25,10 +25,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import optimizers
 from ._history import History
@@ -156,6 +158,8 @@ class _AkiliEstimator(BaseEstimator):
         self._optimizer()  # the solver and its settings, checked as akili.optimizers checks them
         if not (isinstance(self.tol, numbers.Real) and self.tol >= 0):
             raise ValueError(f"[{where}] expected tol as a number >= 0, got {self.tol!r}")
+        if not (isinstance(self.max_fun, numbers.Integral) and self.max_fun >= 1):
+            raise ValueError(f"[{where}] expected max_fun as an integer >= 1, got {self.max_fun!r}")
         if not (isinstance(self.validation_fraction, numbers.Real) and 0 < self.validation_fraction < 1):
             raise ValueError(f"[{where}] expected validation_fraction in (0, 1), got {self.validation_fraction!r}")
 
@@ -163,11 +167,14 @@ class _AkiliEstimator(BaseEstimator):
         """The akili optimizer for ``solver``; ``alpha`` becomes the coupled L2 term
         λ = alpha / batch_size (scikit-learn adds alpha·W/n to a batch's mean gradient)."""
         where = self._where
-        solvers = optimizers.OPTIMIZERS
+        solvers = (*optimizers.OPTIMIZERS, "lbfgs")
         if self.solver not in solvers:
             raise ValueError(f"[{where}] unknown solver {self.solver!r}; expected one of {', '.join(solvers)}")
         if not (isinstance(self.alpha, numbers.Real) and np.isfinite(self.alpha) and self.alpha >= 0):
             raise ValueError(f"[{where}] expected alpha as a finite number >= 0, got {self.alpha!r}")
+        if self.solver == "lbfgs":
+            # Full batch through akili._lbfgs: the network's own optimizer is never used.
+            return optimizers.SGD()
         decay = float(self.alpha) / self.batch_size if isinstance(self.batch_size, numbers.Integral) else 0.0
         try:
             if self.solver == "sgd":
@@ -220,12 +227,20 @@ class _AkiliEstimator(BaseEstimator):
             optimizer=self._optimizer(),
         )
 
-    def _fit(self, X: Any, y: Any, *, incremental: bool, classes: Any = None) -> _AkiliEstimator:
+    def _fit(
+        self, X: Any, y: Any, *, incremental: bool, classes: Any = None, sample_weight: Any = None
+    ) -> _AkiliEstimator:
         first = not (incremental and hasattr(self, "network_"))
         if first:
             self._check_params()
+        if incremental and self.solver == "lbfgs":
+            raise ValueError(
+                f"[{self._where}.partial_fit] solver='lbfgs' trains on the whole data set at once; "
+                "partial_fit needs a stochastic solver (sgd, adam, ...)"
+            )
         X, y = self._validate(X, y, reset=first)
         targets = self._targets(y, first, incremental, classes)
+        sample_weight = self._sample_weight(sample_weight, X, y)
         random = check_random_state(self.random_state)
         if first:
             self.network_ = self._build_network(X.shape[1], targets.shape[1], int(random.randint(_SEED_BOUND)))
@@ -239,21 +254,33 @@ class _AkiliEstimator(BaseEstimator):
             # partial_fit: one pass over the batch given, with the current settings.
             self.network_.learning_rate = float(self.learning_rate_init)
             history = self.network_.fit(
-                X, targets, epochs=1, batch_size=int(self.batch_size), shuffle=bool(self.shuffle)
+                X,
+                targets,
+                epochs=1,
+                batch_size=int(self.batch_size),
+                shuffle=bool(self.shuffle),
+                sample_weight=sample_weight,
             )
             self._record(history)
             return self
 
+        if self.solver == "lbfgs":
+            return self._fit_lbfgs(X, targets, sample_weight)
+
         validation = None
         if self.early_stopping:
             try:
-                X, X_val, targets, targets_val = train_test_split(
+                split = train_test_split(
                     X,
                     targets,
+                    *([] if sample_weight is None else [sample_weight]),
                     test_size=float(self.validation_fraction),
                     random_state=int(random.randint(_SEED_BOUND)),
                     stratify=self._stratify(targets),
                 )
+                X, X_val, targets, targets_val = split[:4]
+                if sample_weight is not None:
+                    sample_weight = split[4]  # the validation loss stays unweighted
             except ValueError as error:
                 raise ValueError(
                     f"[{self._where}] early_stopping could not set aside a validation fraction of "
@@ -281,12 +308,62 @@ class _AkiliEstimator(BaseEstimator):
             validation_data=validation,
             on_epoch=monitor,
             callbacks=schedule,
+            sample_weight=sample_weight,
         )
         self._record(history)
         self.best_loss_ = monitor.best
         if validation is not None:
             self.validation_loss_curve_ = [float(loss) for loss in history.val_loss]
             monitor.restore_best()
+        return self
+
+    def _sample_weight(self, sample_weight: Any, X: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+        """The weights fit trains with: sample_weight times class_weight's (classifier),
+        checked as scikit-learn checks them; None when neither is given (the fast paths)."""
+        class_weight = getattr(self, "class_weight", None)
+        if sample_weight is None and class_weight is None:
+            return None
+        weights = (
+            np.ones(X.shape[0])
+            if sample_weight is None
+            else _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        )
+        if class_weight is not None:
+            try:
+                weights = weights * compute_sample_weight(class_weight, y)
+            except ValueError as error:
+                raise ValueError(f"[{self._where}] class_weight={class_weight!r}: {error}") from None
+        if not weights.any():
+            raise ValueError(f"[{self._where}] every sample weight is 0: nothing to train on")
+        return weights
+
+    def _fit_lbfgs(self, X: np.ndarray, targets: np.ndarray, sample_weight: np.ndarray | None) -> _AkiliEstimator:
+        """solver="lbfgs": full-batch L-BFGS (akili._lbfgs) with scikit-learn's penalty
+        alpha/2·Σ‖W‖² / Σw (weights only), max_iter iterations, tol and max_fun."""
+        weight_sum = float(X.shape[0] if sample_weight is None else np.sum(sample_weight))
+        verbose = bool(self.verbose)
+
+        def report(iteration: int, history: History) -> bool:
+            if verbose:
+                print(f"Iteration {iteration + 1}, loss = {history.loss[-1]:.8f}")
+            return True
+
+        history = self.network_._fit_lbfgs(
+            X,
+            targets,
+            int(self.max_iter),
+            sample_weight,
+            float(self.alpha) / weight_sum,
+            report,
+            None,
+            None,
+            False,
+            tol=float(self.tol),
+            max_fun=int(self.max_fun),
+            where=f"{self._where}.fit",
+            warning=ConvergenceWarning,
+        )
+        self._record(history)
         return self
 
     def _record(self, history: History) -> None:
@@ -318,9 +395,12 @@ class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
         "transpose" (the book's E_h = Wᵀ·E) or "normalized".
     loss : "cross_entropy" (default), "squared_error" or "mse" on one-hot targets.
     solver : the optimizer (``akili.optimizers``): "adam" (default, as in
-        scikit-learn), "sgd", "adamw", "rmsprop", "adagrad" or "rprop".
+        scikit-learn), "sgd", "adamw", "rmsprop", "adagrad" or "rprop"; or
+        "lbfgs", full-batch L-BFGS through scipy (akili._lbfgs; rule "gradient"),
+        for small data sets.
     alpha : L2 penalty, added to each batch's mean gradient as alpha·θ/batch_size
-        (weights and biases); 0 for rprop.
+        (weights and biases); 0 for rprop. With "lbfgs", scikit-learn's
+        alpha/2·Σ‖W‖² / n added to the loss (weights only).
     learning_rate : the schedule: "constant" (default) keeps learning_rate_init;
         "invscaling" uses learning_rate_init / (epoch + 1)^power_t (per epoch,
         where scikit-learn counts samples); "adaptive" divides the rate by 5 each
@@ -331,7 +411,14 @@ class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
     momentum, nesterovs_momentum : sgd's momentum μ and whether it is Nesterov's.
     beta_1, beta_2, epsilon : adam's (and adamw's) β₁, β₂, ε; epsilon also rmsprop's.
     batch_size : samples per update (the update is averaged over the batch).
-    max_iter : the most epochs (passes over the data) ``fit`` trains.
+    max_iter : the most epochs (passes over the data) ``fit`` trains; with
+        "lbfgs", the most iterations.
+    max_fun : "lbfgs" only: the most loss evaluations.
+    class_weight : None, "balanced" or {label: weight}: each sample's weight is
+        multiplied by its class's (scikit-learn's compute_sample_weight). With
+        ``sample_weight`` in ``fit``, each batch's update is the weighted mean of
+        its samples' (``Network.fit``); so that integer weights equal repeated
+        samples, use a batch_size that holds the whole data set or "lbfgs".
     shuffle : shuffle the samples each epoch (from the network's seeded source).
     random_state : seeds the weights, the shuffles and the validation split; an int
         gives identical fits every time.
@@ -378,6 +465,7 @@ class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
         epsilon: float = 1e-8,
         batch_size: int = 32,
         max_iter: int = 200,
+        max_fun: int = 15000,
         shuffle: bool = True,
         random_state: int | np.random.RandomState | None = None,
         tol: float = 1e-4,
@@ -387,20 +475,22 @@ class AkiliClassifier(ClassifierMixin, _AkiliEstimator):
         init: str = "xavier",
         dtype: str = "float64",
         verbose: bool = False,
+        class_weight: dict[Any, float] | str | None = None,
     ) -> None:
         self._keep_parameters(locals())
 
-    def fit(self, X: Any, y: Any) -> AkiliClassifier:
-        """Train a new network on samples X (n, features) and labels y (n,)."""
-        self._fit(X, y, incremental=False)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> AkiliClassifier:
+        """Train a new network on samples X (n, features) and labels y (n,), each
+        sample weighted by ``sample_weight`` (times ``class_weight``'s weight) if given."""
+        self._fit(X, y, incremental=False, sample_weight=sample_weight)
         return self
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> AkiliClassifier:
+    def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None) -> AkiliClassifier:
         """One epoch on (X, y), continuing from the current weights (online learning).
 
         ``classes`` (every label that will ever appear) is required on the first call.
         """
-        self._fit(X, y, incremental=True, classes=classes)
+        self._fit(X, y, incremental=True, classes=classes, sample_weight=sample_weight)
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -480,6 +570,7 @@ class AkiliRegressor(RegressorMixin, _AkiliEstimator):
         epsilon: float = 1e-8,
         batch_size: int = 32,
         max_iter: int = 200,
+        max_fun: int = 15000,
         shuffle: bool = True,
         random_state: int | np.random.RandomState | None = None,
         tol: float = 1e-4,
@@ -492,14 +583,15 @@ class AkiliRegressor(RegressorMixin, _AkiliEstimator):
     ) -> None:
         self._keep_parameters(locals())
 
-    def fit(self, X: Any, y: Any) -> AkiliRegressor:
-        """Train a new network on samples X (n, features) and targets y (n,) or (n, k)."""
-        self._fit(X, y, incremental=False)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> AkiliRegressor:
+        """Train a new network on samples X (n, features) and targets y (n,) or (n, k),
+        each sample weighted by ``sample_weight`` if given."""
+        self._fit(X, y, incremental=False, sample_weight=sample_weight)
         return self
 
-    def partial_fit(self, X: Any, y: Any) -> AkiliRegressor:
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> AkiliRegressor:
         """One epoch on (X, y), continuing from the current weights (online learning)."""
-        self._fit(X, y, incremental=True)
+        self._fit(X, y, incremental=True, sample_weight=sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:

@@ -218,7 +218,7 @@ void bind_network_type(py::module_& module, const char* name) {
       .def(
           "train_epoch",
           [](Net& network, const MatrixRef& inputs, const MatrixRef& targets, std::size_t batch_size, bool shuffle,
-             py::object progress, std::size_t every) {
+             py::object progress, std::size_t every, py::object sample_weights) {
             // The hook runs between steps: it takes the GIL only to let Python
             // deliver Ctrl-C (KeyboardInterrupt propagates out, weights intact)
             // and to call the optional progress callback with the epoch's totals
@@ -230,15 +230,19 @@ void bind_network_type(py::module_& module, const char* name) {
               const py::object answer = progress(so_far.samples, so_far.loss_sum, so_far.correct);
               return !(answer.is(py::bool_(false)));
             };
+            // None: unweighted (every fast path); else a copy in the network's dtype.
+            const Vector<Scalar> weights =
+                sample_weights.is_none() ? Vector<Scalar>() : sample_weights.cast<Vector<Scalar>>();
             EpochResult result;
             {
               py::gil_scoped_release release;
-              result = network.train_epoch(inputs, targets, batch_size, shuffle, hook, every);
+              result = network.train_epoch(inputs, targets, batch_size, shuffle, hook, every, weights);
             }
-            return py::make_tuple(result.loss_sum, result.correct, result.samples, result.stopped);
+            return py::make_tuple(result.loss_sum, result.correct, result.samples, result.stopped, result.weight_sum);
           },
           py::arg("inputs"), py::arg("targets"), py::arg("batch_size"), py::arg("shuffle"),
-          py::arg("progress") = py::none(), py::arg("every") = 0);
+          py::arg("progress") = py::none(), py::arg("every") = 0, py::arg("sample_weights") = py::none(),
+          "One epoch: (loss_sum, correct, samples, stopped, weight_sum); loss_sum / weight_sum is the mean loss.");
 }
 
 }  // namespace

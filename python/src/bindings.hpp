@@ -18,6 +18,10 @@ void bind_brute_force(pybind11::module_& module);
 /// Binds akili::backquery for both dtypes as `backquery(network, targets)`.
 void bind_backquery(pybind11::module_& module);
 
+/// Binds the full-batch evaluations for both dtypes: `loss_and_gradient`,
+/// `flat_parameters`, `set_flat_parameters` (L-BFGS, akili._lbfgs).
+void bind_full_batch(pybind11::module_& module);
+
 /// Binds akili::train_restarts for both dtypes as `train_restarts(networks, ...)`.
 void bind_restarts(pybind11::module_& module);
 

@@ -15,6 +15,7 @@ PYBIND11_MODULE(_core, module) {
   akili::python::bind_pickle(module);
   akili::python::bind_restarts(module);
   akili::python::bind_backquery(module);
+  akili::python::bind_full_batch(module);
   akili::python::bind_brute_force(module);
   akili::python::bind_io(module);
 }

@@ -7,6 +7,7 @@
 #include "akili/classes.hpp"
 #include "akili/dense.hpp"
 #include "akili/errors.hpp"
+#include "akili/full_batch.hpp"
 #include "akili/io/csv.hpp"
 #include "akili/io/idx.hpp"
 #include "akili/loss.hpp"

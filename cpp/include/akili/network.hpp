@@ -46,6 +46,10 @@ struct EpochResult {
   std::size_t correct = 0;  ///< samples whose output matched the target class
   std::size_t samples = 0;  ///< samples trained (fewer than n if stopped)
   bool stopped = false;     ///< the progress hook asked to stop
+  /// Σ of the trained samples' weights (= samples without sample weights); with
+  /// sample weights loss_sum is Σ w_i·L_i, so loss_sum / weight_sum is the
+  /// weighted mean loss either way.
+  double weight_sum = 0.0;
 };
 
 /// Called from the training loop between steps with the epoch's totals so far
@@ -182,9 +186,20 @@ class Network {
   /// smaller). `hook` is called every `hook_every` samples (0: never for that
   /// reason) and at least every few milliseconds. Throws DivergenceError on a
   /// non-finite loss, with the weights restored to the start of the epoch.
+  ///
+  /// `sample_weights` (n non-negative values; empty: every sample weighs 1, the
+  /// fast paths) make each batch's update the weighted mean of its samples'
+  /// updates, as scikit-learn's MLP does: ΔW = lr·Σ_i w_i·ΔW_i / Σ_i w_i over
+  /// the batch's samples (a batch whose weights sum to 0 takes no step), and the
+  /// epoch's loss Σ w_i·L_i. So with one batch per epoch, integer weights equal
+  /// repeated rows and zero weights equal removed rows; with batches of one
+  /// sample a weight only decides whether the sample trains (w > 0) or not.
+  /// Weighted epochs take the reference path (forward, update per batch).
+  /// Throws std::invalid_argument for a wrong count or a negative, NaN or
+  /// infinite weight, with the network unchanged.
   EpochResult train_epoch(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
                           std::size_t batch_size, bool shuffle, const ProgressHook& hook = {},
-                          std::size_t hook_every = 0);
+                          std::size_t hook_every = 0, const Eigen::Ref<const Vec>& sample_weights = Vec());
 
  private:
   // Shapes, and (when `values`) that every value is finite; callers passing
@@ -202,8 +217,10 @@ class Network {
   // One batch in batch_inputs_ / batch_targets_. `first_forward_done`: the first
   // layer's output is already in outputs_[0]; `defer_first_update`: leave the
   // first layer's update (deltas_[0] with batch_inputs_) to the caller.
+  // `weights` (may be null): the batch's sample weights, which make the update
+  // their weighted mean and the returned loss Σ w_i·L_i (see train_epoch).
   double step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, bool first_forward_done = false,
-                    bool defer_first_update = false);
+                    bool defer_first_update = false, const Scalar* weights = nullptr);
   // Online, one sample in row 0 of the workspace: the loss, output error and
   // delta for `target` (returns the loss), then the fused backward pass and
   // update of every layer above the first, leaving the first layer's delta.
