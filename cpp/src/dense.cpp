@@ -1,6 +1,8 @@
 // Dense layer: initialisation, forward pass and weight updates.
 #include "akili/dense.hpp"
 
+#include "number_text.hpp"
+
 #include "akili/activation.hpp"
 #include "akili/build_info.hpp"
 #include "akili/threads.hpp"
@@ -216,6 +218,15 @@ void Dense<Scalar>::update_band(const Eigen::Ref<const Matrix>& delta, const Eig
     }
     bias_.segment(r0, height) += step * column_sums;
   }
+}
+
+template <typename Scalar>
+void Dense<Scalar>::set_dropout(double rate, const char* where) {
+  if (!(rate >= 0.0 && rate < 1.0)) {  // also refuses NaN
+    throw std::invalid_argument(std::string("[") + where + "] expected a dropout rate in [0, 1), got " +
+                                detail::number_text(rate));
+  }
+  dropout_ = rate;
 }
 
 template <typename Scalar>

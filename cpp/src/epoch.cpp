@@ -46,7 +46,7 @@ constexpr std::chrono::milliseconds kHookInterval{5};
 template <typename Scalar>
 bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
   const Dense<Scalar>& first = layers_[0];
-  return samples > 1 && optimizer_.plain() && first.trainable_mask().size() == 0 &&
+  return samples > 1 && fused_paths() && first.trainable_mask().size() == 0 &&
          parallel::worth_splitting_online(first.weights().size());
 }
 
@@ -328,7 +328,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   // more take the forward pass's fixed sample chunks instead.
   // Only plain SGD (uses_fast_paths): another optimizer takes each batch whole, a
   // single example included, through step_batch's reference path.
-  const bool fast = optimizer_.plain() && !weighted;
+  const bool fast = fused_paths() && !weighted;
   std::vector<Scalar> batch_weights(weighted ? batch : 0);  // the batch's weights, in its shuffled order
   const bool pipelined = fast && batch >= 2 && batch < static_cast<std::size_t>(2 * parallel::kChunkRows);
   Eigen::Index pending = 0;  // rows in batch_inputs_ whose first-layer update (deltas_[0]) waits

@@ -37,7 +37,11 @@ constexpr std::uint8_t kFloat64 = 2;
 constexpr std::uint8_t kFlagBias = 1u << 0;
 constexpr std::uint8_t kFlagFrozen = 1u << 1;
 constexpr std::uint8_t kFlagMask = 1u << 2;
-constexpr std::uint8_t kKnownFlags = kFlagBias | kFlagFrozen | kFlagMask;
+// Dropout (a hidden layer's training-time rate, an f64 after the mask): files
+// without it are byte for byte those of earlier releases, and an earlier reader
+// refuses a file with it by this unknown flag instead of dropping the setting.
+constexpr std::uint8_t kFlagDropout = 1u << 3;
+constexpr std::uint8_t kKnownFlags = kFlagBias | kFlagFrozen | kFlagMask | kFlagDropout;
 
 // Codes on disk, indexed by code: fixed by the format, independent of the enums' order.
 constexpr std::array<Activation, 5> kActivationCodes{Activation::identity, Activation::sigmoid, Activation::tanh,
@@ -204,8 +208,9 @@ void encode_network(Writer& out, const Network<Scalar>& network, const ModelInfo
     out.u64(static_cast<std::uint64_t>(layer.inputs()));
     out.u64(static_cast<std::uint64_t>(layer.outputs()));
     out.u8(code_of(kActivationCodes, layer.activation()));
+    const bool has_dropout = layer.dropout() != 0.0;
     out.u8(static_cast<std::uint8_t>((layer.has_bias() ? kFlagBias : 0) | (layer.frozen() ? kFlagFrozen : 0) |
-                                     (has_mask ? kFlagMask : 0)));
+                                     (has_mask ? kFlagMask : 0) | (has_dropout ? kFlagDropout : 0)));
     // Row-major: W(i, j), the link from input j to node i, is value i·inputs + j.
     const auto& weights = layer.weights();
     for (Eigen::Index i = 0; i < weights.rows(); ++i) {
@@ -220,6 +225,7 @@ void encode_network(Writer& out, const Network<Scalar>& network, const ModelInfo
         for (Eigen::Index j = 0; j < mask.cols(); ++j) out.u8(mask(i, j) != Scalar(0) ? 1 : 0);
       }
     }
+    if (has_dropout) out.f64(layer.dropout());
   }
   if (info.format < 2) return;
   // Version 2: the optimizer, then the random source, so training resumes exactly.
@@ -336,7 +342,11 @@ Model<Scalar> decode_network(Reader& in, std::uint16_t format) {
     const std::uint8_t flags = in.u8("flags");
     if ((flags & ~kKnownFlags) != 0) {
       fail(where + " has unknown flag bits " + std::to_string(flags & ~kKnownFlags) + " at offset " +
-           std::to_string(layer_at + 17) + "; expected only bias (1), frozen (2) and mask (4)");
+           std::to_string(layer_at + 17) + "; expected only bias (1), frozen (2), mask (4) and dropout (8)");
+    }
+    if ((flags & kFlagDropout) != 0 && k + 1 == layer_count) {
+      fail(where + " is the output layer and has the dropout flag at offset " + std::to_string(layer_at + 17) +
+           "; only hidden layers can have dropout");
     }
     if (inputs == 0 || outputs == 0) {
       fail(where + " has shape (" + std::to_string(outputs) + ", " + std::to_string(inputs) +
@@ -404,6 +414,15 @@ Model<Scalar> decode_network(Reader& in, std::uint16_t format) {
       layer.set_trainable_mask(mask);
     }
     layer.set_frozen((flags & kFlagFrozen) != 0);
+    if (flags & kFlagDropout) {
+      const std::size_t at = in.offset();
+      const double rate = in.f64("dropout rate");
+      if (!(rate > 0.0 && rate < 1.0)) {
+        fail(where + " dropout rate at offset " + std::to_string(at) + " is " + detail::number_text(rate) +
+             "; expected a value in (0, 1)");
+      }
+      layer.set_dropout(rate);
+    }
     layers.push_back(std::move(layer));
     previous_outputs = outputs;
   }

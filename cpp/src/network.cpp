@@ -78,6 +78,9 @@ Network<Scalar>::Network(std::vector<Dense<Scalar>> layers, Loss loss, Rule rule
     }
   }
   check_loss_pairing(loss_, layers_.back().activation());
+  if (layers_.back().dropout() != 0.0) {
+    throw std::invalid_argument("[Network] the output layer cannot have dropout: its outputs are the prediction");
+  }
   check_learning_rate("Network", learning_rate_);
   // A network is never left with all-zero weights, which train nothing.
   if (!layers_.front().has_weights()) {
@@ -273,7 +276,35 @@ OptimizerSettings Network<Scalar>::optimizer_settings() const {
 template <typename Scalar>
 bool Network<Scalar>::uses_fast_paths() const {
   std::shared_lock lock(mutex_);
-  return optimizer_.plain();
+  return fused_paths();
+}
+
+template <typename Scalar>
+bool Network<Scalar>::fused_paths() const {
+  if (!optimizer_.plain()) return false;
+  for (const Dense<Scalar>& layer : layers_) {
+    if (layer.dropout() != 0.0) return false;
+  }
+  return true;
+}
+
+template <typename Scalar>
+void Network<Scalar>::set_dropout(std::size_t index, double rate) {
+  std::unique_lock lock(mutex_);
+  apply_queued();  // queued steps ran without it
+  reset_journal();
+  check_index("Network::set_dropout", index);
+  if (index + 1 == layers_.size() && rate != 0.0) {
+    throw std::invalid_argument("[Network::set_dropout] the output layer (" + std::to_string(index) +
+                                ") cannot have dropout: its outputs are the prediction");
+  }
+  layers_[index].set_dropout(rate, "Network::set_dropout");
+}
+
+template <typename Scalar>
+const typename Network<Scalar>::Matrix& Network<Scalar>::step_input(std::size_t k) const {
+  if (k == 0) return batch_inputs_;
+  return layers_[k - 1].dropout() != 0.0 ? dropped_[k - 1] : outputs_[k - 1];
 }
 
 template <typename Scalar>
@@ -499,14 +530,35 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, 
   for (std::size_t k = 0; k <= last; ++k) {
     auto output = outputs_[k].topRows(rows);
     if (trace) {
-      const Matrix& below = k == 0 ? batch_inputs_ : outputs_[k - 1];
+      const Matrix& below = step_input(k);
       combined_[k] = below.topRows(rows) * layers_[k].weights().transpose();
       if (layers_[k].has_bias()) combined_[k].rowwise() += layers_[k].bias().transpose();
     }
     if (k == 0) {
       if (!first_forward_done) layers_[k].forward(inputs, output);
     } else {
-      layers_[k].forward(outputs_[k - 1].topRows(rows), output);
+      layers_[k].forward(step_input(k).topRows(rows), output);
+    }
+    const double rate = layers_[k].dropout();
+    if (rate != 0.0) {
+      // Inverted dropout: M = 1/(1-p) with probability 1-p, else 0, drawn from the
+      // network's source one sample after another (the same masks on any thread count).
+      if (dropped_.size() != layers_.size()) {
+        dropped_.resize(layers_.size());
+        dropout_masks_.resize(layers_.size());
+      }
+      if (dropped_[k].rows() < rows || dropped_[k].cols() != layers_[k].outputs()) {
+        dropped_[k].resize(std::max(rows, batch_inputs_.rows()), layers_[k].outputs());
+        dropout_masks_[k].resize(dropped_[k].rows(), layers_[k].outputs());
+      }
+      const auto keep = static_cast<Scalar>(1.0 / (1.0 - rate));  // 1/(1-p)
+      auto mask = dropout_masks_[k].topRows(rows);
+      for (Eigen::Index row = 0; row < rows; ++row) {
+        for (Eigen::Index unit = 0; unit < mask.cols(); ++unit) {
+          mask(row, unit) = random_.uniform() < rate ? Scalar(0) : keep;
+        }
+      }
+      dropped_[k].topRows(rows) = output.cwiseProduct(mask);  // Õ = O ∘ M
     }
   }
   const Activation output_activation = layers_[last].activation();
@@ -543,6 +595,10 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, 
     backward_coefficients(k, rows);
     // E_{k-1} = C_k·W_k (row form of Wᵀ·C), then D_{k-1} = E_{k-1} ∘ f'(O_{k-1}).
     errors_[k - 1].topRows(rows).noalias() = coefficients_[k].topRows(rows) * layers_[k].weights();
+    if (layers_[k - 1].dropout() != 0.0) {
+      // E ← E ∘ M: a dropped output passes no error back, a kept one its error·1/(1-p).
+      errors_[k - 1].topRows(rows).array() *= dropout_masks_[k - 1].topRows(rows).array();
+    }
     deltas_[k - 1].topRows(rows) = errors_[k - 1].topRows(rows);
     multiply_by_derivative<Scalar>(layers_[k - 1].activation(), outputs_[k - 1].topRows(rows),
                                    deltas_[k - 1].topRows(rows));
@@ -562,7 +618,7 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, 
     }
     const Scalar scale = Scalar(1) / static_cast<Scalar>(rows);  // 1/n: the mean over the batch
     for (std::size_t k = 0; k <= last; ++k) {
-      const auto below = k == 0 ? batch_inputs_.topRows(rows) : outputs_[k - 1].topRows(rows);
+      const auto below = step_input(k).topRows(rows);
       layers_[k].optimizer_update(deltas_[k].topRows(rows), below, scale, optimizer_, k, weight_gradients_[k],
                                   bias_gradients_[k], learning_rate_);
     }
@@ -575,7 +631,7 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, 
     return loss;
   }
   for (std::size_t k = defer_first_update ? 1 : 0; k <= last; ++k) {
-    const auto below = k == 0 ? batch_inputs_.topRows(rows) : outputs_[k - 1].topRows(rows);
+    const auto below = step_input(k).topRows(rows);
     layers_[k].apply_update(deltas_[k].topRows(rows), below, step);  // W += lr/n·Dᵀ·I
   }
   return loss;
@@ -662,9 +718,10 @@ template <typename Scalar>
 void Network<Scalar>::record_forward(StepTrace<Scalar>& trace, Eigen::Index rows) const {
   trace = StepTrace<Scalar>{};
   for (std::size_t k = 0; k < layers_.size(); ++k) {
-    trace.inputs.push_back(k == 0 ? Matrix(batch_inputs_.topRows(rows)) : Matrix(outputs_[k - 1].topRows(rows)));
+    trace.inputs.push_back(step_input(k).topRows(rows));
     trace.combined.push_back(combined_[k]);
     trace.outputs.push_back(outputs_[k].topRows(rows));
+    trace.dropout_masks.push_back(layers_[k].dropout() != 0.0 ? Matrix(dropout_masks_[k].topRows(rows)) : Matrix());
   }
 }
 
@@ -694,7 +751,7 @@ double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const
   check_data("Network::train_step", inputs, &targets);
   const Eigen::Index rows = inputs.rows();
   reserve_workspace(rows);
-  if (rows == 1 && optimizer_.plain()) {
+  if (rows == 1 && fused_paths()) {
     // One example: journaled (see single_steps.cpp), so no copy of the model per step.
     const Eigen::Index row = journal_row();
     journal_inputs_.row(row) = inputs.row(0);

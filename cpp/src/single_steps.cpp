@@ -41,8 +41,9 @@ void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>& input, const
   // Refused here, at the call that passes it, with the network unchanged.
   if (!kernels::all_finite(input.data(), input.cols())) throw NonFiniteDataError(caller, "inputs", 0);
   if (!kernels::all_finite(target.data(), target.cols())) throw NonFiniteDataError(caller, "targets", 0);
-  if (!optimizer_.plain()) {
-    // The queue and its block arithmetic are plain SGD's: another optimizer steps at once.
+  if (!fused_paths()) {
+    // The queue and its block arithmetic are plain SGD's without dropout: another
+    // optimizer, or dropout, steps at once through the reference path.
     reset_journal();
     reserve_workspace(1);
     batch_inputs_.row(0) = input;

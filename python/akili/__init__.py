@@ -20,6 +20,7 @@ from ._book import NeuralNetwork
 from ._brute_force import BruteForceResult, brute_force, combination_count
 from ._build_info import build_info
 from ._core import DivergenceError
+from ._dropout import Dropout
 from ._history import History
 from ._model_file import ModelFormatError, load, loads
 from ._network import ACTIVATIONS, INITS, LOSSES, RULES, Dense, Network
@@ -35,6 +36,7 @@ __all__ = [
     "RULES",
     "BruteForceResult",
     "Dense",
+    "Dropout",
     "DivergenceError",
     "History",
     "ModelFormatError",

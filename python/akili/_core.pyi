@@ -57,6 +57,14 @@ class Network32:
         ...
     def set_frozen(self, index: typing.SupportsInt | typing.SupportsIndex, frozen: bool) -> None:
         ...
+    def set_dropout(self, index: typing.SupportsInt | typing.SupportsIndex, rate: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Inverted dropout on layer index's outputs while training (0 <= rate < 1; not the output layer).
+        """
+    def dropout(self, index: typing.SupportsInt | typing.SupportsIndex) -> float:
+        """
+        Layer index's dropout rate (0: none).
+        """
     def set_optimizer(self, name: str, settings: dict) -> None:
         """
         Selects an optimizer with fresh state (settings by keyword name).
@@ -157,6 +165,14 @@ class Network64:
         ...
     def set_frozen(self, index: typing.SupportsInt | typing.SupportsIndex, frozen: bool) -> None:
         ...
+    def set_dropout(self, index: typing.SupportsInt | typing.SupportsIndex, rate: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        """
+        Inverted dropout on layer index's outputs while training (0 <= rate < 1; not the output layer).
+        """
+    def dropout(self, index: typing.SupportsInt | typing.SupportsIndex) -> float:
+        """
+        Layer index's dropout rate (0: none).
+        """
     def set_optimizer(self, name: str, settings: dict) -> None:
         """
         Selects an optimizer with fresh state (settings by keyword name).

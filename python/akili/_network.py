@@ -146,6 +146,12 @@ class Dense:
         self._native().set_frozen(self._index, bool(value))
 
     @property
+    def dropout(self) -> float:
+        """The dropout rate on this layer's outputs while training (0: none); set by a
+        ``Dropout`` after the layer in the list given to ``Network`` (akili._dropout)."""
+        return float(self._native().dropout(self._index)) if self._network is not None else 0.0
+
+    @property
     def trainable_mask(self) -> np.ndarray | None:
         """1 where a weight trains, 0 where it is frozen (Grokking ch. 5); None: all train."""
         mask = self._native().trainable_mask(self._index)
@@ -225,12 +231,34 @@ class Network:
         seed: int = 0,
         optimizer: str | optimizers.Optimizer = "sgd",
     ) -> None:
-        layers = list(layers)
+        from ._dropout import Dropout
+
+        entries = list(layers)
+        layers = []
+        dropouts: dict[int, float] = {}  # Dense index -> the rate of the Dropout after it
+        for position, layer in enumerate(entries):
+            if isinstance(layer, Dropout):
+                if not layers:
+                    raise ValueError(
+                        "[Network] a Dropout must follow a Dense layer (it drops that layer's outputs); "
+                        "got one at position 0, on the inputs"
+                    )
+                if len(layers) - 1 in dropouts:
+                    raise ValueError(f"[Network] two Dropout entries in a row at position {position}")
+                dropouts[len(layers) - 1] = layer.rate
+            elif isinstance(layer, Dense):
+                layers.append(layer)
+            else:
+                raise TypeError(
+                    f"[Network] expected Dense layers (and Dropout), got {type(layer).__name__} at position {position}"
+                )
         if not layers:
             raise ValueError("[Network] expected at least one Dense layer, got none")
-        for position, layer in enumerate(layers):
-            if not isinstance(layer, Dense):
-                raise TypeError(f"[Network] expected Dense layers, got {type(layer).__name__} at position {position}")
+        if len(layers) - 1 in dropouts:
+            raise ValueError(
+                "[Network] a Dropout cannot follow the output layer: its outputs are the prediction "
+                "(put it after a hidden layer)"
+            )
         _check_name(loss, LOSSES, "loss", "Network")
         _check_name(rule, RULES, "rule", "Network")
         _check_name(init, INITS, "init", "Network")
@@ -253,6 +281,8 @@ class Network:
             ) from error
         if chosen != optimizers.SGD():
             self._native.set_optimizer(chosen.name, chosen.settings)
+        for index, rate in dropouts.items():
+            self._native.set_dropout(index, rate)
         for index, layer in enumerate(layers):
             layer._attach(self, index)
         self._layers = tuple(layers)
@@ -318,7 +348,10 @@ class Network:
         return self._layers[-1].outputs
 
     def __repr__(self) -> str:
-        layers = ", ".join(repr(layer) for layer in self._layers)
+        # A Dropout shows where it was given: after the layer whose outputs it drops.
+        layers = ", ".join(
+            repr(layer) + (f", Dropout({layer.dropout:g})" if layer.dropout else "") for layer in self._layers
+        )
         optimizer = self.optimizer
         shown = "" if optimizer == optimizers.SGD() else f", optimizer={optimizer!r}"
         return (

@@ -17,8 +17,10 @@ class Trace:
     After a training step, ``errors[k]`` is the error reaching layer k (E = T - O
     at the output; the rule's hidden error below it), ``deltas[k]`` the error
     times the activation's derivative and ``weight_updates[k]`` the ΔW that was
-    added to W (``bias_updates[k]`` likewise). For a single 1-D sample the arrays
-    are 1-D.
+    added to W (``bias_updates[k]`` likewise). With dropout (akili.Dropout),
+    ``dropout_masks[k]`` is the mask M on layer k's outputs (0 or 1/(1-p) per
+    value; None without dropout) and ``layer_inputs[k + 1]`` the kept outputs
+    O ∘ M. For a single 1-D sample the arrays are 1-D.
 
     The book's names are properties: ``inputs``, ``hidden_inputs``,
     ``hidden_outputs``, ``final_inputs``, ``final_outputs``, ``output_errors``
@@ -40,6 +42,7 @@ class Trace:
     weight_updates: tuple[np.ndarray, ...] = ()
     bias_updates: tuple[np.ndarray, ...] = ()
     loss: float | None = None
+    dropout_masks: tuple[np.ndarray | None, ...] = ()
 
     @classmethod
     def from_native(cls, record: dict, *, squeeze: bool, loss: float | None = None) -> Trace:
@@ -55,6 +58,10 @@ class Trace:
             deltas=rows("deltas"),
             weight_updates=tuple(np.asarray(a) for a in record.get("weight_updates", [])),
             bias_updates=tuple(np.asarray(a) for a in record.get("bias_updates", [])),
+            dropout_masks=tuple(
+                None if np.asarray(a).size == 0 else (np.asarray(a)[0] if squeeze else np.asarray(a))
+                for a in record.get("dropout_masks", [])
+            ),
             loss=loss,
         )
 

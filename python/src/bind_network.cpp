@@ -33,6 +33,7 @@ py::dict trace_to_dict(const StepTrace<Scalar>& trace) {
   result["deltas"] = trace.deltas;
   result["weight_updates"] = trace.weight_updates;
   result["bias_updates"] = trace.bias_updates;
+  result["dropout_masks"] = trace.dropout_masks;
   return result;
 }
 
@@ -119,6 +120,11 @@ void bind_network_type(py::module_& module, const char* name) {
       .def("set_weights", &Net::set_weights, py::arg("index"), py::arg("weights"), Release())
       .def("set_bias", &Net::set_bias, py::arg("index"), py::arg("bias"), Release())
       .def("set_frozen", &Net::set_frozen, py::arg("index"), py::arg("frozen"), Release())
+      .def("set_dropout", &Net::set_dropout, py::arg("index"), py::arg("rate"), Release(),
+           "Inverted dropout on layer index's outputs while training (0 <= rate < 1; not the output layer).")
+      .def(
+          "dropout", [](const Net& network, std::size_t index) { return network.layer(index).dropout(); },
+          py::arg("index"), "Layer index's dropout rate (0: none).")
       .def("set_trainable_mask", &Net::set_trainable_mask, py::arg("index"), py::arg("mask"), Release())
       .def("predict", &Net::predict, py::arg("inputs"), Release())
       .def("loss_value", &Net::loss_value, py::arg("inputs"), py::arg("targets"), Release())

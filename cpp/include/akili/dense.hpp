@@ -33,6 +33,13 @@ class Dense {
   /// A frozen layer still passes errors back but its weights and bias never change.
   bool frozen() const { return frozen_; }
   void set_frozen(bool frozen) { frozen_ = frozen; }
+  /// Inverted dropout on this layer's outputs while training (Network's reference
+  /// path): each output is kept with probability 1 - p and scaled by 1/(1 - p),
+  /// else set to 0, so its expected value is unchanged; prediction never drops.
+  /// p = 0 (the default) is no dropout.
+  double dropout() const { return dropout_; }
+  /// Throws std::invalid_argument (naming `where`) unless 0 <= rate < 1.
+  void set_dropout(double rate, const char* where = "Dense::set_dropout");
   /// Trainable mask, shape (outputs, inputs) with 1 = trains, 0 = frozen weight
   /// (Grokking ch. 5); empty when every weight trains.
   const Matrix& trainable_mask() const { return mask_; }
@@ -131,6 +138,7 @@ class Dense {
   bool has_bias_;
   bool frozen_ = false;
   bool has_weights_ = false;
+  double dropout_ = 0.0;
 };
 
 extern template class Dense<float>;

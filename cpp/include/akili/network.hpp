@@ -69,6 +69,9 @@ struct StepTrace {
   std::vector<RowMatrix<Scalar>> deltas;          ///< D = -dL/dX as the rule computes it
   std::vector<RowMatrix<Scalar>> weight_updates;  ///< ΔW = lr/n · Dᵀ·I (∘ mask; zero when frozen)
   std::vector<Vector<Scalar>> bias_updates;       ///< Δb = lr/n · Σ_rows D
+  /// Per layer, the dropout mask M on its outputs (0 or 1/(1-p) per value; the next
+  /// layer's input is O ∘ M); empty for a layer without dropout and in forward traces.
+  std::vector<RowMatrix<Scalar>> dropout_masks;
 };
 
 /// A network: layers, loss, rule, learning rate and a seeded random source.
@@ -122,6 +125,13 @@ class Network {
   void set_frozen(std::size_t index, bool frozen);
   void set_trainable_mask(std::size_t index, const Eigen::Ref<const Matrix>& mask);
   void set_learning_rate(Scalar learning_rate);
+  /// Inverted dropout on layer `index`'s outputs while training (see
+  /// Dense::dropout): masks are drawn from the network's random source, sample
+  /// after sample, so a seed gives the same masks on any thread count. Steps with
+  /// dropout take the reference path (forward, error, update per batch; a single
+  /// example is a batch of one). Throws std::invalid_argument for the output
+  /// layer (its outputs are the prediction) or a rate outside [0, 1).
+  void set_dropout(std::size_t index, double rate);
   void set_rule(Rule rule);
   /// Selects the optimizer (plain SGD by default) with fresh state; the learning
   /// rate stays learning_rate(). Throws std::invalid_argument (naming
@@ -135,7 +145,8 @@ class Network {
   Optimizer<Scalar> optimizer() const;
   /// The optimizer's settings alone (no copy of its state).
   OptimizerSettings optimizer_settings() const;
-  /// Whether updates take the plain-SGD fused paths (the optimizer is plain SGD).
+  /// Whether updates take the plain-SGD fused paths (the optimizer is plain SGD
+  /// and no layer has dropout).
   bool uses_fast_paths() const;
   /// The number of values of each parameter tensor, in the optimizer's order:
   /// layer k's W (outputs·inputs) at 2k, its b at 2k+1 (outputs, or 0 without a bias).
@@ -207,6 +218,11 @@ class Network {
   void check_data(const char* where, const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>* targets,
                   bool values = true) const;
   void reserve_workspace(Eigen::Index rows);
+  // uses_fast_paths() for a caller holding the lock: plain SGD and no dropout.
+  bool fused_paths() const;
+  // The input of layer k in a batch step: the batch, or the layer below's output
+  // after its dropout mask.
+  const Matrix& step_input(std::size_t k) const;
   // One online step; `forward_done`: the first layer's output for `input` is
   // already in outputs_[0]; `next_input` (may be null): compute the first layer's
   // output for it while updating that layer (one pass over W instead of two).
@@ -292,10 +308,12 @@ class Network {
   std::vector<Matrix> errors_;
   std::vector<Matrix> deltas_;
   std::vector<Matrix> coefficients_;
-  std::vector<Matrix> combined_;  // X = W·I + b, kept only while tracing
-  Matrix block_combined_;         // online blocks: Z = X·W₀ᵀ + b₀ with the block's starting weights
-  Matrix block_gram_;             // online blocks: G_st = x_s·x_t (+ 1 with a bias)
-  Matrix block_deltas_;           // online blocks: each example's first-layer delta δ_t
+  std::vector<Matrix> combined_;       // X = W·I + b, kept only while tracing
+  std::vector<Matrix> dropout_masks_;  // per layer with dropout: M (0 or 1/(1-p)), this batch's
+  std::vector<Matrix> dropped_;        // per layer with dropout: O ∘ M, the next layer's input
+  Matrix block_combined_;              // online blocks: Z = X·W₀ᵀ + b₀ with the block's starting weights
+  Matrix block_gram_;                  // online blocks: G_st = x_s·x_t (+ 1 with a bias)
+  Matrix block_deltas_;                // online blocks: each example's first-layer delta δ_t
   Matrix batch_inputs_;
   Matrix batch_targets_;
   // The next batch or block, gathered while this one trains (swapped in after it).
