@@ -67,3 +67,23 @@ def test_settings_an_optimizer_lacks_are_refused(capsys):
     assert status != 0 and "--weight-decay is for --optimizer sgd or adagrad or rmsprop or adam or adamw" in err
     status, _, err = run(capsys, "train", "--nesterov")
     assert status != 0 and "expected momentum > 0 and dampening 0 for Nesterov momentum" in err
+
+
+def test_dropout_reaches_every_hidden_layer_and_the_saved_model(capsys, tmp_path):
+    path = tmp_path / "dropout.akili"
+    status, out, _ = run(
+        capsys, "train", "--dropout", "0.2", "--hidden", "32", "16", "--epochs", "2", "--quiet", "--out", str(path)
+    )
+    assert status == 0
+    loaded = akili.load(path)
+    assert [layer.dropout for layer in loaded.layers] == [0.2, 0.2, 0.0]
+    sidecar = json.loads((tmp_path / "dropout.akili.json").read_text())
+    assert sidecar["training"]["dropout"] == 0.2
+
+
+def test_a_dropout_rate_of_one_or_more_is_refused(capsys):
+    try:
+        main(["train", "--dropout", "1", "--epochs", "1"])
+    except SystemExit as exit_:
+        assert exit_.code == 2
+    assert "expected a dropout rate in [0, 1), got 1" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from . import datasets as ds
 from . import optimizers
 from ._cli_common import EXIT_INTERRUPTED, UserError
 from ._cli_data import Scaling, canonical_data, check_labels, class_names, training_split, write_sidecar
+from ._dropout import Dropout
 from ._history import History
 from ._network import Dense, Network
 from ._progress import EpochProgress, is_terminal, progress_every
@@ -90,9 +91,15 @@ def optimizer_from_args(args: argparse.Namespace) -> optimizers.Optimizer:
 def build_network(
     inputs: int, hidden: list[int], outputs: int, args: argparse.Namespace, output_activation: str
 ) -> Network:
-    """inputs-hidden...-outputs, hidden layers with --activation, no bias: the book's shape."""
+    """inputs-hidden...-outputs, hidden layers with --activation, no bias: the book's shape;
+    with --dropout P, a Dropout(P) after every hidden layer."""
     sizes = [inputs, *hidden, outputs]
-    layers = [Dense(n_in, n_out, activation=args.activation) for n_in, n_out in zip(sizes[:-2], sizes[1:-1])]
+    rate = getattr(args, "dropout", 0.0) or 0.0
+    layers: list[Any] = []
+    for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
+        layers.append(Dense(n_in, n_out, activation=args.activation))
+        if rate:
+            layers.append(Dropout(rate))
     layers.append(Dense(sizes[-2], sizes[-1], activation=output_activation))
     return Network(
         layers,
@@ -159,6 +166,7 @@ def model_record(
         "learning_rate": args.lr,
         "optimizer": network.optimizer.name,
         "optimizer_settings": network.optimizer.settings,
+        "dropout": getattr(args, "dropout", 0.0) or 0.0,
         "early_stopping": {"patience": args.patience, "validation_fraction": args.validation_fraction}
         if getattr(args, "early_stopping", False)
         else None,

@@ -81,6 +81,13 @@ def _non_negative_float(text: str) -> float:
     return value
 
 
+def _dropout_rate(text: str) -> float:
+    value = _non_negative_float(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"expected a dropout rate in [0, 1), got {text}")
+    return value
+
+
 def _fraction(text: str) -> float:
     value = _positive_float(text)
     if value >= 1:
@@ -207,6 +214,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=_non_negative_float,
         metavar="L",
         help="L2 weight decay λ (decoupled for adamw; default: 0, adamw 0.01; rprop has none)",
+    )
+    train.add_argument(
+        "--dropout",
+        type=_dropout_rate,
+        default=0.0,
+        metavar="P",
+        help="drop each hidden node's output with probability P while training (inverted dropout after every "
+        "hidden layer; default: 0, none)",
     )
     train.add_argument(
         "--early-stopping",
