@@ -160,3 +160,23 @@ def test_optimizers_compared():
     # The lesson itself: both learn faster than the book's update, and end higher.
     assert first["SGD \\+ momentum"] > first["Adam"] > first["plain SGD"] + 0.2
     assert min(last["SGD \\+ momentum"], last["Adam"]) > last["plain SGD"]
+
+
+def test_regularisation_lesson_on_fashion_mnist():
+    require_system(FASHION, "Fashion-MNIST (Debian package dataset-fashion-mnist)")
+    out = run("regularisation.py")
+    plain_best = number(r"^plain: best test accuracy (\S+)", out)
+    plain_final = number(r"^plain: best .*, final (\S+)", out)
+    dropout_final = number(r"^dropout 0\.5: final test accuracy (\S+)", out)
+    early = number(r"^early stopping: .*test accuracy (\S+)", out)
+    plain_train = number(r"^  100  (\S+)/", out)
+    # docs/training.md, "A lesson: dropout and early stopping": the figures it quotes.
+    assert plain_best == pytest.approx(0.779, abs=0.01)
+    assert plain_final == pytest.approx(0.752, abs=0.01)
+    assert dropout_final == pytest.approx(0.788, abs=0.01)
+    assert early == pytest.approx(0.779, abs=0.01)
+    assert plain_train == pytest.approx(0.988, abs=0.01)
+    # The lesson itself: the plain network memorises and its test accuracy falls from
+    # its peak; dropout and early stopping both end above the plain network's end.
+    assert plain_train > 0.95 and plain_final < plain_best - 0.015
+    assert dropout_final > plain_final + 0.02 and early > plain_final + 0.015
