@@ -1,5 +1,5 @@
-// The whole data set's loss and gradient (akili/full_batch.hpp) from C++, and
-// sample weights in train_epoch: finite differences, repeated rows, refusals.
+// The whole data set's loss and gradient (akili/full_batch.hpp) from C++, sample
+// weights in train_epoch and dropout: finite differences, repeated rows, seeds, refusals.
 #include <doctest/doctest.h>
 
 #include "akili/full_batch.hpp"
@@ -101,4 +101,34 @@ TEST_CASE("bad sample weights and shapes are refused with the network unchanged"
                   std::invalid_argument);
   CHECK_THROWS_AS(akili::set_flat_parameters(network, Vec::Ones(3)), std::invalid_argument);
   CHECK(network.weights(0) == before);
+}
+
+TEST_CASE("dropout from C++: masks follow the seed, prediction never drops, the output layer refuses it") {
+  auto make = [] {
+    std::vector<Dense<double>> layers;
+    layers.emplace_back(3, 8, Activation::relu, true);
+    layers.emplace_back(8, 2, Activation::sigmoid, true);
+    Network<double> network(std::move(layers), Loss::squared_error, Rule::gradient, 0.2, 9);
+    network.set_dropout(0, 0.5);
+    return network;
+  };
+  auto first = make();
+  auto second = make();
+  const Matrix x = inputs();
+  const Matrix t = targets();
+  const Matrix before = first.predict(x);
+  akili::StepTrace<double> trace_first;
+  akili::StepTrace<double> trace_second;
+  first.train_step(x, t, &trace_first);
+  second.train_step(x, t, &trace_second);
+  REQUIRE(trace_first.dropout_masks.size() == 2);
+  CHECK(trace_first.dropout_masks[0] == trace_second.dropout_masks[0]);
+  CHECK(trace_first.dropout_masks[1].size() == 0);
+  CHECK(((trace_first.dropout_masks[0].array() == 0.0) || (trace_first.dropout_masks[0].array() == 2.0)).all());
+  CHECK(first.predict(x) == first.predict(x));  // no randomness in prediction
+  CHECK_FALSE(first.predict(x) == before);      // but the step trained
+  CHECK_FALSE(first.uses_fast_paths());
+  CHECK_THROWS_AS(first.set_dropout(1, 0.5), std::invalid_argument);
+  CHECK_THROWS_AS(first.set_dropout(0, 1.0), std::invalid_argument);
+  CHECK(first.layer(0).dropout() == 0.5);
 }
