@@ -230,6 +230,32 @@ void Dense<Scalar>::set_dropout(double rate, const char* where) {
 }
 
 template <typename Scalar>
+void Dense<Scalar>::optimizer_band(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                                   Scalar scale, Optimizer<Scalar>& optimizer, std::size_t index,
+                                   Matrix& weight_gradient, Scalar learning_rate, Eigen::Index first_row,
+                                   Eigen::Index row_count) {
+  auto band = weight_gradient.middleRows(first_row, row_count);
+  band.setZero();
+  detail::add_transposed_product<Scalar>(-scale, delta.middleCols(first_row, row_count), input,
+                                         band);  // G = -scale·Dᵀ·I
+  const Eigen::Index offset = first_row * inputs();
+  optimizer.apply(2 * index, offset, band.size(), weights_.data() + offset, band.data(),
+                  mask_.size() ? mask_.data() + offset : nullptr, learning_rate);
+}
+
+template <typename Scalar>
+void Dense<Scalar>::optimizer_bias_step(const Eigen::Ref<const Matrix>& delta, Scalar scale,
+                                        Optimizer<Scalar>& optimizer, std::size_t index, Vec& bias_gradient,
+                                        Scalar learning_rate) {
+  if (!has_bias_) return;
+  // g = -scale·Σ_rows D, summed one row after another as update_band does.
+  bias_gradient.setZero();
+  for (Eigen::Index row = 0; row < delta.rows(); ++row) bias_gradient += delta.row(row).transpose();
+  bias_gradient *= -scale;
+  optimizer.step(2 * index + 1, bias_.data(), bias_gradient.data(), nullptr, bias_.size(), learning_rate);
+}
+
+template <typename Scalar>
 void Dense<Scalar>::optimizer_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
                                      Scalar scale, Optimizer<Scalar>& optimizer, std::size_t index,
                                      Matrix& weight_gradient, Vec& bias_gradient, Scalar learning_rate) {
@@ -240,19 +266,33 @@ void Dense<Scalar>::optimizer_update(const Eigen::Ref<const Matrix>& delta, cons
   const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
   optimizer.begin_step(2 * index, weights_.size());
   parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) {
-    auto band = weight_gradient.middleRows(r0, r1 - r0);
-    band.setZero();
-    detail::add_transposed_product<Scalar>(-scale, delta.middleCols(r0, r1 - r0), input, band);  // G = -scale·Dᵀ·I
-    const Eigen::Index offset = r0 * inputs();
-    optimizer.apply(2 * index, offset, band.size(), weights_.data() + offset, band.data(),
-                    mask_.size() ? mask_.data() + offset : nullptr, learning_rate);
+    optimizer_band(delta, input, scale, optimizer, index, weight_gradient, learning_rate, r0, r1 - r0);
   });
-  if (!has_bias_) return;
-  // g = -scale·Σ_rows D, summed one row after another as update_band does.
-  bias_gradient.setZero();
-  for (Eigen::Index row = 0; row < delta.rows(); ++row) bias_gradient += delta.row(row).transpose();
-  bias_gradient *= -scale;
-  optimizer.step(2 * index + 1, bias_.data(), bias_gradient.data(), nullptr, bias_.size(), learning_rate);
+  optimizer_bias_step(delta, scale, optimizer, index, bias_gradient, learning_rate);
+}
+
+template <typename Scalar>
+void Dense<Scalar>::optimizer_update_then_forward(const Eigen::Ref<const Matrix>& delta,
+                                                  const Eigen::Ref<const Matrix>& input, Scalar scale,
+                                                  Optimizer<Scalar>& optimizer, std::size_t index,
+                                                  Matrix& weight_gradient, Vec& bias_gradient, Scalar learning_rate,
+                                                  const Eigen::Ref<const Matrix>& next_input,
+                                                  Eigen::Ref<Matrix> next_output, bool activate_output) {
+  // Bands and activation blocks as update_then_forward chooses them (see there).
+  const bool split_next = parallel::split_weight_rows(next_input.rows(), inputs(), outputs());
+  const bool split = split_next || parallel::split_weight_rows(delta.rows(), inputs(), outputs());
+  const bool activate_in_band = activate_output && split_next && is_elementwise(activation_);
+  if (!frozen_) {
+    // The bias first: every band's forward pass adds the updated b. (W and b are
+    // separate tensors of the optimizer, so the order of their steps is free.)
+    optimizer_bias_step(delta, scale, optimizer, index, bias_gradient, learning_rate);
+    optimizer.begin_step(2 * index, weights_.size());
+  }
+  parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) {
+    if (!frozen_) optimizer_band(delta, input, scale, optimizer, index, weight_gradient, learning_rate, r0, r1 - r0);
+    combine_band(next_input, next_output, r0, r1 - r0, activate_in_band);  // O = f(I_next·Wᵀ + 1·bᵀ)
+  });
+  if (activate_output && !activate_in_band) activate<Scalar>(activation_, next_output, next_output);
 }
 
 template <typename Scalar>

@@ -326,16 +326,27 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   // the next batch's first layer (Dense::update_then_forward); the next batch is
   // gathered while the layers above train on this one. Batches of 2048 rows and
   // more take the forward pass's fixed sample chunks instead.
-  // Only plain SGD (uses_fast_paths): another optimizer takes each batch whole, a
-  // single example included, through step_batch's reference path.
+  // Another optimizer takes single examples through step_batch's reference path
+  // (a batch of one) but is pipelined the same way on mini-batches.
   const bool fast = fused_paths() && !weighted;
   std::vector<Scalar> batch_weights(weighted ? batch : 0);  // the batch's weights, in its shuffled order
-  const bool pipelined = fast && batch >= 2 && batch < static_cast<std::size_t>(2 * parallel::kChunkRows);
+  // Pipelined mini-batches: plain SGD, and every other optimizer too (its step on
+  // the first layer fused with the next batch's forward pass in the same way);
+  // not with sample weights or dropout, which take each batch whole.
+  const bool plain = optimizer_.plain();
+  const bool batches_whole = weighted || has_dropout();
+  const bool pipelined = !batches_whole && batch >= 2 && batch < static_cast<std::size_t>(2 * parallel::kChunkRows);
   Eigen::Index pending = 0;  // rows in batch_inputs_ whose first-layer update (deltas_[0]) waits
   auto apply_pending = [&] {
     if (pending == 0) return;
-    const Scalar step = learning_rate_ / static_cast<Scalar>(pending);  // lr/n: the mean over the batch
-    layers_[0].apply_update(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), step);
+    if (plain) {
+      const Scalar step = learning_rate_ / static_cast<Scalar>(pending);  // lr/n: the mean over the batch
+      layers_[0].apply_update(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), step);
+    } else {
+      const Scalar scale = Scalar(1) / static_cast<Scalar>(pending);  // 1/n: the mean over the batch
+      layers_[0].optimizer_update(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), scale, optimizer_, 0,
+                                  weight_gradients_[0], bias_gradients_[0], learning_rate_);
+    }
     pending = 0;
   };
   BadRow gathered;
@@ -357,11 +368,18 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       refuse_bad(gathered);
       const auto count = static_cast<Eigen::Index>(rows);
       auto first_output = outputs_[0].topRows(count);
-      if (pending > 0) {
+      if (pending > 0 && plain) {
         // W₀ += lr/n·Dᵀ·X for the last batch, then O₀ = f(X_next·W₀ᵀ + b₀) for this one
         const Scalar step = learning_rate_ / static_cast<Scalar>(pending);
         layers_[0].update_then_forward(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), step,
                                        next_inputs_.topRows(count), first_output, true);
+      } else if (pending > 0) {
+        // The optimizer's step of W₀ and b₀ for the last batch (G = -(1/n)·Dᵀ·X), then
+        // O₀ = f(X_next·W₀ᵀ + b₀) for this one, band by band
+        const Scalar scale = Scalar(1) / static_cast<Scalar>(pending);
+        layers_[0].optimizer_update_then_forward(deltas_[0].topRows(pending), batch_inputs_.topRows(pending), scale,
+                                                 optimizer_, 0, weight_gradients_[0], bias_gradients_[0],
+                                                 learning_rate_, next_inputs_.topRows(count), first_output, true);
       } else {
         layers_[0].forward(next_inputs_.topRows(count), first_output);
       }
@@ -371,7 +389,8 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
       const std::size_t next_rows = next_start < samples ? std::min(batch, samples - next_start) : 0;
       // The layers above train on this batch while the second core gathers the
       // next one; the first core joins the gathering when it is done.
-      const std::size_t gather_rows_next = next_rows >= 2 ? next_rows : 0;
+      // (A last batch of one row trains online under plain SGD, from the data in place.)
+      const std::size_t gather_rows_next = next_rows >= (fast ? 2 : 1) ? next_rows : 0;
       gather_cursor.store(0, std::memory_order_relaxed);
       chunk_findings.assign((gather_rows_next + kGatherChunk - 1) / kGatherChunk, BadRow{});
       alongside(

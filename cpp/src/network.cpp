@@ -281,11 +281,15 @@ bool Network<Scalar>::uses_fast_paths() const {
 
 template <typename Scalar>
 bool Network<Scalar>::fused_paths() const {
-  if (!optimizer_.plain()) return false;
+  return optimizer_.plain() && !has_dropout();
+}
+
+template <typename Scalar>
+bool Network<Scalar>::has_dropout() const {
   for (const Dense<Scalar>& layer : layers_) {
-    if (layer.dropout() != 0.0) return false;
+    if (layer.dropout() != 0.0) return true;
   }
-  return true;
+  return false;
 }
 
 template <typename Scalar>
@@ -617,7 +621,7 @@ double Network<Scalar>::step_batch(Eigen::Index rows, StepTrace<Scalar>* trace, 
       }
     }
     const Scalar scale = Scalar(1) / static_cast<Scalar>(rows);  // 1/n: the mean over the batch
-    for (std::size_t k = 0; k <= last; ++k) {
+    for (std::size_t k = defer_first_update ? 1 : 0; k <= last; ++k) {
       const auto below = step_input(k).topRows(rows);
       layers_[k].optimizer_update(deltas_[k].topRows(rows), below, scale, optimizer_, k, weight_gradients_[k],
                                   bias_gradients_[k], learning_rate_);

@@ -99,6 +99,17 @@ class Dense {
   void update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar step,
                            const Eigen::Ref<const Matrix>& next_input, Eigen::Ref<Matrix> next_output, bool activate);
 
+  /// optimizer_update fused with the next batch's pass over the same weights, as
+  /// update_then_forward is apply_update's: the bias steps first, then each thread
+  /// computes its band's gradient, steps the band and passes the next batch
+  /// through it while it is in its cache. Same bits as optimizer_update then
+  /// forward (activate) or combine.
+  void optimizer_update_then_forward(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                                     Scalar scale, Optimizer<Scalar>& optimizer, std::size_t index,
+                                     Matrix& weight_gradient, Vec& bias_gradient, Scalar learning_rate,
+                                     const Eigen::Ref<const Matrix>& next_input, Eigen::Ref<Matrix> next_output,
+                                     bool activate);
+
   /// Online (one sample) fused pass over W, each row read and written once:
   ///   back += Σ_i coefficient_i · W.row(i)   (the error sent to the layer below, from the old W)
   ///   W.row(i) += step · delta_i · input     (the update), b += step · delta
@@ -136,6 +147,14 @@ class Dense {
   Matrix mask_;
   Activation activation_;
   bool has_bias_;
+  // optimizer_update's parts: the bias's step, and one band's gradient and step
+  // (after begin_step on the weights' tensor).
+  void optimizer_bias_step(const Eigen::Ref<const Matrix>& delta, Scalar scale, Optimizer<Scalar>& optimizer,
+                           std::size_t index, Vec& bias_gradient, Scalar learning_rate);
+  void optimizer_band(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar scale,
+                      Optimizer<Scalar>& optimizer, std::size_t index, Matrix& weight_gradient, Scalar learning_rate,
+                      Eigen::Index first_row, Eigen::Index row_count);
+
   bool frozen_ = false;
   bool has_weights_ = false;
   double dropout_ = 0.0;

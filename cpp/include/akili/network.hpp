@@ -13,9 +13,12 @@
 // The update W += lr·ΔW (ΔW = Dᵀ·I/n from the rule's deltas D) is plain SGD, the
 // default; set_optimizer selects another (akili/optimizer.hpp), which then acts on
 // the rule's ΔW as on the gradient -ΔW. Only plain SGD takes the fused online
-// passes, the online blocks and the pipelined mini-batches (uses_fast_paths());
-// every other optimizer takes the reference path, forward -> gradient -> step, per
-// batch (an online step is a batch of one), with no allocation per step.
+// passes and the online blocks (uses_fast_paths()); every other optimizer takes
+// the reference path, forward -> gradient -> step, per batch (an online step is a
+// batch of one), with no allocation per step. Mini-batches of any optimizer are
+// pipelined: the first layer's step waits for the next batch and shares its pass
+// over the weights with that batch's forward product (not with sample weights or
+// dropout, which take each batch whole).
 
 #include "akili/dense.hpp"
 #include "akili/errors.hpp"
@@ -220,6 +223,8 @@ class Network {
   void reserve_workspace(Eigen::Index rows);
   // uses_fast_paths() for a caller holding the lock: plain SGD and no dropout.
   bool fused_paths() const;
+  // Whether some layer drops outputs while training.
+  bool has_dropout() const;
   // The input of layer k in a batch step: the batch, or the layer below's output
   // after its dropout mask.
   const Matrix& step_input(std::size_t k) const;
