@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from machine import StealMeter  # noqa: E402  (bench/machine.py, beside this script)
-from time_to_accuracy import BATCH, HIDDEN, load  # noqa: E402
+from time_to_accuracy import BATCH, HIDDEN, akili_network, load, torch_epoch  # noqa: E402
 from time_to_accuracy import machine as describe_machine  # noqa: E402
 
 # name: (akili optimizer, its settings, torch.optim class name, its settings, learning rate)
@@ -37,23 +37,11 @@ OPTIMIZERS: dict[str, tuple[str, dict, str, dict, float]] = {
 
 def akili_trainer(X: np.ndarray, y: np.ndarray, name: str, seed: int) -> Callable[[], None]:
     """One pass over X with akili's `name` optimizer (a fresh network per bench)."""
-    import akili
     from akili import optimizers
 
     kind, settings, _, _, rate = OPTIMIZERS[name]
     optimizer = optimizers.SGD(**settings) if kind == "sgd" else optimizers.Adam(**settings)
-    net = akili.Network(
-        [
-            akili.Dense(784, HIDDEN, activation="relu", bias=True),
-            akili.Dense(HIDDEN, 10, activation="softmax", bias=True),
-        ],
-        loss="cross_entropy",
-        rule="gradient",
-        learning_rate=rate,
-        optimizer=optimizer,
-        dtype="float32",
-        seed=seed,
-    )
+    net = akili_network(optimizer, rate, seed)
     T = np.eye(10, dtype=np.float32)[y]
     return lambda: net.fit(X, T, epochs=1, batch_size=BATCH, shuffle=True)
 
@@ -67,19 +55,7 @@ def torch_trainer(X: np.ndarray, y: np.ndarray, name: str, seed: int) -> Callabl
     torch.set_num_threads(os.cpu_count() or 1)
     model = torch.nn.Sequential(torch.nn.Linear(784, HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, 10))
     optimizer = getattr(torch.optim, class_name)(model.parameters(), lr=rate, **settings)
-    loss_function = torch.nn.CrossEntropyLoss()  # softmax + cross-entropy, mean over the batch
-    inputs, labels = torch.from_numpy(X), torch.from_numpy(y)
-    generator = torch.Generator().manual_seed(seed)
-
-    def epoch() -> None:
-        order = torch.randperm(inputs.shape[0], generator=generator)
-        for start in range(0, inputs.shape[0], BATCH):
-            rows = order[start : start + BATCH]
-            optimizer.zero_grad(set_to_none=True)
-            loss_function(model(inputs[rows]), labels[rows]).backward()
-            optimizer.step()
-
-    return epoch
+    return torch_epoch(model, optimizer, X, y, seed)
 
 
 def best_rate(run: Callable[[], None], samples: int, best: float) -> float:

@@ -31,6 +31,7 @@ import platform
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -50,22 +51,27 @@ def load() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return X, y.astype(np.int64), Xt, yt.astype(np.int64)
 
 
-def run_akili(X, y, Xt, yt, target: float, max_epochs: int, seed: int) -> tuple[int, float, float]:
+def akili_network(optimizer: Any, learning_rate: float, seed: int) -> Any:
+    """The recipe's 784-HIDDEN-10 network in akili (relu, softmax, cross-entropy, float32)."""
     import akili
 
-    net = akili.Network(
+    return akili.Network(
         [
             akili.Dense(784, HIDDEN, activation="relu", bias=True),
             akili.Dense(HIDDEN, 10, activation="softmax", bias=True),
         ],
         loss="cross_entropy",
         rule="gradient",
-        learning_rate=LEARNING_RATE,
-        optimizer="adam",
+        learning_rate=learning_rate,
+        optimizer=optimizer,
         dtype="float32",
         init="book",
         seed=seed,
     )
+
+
+def run_akili(X, y, Xt, yt, target: float, max_epochs: int, seed: int) -> tuple[int, float, float]:
+    net = akili_network("adam", LEARNING_RATE, seed)
     T = np.eye(10, dtype=np.float32)[y]
 
     def epoch() -> float:
@@ -86,22 +92,35 @@ def run_torch(X, y, Xt, yt, target: float, max_epochs: int, seed: int) -> tuple[
             layer.weight.normal_(0.0, layer.in_features**-0.5)  # W ~ N(0, 1/n_in), as akili's "book" init
             layer.bias.zero_()
     optimizer = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
-    loss_function = torch.nn.CrossEntropyLoss()  # softmax + cross-entropy, mean over the batch
-    inputs, labels = torch.from_numpy(X), torch.from_numpy(y)
+    train = torch_epoch(model, optimizer, X, y, seed)
     test_inputs = torch.from_numpy(Xt)
-    generator = torch.Generator().manual_seed(seed)
 
     def epoch() -> float:
+        train()
+        with torch.no_grad():
+            return float((model(test_inputs).argmax(dim=1).numpy() == yt).mean())
+
+    return until(epoch, target, max_epochs)
+
+
+def torch_epoch(model: Any, optimizer: Any, X: np.ndarray, y: np.ndarray, seed: int) -> Callable[[], None]:
+    """One pass of PyTorch training over (X, y): batches of BATCH in a new shuffled
+    order each time, softmax + cross-entropy (mean over the batch), the optimizer's step."""
+    import torch
+
+    loss_function = torch.nn.CrossEntropyLoss()
+    inputs, labels = torch.from_numpy(X), torch.from_numpy(y)
+    generator = torch.Generator().manual_seed(seed)
+
+    def epoch() -> None:
         order = torch.randperm(inputs.shape[0], generator=generator)
         for start in range(0, inputs.shape[0], BATCH):
             rows = order[start : start + BATCH]
             optimizer.zero_grad(set_to_none=True)
             loss_function(model(inputs[rows]), labels[rows]).backward()
             optimizer.step()
-        with torch.no_grad():
-            return float((model(test_inputs).argmax(dim=1).numpy() == yt).mean())
 
-    return until(epoch, target, max_epochs)
+    return epoch
 
 
 def run_sklearn(X, y, Xt, yt, target: float, max_epochs: int, seed: int) -> tuple[int, float, float]:
