@@ -33,7 +33,7 @@ void adam_step(const OptimizerSettings& settings, StateRange<Scalar>& state, Fla
   // its result does not depend on where it sits.
   namespace ei = Eigen::internal;
   using Packet = typename ei::packet_traits<Scalar>::type;
-  constexpr Eigen::Index width = ei::unpacket_traits<Packet>::size;
+  constexpr Eigen::Index width = ei::packet_traits<Scalar>::size;
   const Eigen::Index n = theta.size();
   Eigen::Index i = 0;
   if constexpr (width > 1) {
