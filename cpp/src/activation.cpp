@@ -1,40 +1,50 @@
 // Activation functions and their derivatives (formulas in activation.hpp).
 #include "akili/activation.hpp"
 
+#include "isa_kernels.hpp"
+
 #include <limits>
 #include <stdexcept>
 
 namespace akili {
 
-namespace {
+namespace detail {
 
-// a = 1 / (1 + e^-z), row by row, every value through the same vector code:
-// Eigen's own expression computes most values with its vectorised exp but the
-// ones before an aligned packet or after the last whole packet with std::exp,
-// which can differ in the last bit, so a value would depend on where it sits in
-// memory (a thread's band of columns, or the whole row). Here a row's last
-// partial packet is padded and computed as a whole one: each value depends only
-// on z, whatever the block, band or thread count.
+// a = 1 / (1 + e^-z), every value through the same vector code: Eigen's own
+// expression computes most values with its vectorised exp but the ones before an
+// aligned packet or after the last whole packet with std::exp, which can differ
+// in the last bit, so a value would depend on where it sits in memory (a
+// thread's band of columns, or the whole row). Here the last partial packet is
+// padded and computed as a whole one: each value depends only on z, whatever the
+// block, band or thread count. The instruction-set kernels (element_loops.hpp)
+// reproduce these bits with wider registers.
 template <typename Scalar>
-void sigmoid_rows(const Eigen::Ref<const RowMatrix<Scalar>>& z, Eigen::Ref<RowMatrix<Scalar>> a) {
+void baseline_sigmoid(const Scalar* in, Scalar* out, std::ptrdiff_t n) {
   namespace ei = Eigen::internal;
   using P = typename ei::packet_traits<Scalar>::type;
   constexpr Eigen::Index size = ei::packet_traits<Scalar>::size;
   const P one = ei::pset1<P>(Scalar(1));
   auto sigmoid = [&](P x) { return ei::pdiv(one, ei::padd(one, ei::pexp(ei::pnegate(x)))); };  // 1 / (1 + e^-x)
-  for (Eigen::Index row = 0; row < z.rows(); ++row) {
-    const Scalar* in = z.row(row).data();
-    Scalar* out = a.row(row).data();
-    const Eigen::Index n = z.cols();
-    Eigen::Index j = 0;
-    for (; j + size <= n; j += size) ei::pstoreu(out + j, sigmoid(ei::ploadu<P>(in + j)));
-    if (j < n) {
-      Scalar padded[size] = {};
-      for (Eigen::Index k = j; k < n; ++k) padded[k - j] = in[k];
-      ei::pstoreu(padded, sigmoid(ei::ploadu<P>(padded)));
-      for (Eigen::Index k = j; k < n; ++k) out[k] = padded[k - j];
-    }
+  Eigen::Index j = 0;
+  for (; j + size <= n; j += size) ei::pstoreu(out + j, sigmoid(ei::ploadu<P>(in + j)));
+  if (j < n) {
+    Scalar padded[size] = {};
+    for (Eigen::Index k = j; k < n; ++k) padded[k - j] = in[k];
+    ei::pstoreu(padded, sigmoid(ei::ploadu<P>(padded)));
+    for (Eigen::Index k = j; k < n; ++k) out[k] = padded[k - j];
   }
+}
+template void baseline_sigmoid<float>(const float*, float*, std::ptrdiff_t);
+template void baseline_sigmoid<double>(const double*, double*, std::ptrdiff_t);
+
+}  // namespace detail
+
+namespace {
+
+template <typename Scalar>
+void sigmoid_rows(const Eigen::Ref<const RowMatrix<Scalar>>& z, Eigen::Ref<RowMatrix<Scalar>> a) {
+  const auto sigmoid = detail::active_element_loops<Scalar>().sigmoid;
+  for (Eigen::Index row = 0; row < z.rows(); ++row) sigmoid(z.row(row).data(), a.row(row).data(), z.cols());
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The seam between baseline code and the kernels compiled for one instruction
-// set each (gemm_*.cpp: products; rows_*.cpp: the row loops): plain data and function
+// set each (gemm_*.cpp: products; rows_*.cpp: the row loops; elements_*.cpp: the
+// logistic function and Adam's step): plain data and function
 // declarations only, so including it adds no code to any translation unit.
 #pragma once
 
@@ -52,19 +53,56 @@ struct RowLoops {
 template <typename Scalar>
 const RowLoops<Scalar>* active_row_loops();
 
-// The register-tiled kernel (gemm_kernel.hpp) and the row loops (row_loops.hpp)
-// built for each instruction set; baseline code calls only those the CPU runs.
+/// Adam's per-step constants (adam.cpp): β₁, 1-β₁, β₂, 1-β₂, s = lr/(1-β₁ᵗ), √(1-β₂ᵗ), ε.
+template <typename Scalar>
+struct AdamCoefficients {
+  Scalar beta1, keep1, beta2, keep2, step_size, correction2_root, epsilon;
+};
+
+/// Element-wise loops with the same bits on every instruction set, baseline
+/// included (element_loops.hpp says how): sigmoid(z, a, n) sets a = 1/(1 + e^-z)
+/// for n values (a may be z); adam(c, θ, m, v, g, n) is Adam's update of n
+/// parameters (adam.cpp).
+template <typename Scalar>
+struct ElementLoops {
+  using Sigmoid = void (*)(const Scalar* z, Scalar* a, std::ptrdiff_t n);
+  using Adam = void (*)(const AdamCoefficients<Scalar>& c, Scalar* theta, Scalar* m, Scalar* v, const Scalar* g,
+                        std::ptrdiff_t n);
+  Sigmoid sigmoid;
+  Adam adam;
+};
+
+/// The element-wise loops of the instruction set this process uses (elements.cpp:
+/// the baseline ones, activation.cpp's and adam.cpp's, where no other is chosen).
+template <typename Scalar>
+const ElementLoops<Scalar>& active_element_loops();
+
+/// The baseline element-wise loops (Eigen's packets, compiled for the baseline
+/// instruction set): what every other set must reproduce bit for bit.
+template <typename Scalar>
+void baseline_sigmoid(const Scalar* z, Scalar* a, std::ptrdiff_t n);
+template <typename Scalar>
+void baseline_adam(const AdamCoefficients<Scalar>& c, Scalar* theta, Scalar* m, Scalar* v, const Scalar* g,
+                   std::ptrdiff_t n);
+
+// The register-tiled kernel (gemm_kernel.hpp), the row loops (row_loops.hpp) and
+// the element-wise loops (element_loops.hpp) built for each instruction set;
+// baseline code calls only those the CPU runs.
 namespace isa_avx2 {
 void gemm(const GemmCall<float>& call);
 void gemm(const GemmCall<double>& call);
 void row_loops(RowLoops<float>& loops);
 void row_loops(RowLoops<double>& loops);
+void element_loops(ElementLoops<float>& loops);
+void element_loops(ElementLoops<double>& loops);
 }  // namespace isa_avx2
 namespace isa_avx512 {
 void gemm(const GemmCall<float>& call);
 void gemm(const GemmCall<double>& call);
 void row_loops(RowLoops<float>& loops);
 void row_loops(RowLoops<double>& loops);
+void element_loops(ElementLoops<float>& loops);
+void element_loops(ElementLoops<double>& loops);
 }  // namespace isa_avx512
 
 }  // namespace akili::detail

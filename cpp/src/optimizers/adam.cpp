@@ -7,6 +7,8 @@
 // order of operations: ε is added after the bias correction of √v.
 #include "steps.hpp"
 
+#include "../isa_kernels.hpp"
+
 #include <cmath>
 
 namespace akili::detail {
@@ -22,25 +24,48 @@ void adam_step(const OptimizerSettings& settings, StateRange<Scalar>& state, Fla
   const auto step_size = static_cast<Scalar>(static_cast<double>(learning_rate) / correction1);  // lr/(1-β₁ᵗ)
   const auto correction2_root = static_cast<Scalar>(std::sqrt(correction2));                     // √(1-β₂ᵗ)
   const auto epsilon = static_cast<Scalar>(settings.epsilon);
-  const Scalar keep1 = Scalar(1) - beta1;  // 1-β₁
-  const Scalar keep2 = Scalar(1) - beta2;  // 1-β₂
-  Scalar* m = state.slots[0].data();
-  Scalar* v = state.slots[1].data();
-  Scalar* w = theta.data();
-  const Scalar* g = gradient.data();
-  // One pass over g, m, v and θ instead of one per formula: each value goes through
-  // the same operations in the same order in the vector loop and in the tail, so
-  // its result does not depend on where it sits.
+  const AdamCoefficients<Scalar> coefficients{beta1,     Scalar(1) - beta1, beta2,  Scalar(1) - beta2,
+                                              step_size, correction2_root,  epsilon};
+  active_element_loops<Scalar>().adam(coefficients, theta.data(), state.slots[0].data(), state.slots[1].data(),
+                                      gradient.data(), theta.size());
+}
+
+namespace {
+
+/// √x correctly rounded in every lane: Eigen's psqrt for float on SSE and AVX is
+/// an approximate reciprocal square root refined by one Newton step under
+/// EIGEN_FAST_MATH (its default), whose last bits differ from CPU to CPU; Adam's
+/// definition (and PyTorch's) takes the square root itself.
+template <typename Packet>
+Packet exact_sqrt(const Packet& x) {
+  return Eigen::internal::psqrt(x);  // double: the instruction itself on every architecture
+}
+#if defined(EIGEN_VECTORIZE_AVX512)
+inline Eigen::internal::Packet16f exact_sqrt(const Eigen::internal::Packet16f& x) { return _mm512_sqrt_ps(x); }
+#elif defined(EIGEN_VECTORIZE_AVX)
+inline Eigen::internal::Packet8f exact_sqrt(const Eigen::internal::Packet8f& x) { return _mm256_sqrt_ps(x); }
+#elif defined(EIGEN_VECTORIZE_SSE2)
+inline Eigen::internal::Packet4f exact_sqrt(const Eigen::internal::Packet4f& x) { return _mm_sqrt_ps(x); }
+#endif
+
+}  // namespace
+
+// Adam's update in one pass over g, m, v and θ instead of one per formula: each
+// value goes through the same operations in the same order in the vector loop
+// and in the tail, so its result does not depend on where it sits; the
+// instruction-set kernels (element_loops.hpp) reproduce these bits.
+template <typename Scalar>
+void baseline_adam(const AdamCoefficients<Scalar>& c, Scalar* w, Scalar* m, Scalar* v, const Scalar* g,
+                   std::ptrdiff_t n) {
   namespace ei = Eigen::internal;
   using Packet = typename ei::packet_traits<Scalar>::type;
   constexpr Eigen::Index width = ei::packet_traits<Scalar>::size;
-  const Eigen::Index n = theta.size();
   Eigen::Index i = 0;
   if constexpr (width > 1) {
-    const Packet b1 = ei::pset1<Packet>(beta1), k1 = ei::pset1<Packet>(keep1);
-    const Packet b2 = ei::pset1<Packet>(beta2), k2 = ei::pset1<Packet>(keep2);
-    const Packet s = ei::pset1<Packet>(step_size), c2 = ei::pset1<Packet>(correction2_root);
-    const Packet e = ei::pset1<Packet>(epsilon);
+    const Packet b1 = ei::pset1<Packet>(c.beta1), k1 = ei::pset1<Packet>(c.keep1);
+    const Packet b2 = ei::pset1<Packet>(c.beta2), k2 = ei::pset1<Packet>(c.keep2);
+    const Packet s = ei::pset1<Packet>(c.step_size), c2 = ei::pset1<Packet>(c.correction2_root);
+    const Packet e = ei::pset1<Packet>(c.epsilon);
     for (; i + width <= n; i += width) {
       const Packet gi = ei::ploadu<Packet>(g + i);
       const Packet mi = ei::padd(ei::pmul(b1, ei::ploadu<Packet>(m + i)), ei::pmul(k1, gi));  // m ← β₁·m + (1-β₁)·g
@@ -48,17 +73,21 @@ void adam_step(const OptimizerSettings& settings, StateRange<Scalar>& state, Fla
           ei::padd(ei::pmul(b2, ei::ploadu<Packet>(v + i)), ei::pmul(k2, ei::pmul(gi, gi)));  // v ← β₂·v + (1-β₂)·g²
       ei::pstoreu(m + i, mi);
       ei::pstoreu(v + i, vi);
-      const Packet denominator = ei::padd(ei::pdiv(ei::psqrt(vi), c2), e);  // √v/√c₂ + ε
+      const Packet denominator = ei::padd(ei::pdiv(exact_sqrt(vi), c2), e);  // √v/√c₂ + ε
       ei::pstoreu(w + i,
                   ei::psub(ei::ploadu<Packet>(w + i), ei::pdiv(ei::pmul(s, mi), denominator)));  // θ ← θ - s·m/(…)
     }
   }
   for (; i < n; ++i) {
-    m[i] = beta1 * m[i] + keep1 * g[i];                                           // m ← β₁·m + (1-β₁)·g
-    v[i] = beta2 * v[i] + keep2 * (g[i] * g[i]);                                  // v ← β₂·v + (1-β₂)·g²
-    w[i] -= (step_size * m[i]) / (std::sqrt(v[i]) / correction2_root + epsilon);  // θ ← θ - s·m/(√v/√c₂ + ε)
+    m[i] = c.beta1 * m[i] + c.keep1 * g[i];           // m ← β₁·m + (1-β₁)·g
+    v[i] = c.beta2 * v[i] + c.keep2 * (g[i] * g[i]);  // v ← β₂·v + (1-β₂)·g²
+    w[i] -= (c.step_size * m[i]) / (std::sqrt(v[i]) / c.correction2_root + c.epsilon);  // θ ← θ - s·m/(√v/√c₂ + ε)
   }
 }
+template void baseline_adam<float>(const AdamCoefficients<float>&, float*, float*, float*, const float*,
+                                   std::ptrdiff_t);
+template void baseline_adam<double>(const AdamCoefficients<double>&, double*, double*, double*, const double*,
+                                    std::ptrdiff_t);
 
 template void adam_step<float>(const OptimizerSettings&, StateRange<float>&, FlatArray<float>, FlatArray<float>, float);
 template void adam_step<double>(const OptimizerSettings&, StateRange<double>&, FlatArray<double>, FlatArray<double>,
