@@ -15,7 +15,7 @@ void adagrad_step(const OptimizerSettings& settings, StateRange<Scalar>& state, 
   auto& sum = state.slots[0];
   sum += gradient.square();  // s ← s + g²
   theta -= static_cast<Scalar>(decayed) * gradient /
-           (sum.sqrt() + static_cast<Scalar>(settings.epsilon));  // θ ← θ - lr_t·g/(√s + ε)
+           (sum.unaryExpr(ExactSqrt<Scalar>()) + static_cast<Scalar>(settings.epsilon));  // θ ← θ - lr_t·g/(√s + ε)
 }
 
 template void adagrad_step<float>(const OptimizerSettings&, StateRange<float>&, FlatArray<float>, FlatArray<float>,

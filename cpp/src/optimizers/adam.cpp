@@ -30,26 +30,6 @@ void adam_step(const OptimizerSettings& settings, StateRange<Scalar>& state, Fla
                                       gradient.data(), theta.size());
 }
 
-namespace {
-
-/// √x correctly rounded in every lane: Eigen's psqrt for float on SSE and AVX is
-/// an approximate reciprocal square root refined by one Newton step under
-/// EIGEN_FAST_MATH (its default), whose last bits differ from CPU to CPU; Adam's
-/// definition (and PyTorch's) takes the square root itself.
-template <typename Packet>
-Packet exact_sqrt(const Packet& x) {
-  return Eigen::internal::psqrt(x);  // double: the instruction itself on every architecture
-}
-#if defined(EIGEN_VECTORIZE_AVX512)
-inline Eigen::internal::Packet16f exact_sqrt(const Eigen::internal::Packet16f& x) { return _mm512_sqrt_ps(x); }
-#elif defined(EIGEN_VECTORIZE_AVX)
-inline Eigen::internal::Packet8f exact_sqrt(const Eigen::internal::Packet8f& x) { return _mm256_sqrt_ps(x); }
-#elif defined(EIGEN_VECTORIZE_SSE2)
-inline Eigen::internal::Packet4f exact_sqrt(const Eigen::internal::Packet4f& x) { return _mm_sqrt_ps(x); }
-#endif
-
-}  // namespace
-
 // Adam's update in one pass over g, m, v and θ instead of one per formula: each
 // value goes through the same operations in the same order in the vector loop
 // and in the tail, so its result does not depend on where it sits; the

@@ -28,9 +28,9 @@ void rmsprop_step(const OptimizerSettings& settings, StateRange<Scalar>& state, 
   if (settings.centered) {
     auto& gradient_average = state.slots[2];
     gradient_average = alpha * gradient_average + (Scalar(1) - alpha) * gradient;  // g_avg ← α·g_avg + (1-α)·g
-    step((square_average - gradient_average.square()).sqrt() + epsilon);           // ṽ = v - g_avg²
+    step((square_average - gradient_average.square()).unaryExpr(ExactSqrt<Scalar>()) + epsilon);  // ṽ = v - g_avg²
   } else {
-    step(square_average.sqrt() + epsilon);  // ṽ = v
+    step(square_average.unaryExpr(ExactSqrt<Scalar>()) + epsilon);  // ṽ = v
   }
 }
 
