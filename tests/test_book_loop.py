@@ -105,11 +105,37 @@ def test_step_on_single_rows_equals_fit_with_bias_and_other_activations():
     np.testing.assert_allclose(np.mean(losses), history.loss[0], rtol=1e-12)
 
 
-def test_train_and_step_interleave_in_order():
+@pytest.mark.parametrize("n_in, hidden, n_out", SHAPES)
+def test_step_loop_equals_fit_with_reads_in_between(n_in, hidden, n_out):
+    # One-row step() where online blocks apply returns its loss at once and defers
+    # the first layer's update to a block, applied before any read.
+    X, T = book_data(150, n_in, n_out, seed=13)
+
+    def make():
+        return akili.Network(
+            [akili.Dense(a, b, bias=True) for a, b in zip([n_in, *hidden], [*hidden, n_out])],
+            learning_rate=0.1,
+            seed=14,
+        )
+
+    net = make()
+    reads = set(np.random.default_rng(15).choice(150, size=6, replace=False))
+    losses = []
+    for k, (x, t) in enumerate(zip(X, T), start=1):
+        losses.append(net.step(x, t))
+        if k in reads:
+            assert_close(weights(net), fitted(make, X, T, k))
+    assert_close(weights(net), fitted(make, X, T, 150))
+    history = make().fit(X, T, batch_size=1, shuffle=False)
+    np.testing.assert_allclose(np.mean(losses), history.loss[0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("hidden", [40, 200])
+def test_train_and_step_interleave_in_order(hidden):
     X, T = book_data(130, 784, 10, seed=7)
 
     def make():
-        return akili.NeuralNetwork(784, 40, 10, learning_rate=0.2, seed=8)
+        return akili.NeuralNetwork(784, hidden, 10, learning_rate=0.2, seed=8)
 
     net = make()
     for i, (x, t) in enumerate(zip(X, T)):
@@ -218,6 +244,32 @@ def test_divergence_in_a_later_block_names_the_step_and_keeps_the_good_ones():
         for x, t in zip(Xd, Td):
             net.train(x, t)
         net.query(Xd[0])
+    for got, want in zip(weights(net), weights(reference)):
+        assert np.isfinite(got).all()
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_deferred_step_that_diverges_is_raised_by_it_or_the_next_observer():
+    # 784-200: step() defers the first layer's update; trace=True steps at once.
+    X, T = diverging_run(40)
+
+    def make():
+        return akili.NeuralNetwork(784, 200, 10, learning_rate=1e300, seed=5)
+
+    reference = make()
+    step = None
+    for number, (x, t) in enumerate(zip(X, T), start=1):
+        try:
+            reference.step(x, t, trace=True)
+        except akili.DivergenceError:
+            step = number
+            break
+    assert step is not None and step < 40
+    net = make()
+    with pytest.raises(akili.DivergenceError, match=rf"training diverged at step {step}\b.*not taken"):
+        for x, t in zip(X, T):
+            net.step(x, t)
+        net.wih  # noqa: B018 - reading the weights applies the deferred updates
     for got, want in zip(weights(net), weights(reference)):
         assert np.isfinite(got).all()
         np.testing.assert_array_equal(got, want)

@@ -355,6 +355,13 @@ void Dense<Scalar>::fused_online_update(const Scalar* coefficient, const Scalar*
 
 template <typename Scalar>
 void Dense<Scalar>::forward_row(const Scalar* input, Scalar* output) const {
+  combine_row(input, output);
+  Eigen::Map<Matrix> row(output, 1, outputs());
+  activate<Scalar>(activation_, row, row);  // o = f(x)
+}
+
+template <typename Scalar>
+void Dense<Scalar>::combine_row(const Scalar* input, Scalar* output) const {
   const Eigen::Index n_in = inputs();
   auto rows = [&](Eigen::Index r0, Eigen::Index r1) {
     kernels::row_dots(weights_.data() + r0 * n_in, n_in, r1 - r0, input, output + r0);  // x_i = W_i·I
@@ -363,8 +370,6 @@ void Dense<Scalar>::forward_row(const Scalar* input, Scalar* output) const {
     }
   };
   parallel::for_bands(outputs(), parallel::worth_splitting_online(n_in * outputs()), rows);
-  Eigen::Map<Matrix> row(output, 1, outputs());
-  activate<Scalar>(activation_, row, row);  // o = f(x)
 }
 
 template <typename Scalar>

@@ -751,10 +751,13 @@ template <typename Scalar>
 double Network<Scalar>::train_step(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
                                    StepTrace<Scalar>* trace) {
   std::unique_lock lock(mutex_);
-  apply_queued();
-  check_data("Network::train_step", inputs, &targets);
   const Eigen::Index rows = inputs.rows();
+  const bool deferred = rows == 1 && !trace && fused_paths() && online_blocks_apply(kOnlineBlock);
+  // Queued examples come first; deferred steps keep their first layer's updates waiting.
+  if (!deferred || journal_queued_ > 0) apply_queued();
+  check_data("Network::train_step", inputs, &targets);
   reserve_workspace(rows);
+  if (deferred) return step_deferred(inputs, targets);
   if (rows == 1 && fused_paths()) {
     // One example: journaled (see single_steps.cpp), so no copy of the model per step.
     const Eigen::Index row = journal_row();

@@ -14,6 +14,8 @@
 // replayed, which leaves exactly the weights from before the diverging step.
 #include "akili/network.hpp"
 
+#include "akili/activation.hpp"
+
 #include "number_text.hpp"
 #include "row_kernels.hpp"
 
@@ -41,6 +43,7 @@ void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>& input, const
   // Refused here, at the call that passes it, with the network unchanged.
   if (!kernels::all_finite(input.data(), input.cols())) throw NonFiniteDataError(caller, "inputs", 0);
   if (!kernels::all_finite(target.data(), target.cols())) throw NonFiniteDataError(caller, "targets", 0);
+  apply_pending();  // train_step's deferred updates come before this example's queue
   if (!fused_paths()) {
     // The queue and its block arithmetic are plain SGD's without dropout: another
     // optimizer, or dropout, steps at once through the reference path.
@@ -76,8 +79,8 @@ void Network<Scalar>::settle() const {
 
 template <typename Scalar>
 Eigen::Index Network<Scalar>::journal_row() {
-  if (checkpoint_valid_ && journal_applied_ + journal_queued_ < kOnlineBlock) {
-    return journal_applied_ + journal_queued_;
+  if (checkpoint_valid_ && journal_applied_ + journal_pending_ + journal_queued_ < kOnlineBlock) {
+    return journal_applied_ + journal_pending_ + journal_queued_;
   }
   apply_queued();
   if (journal_inputs_.rows() != kOnlineBlock || journal_inputs_.cols() != inputs()) {
@@ -95,6 +98,7 @@ template <typename Scalar>
 void Network<Scalar>::reset_journal() {
   checkpoint_valid_ = false;
   journal_applied_ = 0;
+  journal_pending_ = 0;  // callers apply them first, or replace the weights
 }
 
 template <typename Scalar>
@@ -111,7 +115,83 @@ double Network<Scalar>::step_journaled(Eigen::Index row, StepTrace<Scalar>* trac
 }
 
 template <typename Scalar>
+double Network<Scalar>::step_deferred(const Eigen::Ref<const Matrix>& input, const Eigen::Ref<const Matrix>& target) {
+  const Eigen::Index row = journal_row();  // may apply a full journal's deferred updates first
+  journal_inputs_.row(row) = input;
+  journal_targets_.row(row) = target;
+  ++single_steps_;
+  Dense<Scalar>& first = layers_[0];
+  if (block_deltas_.rows() != kOnlineBlock || block_deltas_.cols() != first.outputs()) {
+    block_deltas_.resize(kOnlineBlock, first.outputs());
+  }
+  const Eigen::Index start = journal_applied_;  // rows [start, row): stepped, first layer's update deferred
+  const auto x = journal_inputs_.row(row);
+  auto z = outputs_[0].topRows(1);
+  first.combine_row(x.data(), z.data());  // z = W₀·x + b₀ with the weights applied so far
+  if (!first.frozen() && row > start) {
+    // z += lr·Σ_{start ≤ s < row} (x_s·x + 1)·δ_s: the deferred updates W₀ += lr·δ_s·x_sᵀ
+    // (b₀ += lr·δ_s) seen through x, as in an online block (epoch.cpp).
+    auto gram = block_gram_row_.head(row - start);
+    gram.noalias() = journal_inputs_.middleRows(start, row - start) * x.transpose();  // x_s·x
+    if (first.has_bias()) gram.array() += Scalar(1);
+    z.noalias() += learning_rate_ * (gram.transpose() * block_deltas_.middleRows(start, row - start));
+  }
+  activate<Scalar>(first.activation(), z, z);  // o₀ = f(z)
+  const std::size_t last = layers_.size() - 1;
+  for (std::size_t k = 1; k <= last; ++k) layers_[k].forward_row(outputs_[k - 1].data(), outputs_[k].data());
+  const double loss = output_online(journal_targets_.row(row).data());
+  if (std::isfinite(loss)) {
+    backward_online();  // the layers above the first step now
+    if (layers_finite(1)) {
+      block_deltas_.row(row) = deltas_[0].row(0);
+      ++journal_pending_;
+      has_queued_.store(true, std::memory_order_release);
+      if (row + 1 == kOnlineBlock) apply_pending();  // a full block: apply it now
+      return loss;
+    }
+  }
+  // This step diverged: the weights go back to before it (the checkpoint and the
+  // journal's earlier rows, replayed as immediate steps) and the error names it.
+  journal_pending_ = 0;
+  undo_diverged(row, loss, "Network::train_step");
+}
+
+template <typename Scalar>
+void Network<Scalar>::apply_pending() {
+  if (journal_pending_ == 0) return;
+  const Eigen::Index first = journal_applied_;
+  const Eigen::Index count = journal_pending_;
+  journal_pending_ = 0;
+  has_queued_.store(false, std::memory_order_release);
+  if (count == 1) {
+    // W₀ += lr·δ·xᵀ, b₀ += lr·δ through the row loop of an immediate online step:
+    // one step applied alone has an immediate step's bits.
+    layers_[0].online_update_forward(block_deltas_.row(first).data(), journal_inputs_.row(first).data(), learning_rate_,
+                                     nullptr, nullptr);
+  } else {
+    // W₀ += lr·Dᵀ·X, b₀ += lr·Σ δ over the deferred steps, as an online block applies them.
+    layers_[0].apply_update(block_deltas_.middleRows(first, count), journal_inputs_.middleRows(first, count),
+                            learning_rate_);
+  }
+  journal_applied_ += count;
+  if (layers_finite(0)) return;
+  // A first-layer weight became non-finite: find the step that made it so, one
+  // immediate step at a time from the checkpoint, and report it.
+  layers_ = checkpoint_;
+  for (Eigen::Index r = 0; r < first + count; ++r) {
+    const double loss = step_online(journal_inputs_.row(r).data(), journal_targets_.row(r).data(), nullptr);
+    if (!std::isfinite(loss) || !weights_finite()) {
+      journal_queued_ = first + count - r - 1;  // the steps after it, dropped (named in the message)
+      undo_diverged(r, loss, "Network::train_step");
+    }
+  }
+  // Stepped one at a time, every step stayed finite (the block's other order of
+  // summation had overflowed at the edge): keep these weights.
+}
+
+template <typename Scalar>
 void Network<Scalar>::apply_queued() {
+  apply_pending();
   if (journal_queued_ == 0) return;
   const Eigen::Index first = journal_applied_;
   const Eigen::Index count = journal_queued_;
@@ -196,14 +276,16 @@ void Network<Scalar>::undo_diverged(Eigen::Index good, double loss, const std::s
   throw DivergenceError(message);
 }
 
-#define AKILI_INSTANTIATE_SINGLE_STEPS(Scalar)                                                                   \
-  template void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&, \
-                                               const char*);                                                     \
-  template void Network<Scalar>::settle() const;                                                                 \
-  template Eigen::Index Network<Scalar>::journal_row();                                                          \
-  template void Network<Scalar>::reset_journal();                                                                \
-  template double Network<Scalar>::step_journaled(Eigen::Index, StepTrace<Scalar>*);                             \
-  template void Network<Scalar>::apply_queued();                                                                 \
+#define AKILI_INSTANTIATE_SINGLE_STEPS(Scalar)                                                                      \
+  template void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&,    \
+                                               const char*);                                                        \
+  template void Network<Scalar>::settle() const;                                                                    \
+  template Eigen::Index Network<Scalar>::journal_row();                                                             \
+  template void Network<Scalar>::reset_journal();                                                                   \
+  template double Network<Scalar>::step_journaled(Eigen::Index, StepTrace<Scalar>*);                                \
+  template double Network<Scalar>::step_deferred(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&); \
+  template void Network<Scalar>::apply_pending();                                                                   \
+  template void Network<Scalar>::apply_queued();                                                                    \
   template void Network<Scalar>::undo_diverged(Eigen::Index, double, const std::string&);
 AKILI_INSTANTIATE_SINGLE_STEPS(float)
 AKILI_INSTANTIATE_SINGLE_STEPS(double)

@@ -441,10 +441,15 @@ class Network:
         Returns the loss before the update, or with ``trace=True`` a Trace of every
         array the step computed. Tracing never changes the resulting weights.
 
-        One sample is one exact online step, taken at once (steps queued by
-        ``NeuralNetwork.train`` are applied first). A step that makes the loss or
-        a weight non-finite raises DivergenceError and leaves the weights from
-        before it.
+        One sample is one exact online step whose loss is returned at once (steps
+        queued by ``NeuralNetwork.train`` are applied first). Where ``fit``'s online
+        epochs take blocks (plain SGD, a first layer of at least 32,768 weights, no
+        mask), the first layer's update is deferred and applied a block at a time,
+        before anything reads or changes the network: the weights are those of
+        immediate steps (float64 to ~1e-15). A step that makes the loss or a weight
+        non-finite raises DivergenceError, from the step itself or, for a first-layer
+        weight of a deferred update, from the next call that reads the network; the
+        weights are those from before that step.
         """
         if not trace:
             # One sample as 1-D float arrays: straight to the core, which checks it.

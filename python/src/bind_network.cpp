@@ -185,7 +185,8 @@ void bind_network_type(py::module_& module, const char* name) {
             return py::float_(loss);
           },
           py::arg("inputs"), py::arg("targets"),
-          "One immediate online step on 1-D float arrays, returning the loss; None (nothing done) for other input.")
+          "One online step on 1-D float arrays, returning its loss (the first layer's update may be deferred); None "
+          "(nothing done) for other input.")
       .def(
           "predict_example",
           [](const Net& network, py::handle inputs) -> py::object {

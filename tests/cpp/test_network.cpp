@@ -206,7 +206,7 @@ TEST_CASE("train_example refuses a bad example at once and keeps the good ones")
   CHECK(largest_difference(network.weights(0), epoch.weights(0)) < 1e-12);
 }
 
-TEST_CASE("a diverging queued step is undone exactly and named by the next observer") {
+TEST_CASE("a diverging queued or deferred step is undone exactly and named by the next observer") {
   Matrix x, t;
   book_rows(30, 900, x, t);
   x *= 1000.0;
@@ -215,12 +215,35 @@ TEST_CASE("a diverging queued step is undone exactly and named by the next obser
   std::size_t diverged_at = 0;
   for (Eigen::Index r = 0; r < 30 && diverged_at == 0; ++r) {
     try {
-      immediate.train_step(x.row(r), t.row(r));
+      akili::StepTrace<double> trace;  // with a trace, every step is immediate
+      immediate.train_step(x.row(r), t.row(r), &trace);
     } catch (const akili::DivergenceError&) {
       diverged_at = static_cast<std::size_t>(r) + 1;
     }
   }
   REQUIRE(diverged_at > 0);
+  // One-row train_step without a trace defers the first layer's update: the error
+  // comes from the step itself or, at the latest, from the next observer.
+  Network<double> deferred = book_network(900, 1e300);
+  std::string deferred_error;
+  for (Eigen::Index r = 0; r < 30 && deferred_error.empty(); ++r) {
+    try {
+      deferred.train_step(x.row(r), t.row(r));
+    } catch (const akili::DivergenceError& error) {
+      deferred_error = error.what();
+    }
+  }
+  if (deferred_error.empty()) {
+    try {
+      deferred.weights(0);
+    } catch (const akili::DivergenceError& error) {
+      deferred_error = error.what();
+    }
+  }
+  CHECK(deferred_error.find("at step " + std::to_string(diverged_at) + ":") != std::string::npos);
+  CHECK(deferred.single_steps() == diverged_at - 1);
+  CHECK(deferred.weights(0) == immediate.weights(0));
+  CHECK(deferred.weights(1) == immediate.weights(1));
   for (Eigen::Index r = 0; r < 30; ++r) queued.train_example(x.row(r), t.row(r));
   try {
     queued.weights(0);

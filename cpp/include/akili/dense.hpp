@@ -121,6 +121,8 @@ class Dense {
   /// One sample, o = f(W·i + b): input row of length inputs, output row of length
   /// outputs. Gives the same bits as the forward pass inside online_update_forward.
   void forward_row(const Scalar* input, Scalar* output) const;
+  /// One sample's combined input x = W·i + b (forward_row before the activation).
+  void combine_row(const Scalar* input, Scalar* output) const;
 
   /// Online update fused with the next example's forward pass, one pass over W:
   ///   W.row(i) += step · delta_i · input (∘ mask_i), b += step · delta   (skipped when frozen)

@@ -175,6 +175,15 @@ class Network {
   /// before the update. With `trace` it also records every intermediate array;
   /// the weights end up identical either way. Throws DivergenceError, with the
   /// weights restored, when the step makes the loss or a weight non-finite.
+  /// One row without a trace, on a network whose online epochs take blocks (plain
+  /// SGD, a large unmasked first layer): the loss and the layers above the first
+  /// are computed at once, and the first layer's update, nearly all the weights,
+  /// is deferred and applied a block at a time like train_example's (the first
+  /// layer's output for each later step is corrected by the deferred updates,
+  /// z = W₀·x + b₀ + lr·Σ_s δ_s·(x_s·x + 1)), before anything reads or changes the
+  /// network: the result is that of immediate steps (float64 to ~1e-15) at nearly
+  /// an online epoch's cost per example. A first-layer weight that becomes
+  /// non-finite is then reported by the call that applies the block, naming the step.
   double train_step(const Eigen::Ref<const Matrix>& inputs, const Eigen::Ref<const Matrix>& targets,
                     StepTrace<Scalar>* trace = nullptr);
 
@@ -293,6 +302,13 @@ class Network {
   void reset_journal();
   // One immediate online step on journal row `row` (train_step on one row).
   double step_journaled(Eigen::Index row, StepTrace<Scalar>* trace);
+  // train_step on one row where online blocks apply: the step's loss and the
+  // layers above the first now, the first layer's update deferred and applied a
+  // block at a time (apply_pending); returns the loss.
+  double step_deferred(const Eigen::Ref<const Matrix>& input, const Eigen::Ref<const Matrix>& target);
+  // Applies the deferred first-layer updates of step_deferred (caller holds the
+  // exclusive lock); apply_queued() does this first.
+  void apply_pending();
   // Restores the checkpoint, replays journal rows [0, good) and throws the
   // DivergenceError for the step in journal row `good`.
   [[noreturn]] void undo_diverged(Eigen::Index good, double loss, const std::string& caller);
@@ -313,12 +329,13 @@ class Network {
   std::vector<Matrix> errors_;
   std::vector<Matrix> deltas_;
   std::vector<Matrix> coefficients_;
-  std::vector<Matrix> combined_;       // X = W·I + b, kept only while tracing
-  std::vector<Matrix> dropout_masks_;  // per layer with dropout: M (0 or 1/(1-p)), this batch's
-  std::vector<Matrix> dropped_;        // per layer with dropout: O ∘ M, the next layer's input
-  Matrix block_combined_;              // online blocks: Z = X·W₀ᵀ + b₀ with the block's starting weights
-  Matrix block_gram_;                  // online blocks: G_st = x_s·x_t (+ 1 with a bias)
-  Matrix block_deltas_;                // online blocks: each example's first-layer delta δ_t
+  std::vector<Matrix> combined_;            // X = W·I + b, kept only while tracing
+  std::vector<Matrix> dropout_masks_;       // per layer with dropout: M (0 or 1/(1-p)), this batch's
+  std::vector<Matrix> dropped_;             // per layer with dropout: O ∘ M, the next layer's input
+  Matrix block_combined_;                   // online blocks: Z = X·W₀ᵀ + b₀ with the block's starting weights
+  Matrix block_gram_;                       // online blocks: G_st = x_s·x_t (+ 1 with a bias)
+  Matrix block_deltas_;                     // online blocks: each example's first-layer delta δ_t
+  Vec block_gram_row_ = Vec(kOnlineBlock);  // step_deferred: x_s·x (+ 1) for the deferred rows s
   Matrix batch_inputs_;
   Matrix batch_targets_;
   // The next batch or block, gathered while this one trains (swapped in after it).
@@ -335,7 +352,11 @@ class Network {
   Matrix journal_targets_;            // (kOnlineBlock, outputs)
   Eigen::Index journal_applied_ = 0;  // rows [0, applied) are in the weights
   Eigen::Index journal_queued_ = 0;   // rows [applied, applied + queued) wait
-  bool checkpoint_valid_ = false;     // checkpoint_ is the weights before journal row 0
+  // rows [applied, applied + pending) were stepped by step_deferred but the first
+  // layer's update (their deltas in block_deltas_, same rows) waits; never at the
+  // same time as queued rows (train_example applies them first).
+  Eigen::Index journal_pending_ = 0;
+  bool checkpoint_valid_ = false;  // checkpoint_ is the weights before journal row 0
   std::vector<Dense<Scalar>> checkpoint_;
   Matrix check_row_;  // step_online's check of the updated first layer
   bool first_layer_finite_ = true;
