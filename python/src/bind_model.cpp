@@ -63,7 +63,7 @@ void bind_model(py::module_& module) {
       // OSError(errno, text, filename) becomes the matching subclass, e.g. FileNotFoundError.
       const py::object instance =
           py::module_::import("builtins").attr("OSError")(error.code().value(), error.what(), error.path());
-      PyErr_SetObject(instance.get_type().ptr(), instance.ptr());
+      PyErr_SetObject(py::type::handle_of(instance).ptr(), instance.ptr());
     }
   });
   bind_writers<float>(module);

@@ -68,7 +68,6 @@ void bind_network_type(py::module_& module, const char* name) {
   using Net = Network<Scalar>;
   using Matrix = RowMatrix<Scalar>;
   using MatrixRef = Eigen::Ref<const Matrix>;
-  using VectorRef = Eigen::Ref<const Vector<Scalar>>;
   using Release = py::call_guard<py::gil_scoped_release>;
 
   py::class_<Net>(module, name, "A network of dense layers (see akili.Network for the documented API).")

@@ -44,7 +44,10 @@ void bind_state_type(py::module_& module, const char* name) {
 
 OptimizerSettings optimizer_settings(const std::string& name, const py::dict& values, const char* where) {
   OptimizerSettings settings = OptimizerSettings::defaults(parse_optimizer(name));
-  for (const auto& [key, value] : values) {
+  for (const auto& item : values) {
+    // Named handles, not a structured binding: a lambda may capture those only from C++20.
+    const py::handle key = item.first;
+    const py::handle value = item.second;
     const std::string text = py::str(key);
     bool known = false;
     for_each_setting(settings, [&](const char* setting, auto& field) {
