@@ -443,8 +443,8 @@ class Network:
 
         One sample is one exact online step whose loss is returned at once (steps
         queued by ``NeuralNetwork.train`` are applied first). Where ``fit``'s online
-        epochs take blocks (plain SGD, a first layer of at least 32,768 weights, no
-        mask), the first layer's update is deferred and applied a block at a time,
+        epochs take blocks (plain SGD without dropout, a first layer of at least
+        32,768 weights, no mask), the first layer's update is deferred and applied a block at a time,
         before anything reads or changes the network: the weights are those of
         immediate steps (float64 to ~1e-15). A step that makes the loss or a weight
         non-finite raises DivergenceError, from the step itself or, for a first-layer
