@@ -249,6 +249,40 @@ def test_divergence_in_a_later_block_names_the_step_and_keeps_the_good_ones():
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("hidden", [50, 200])
+def test_a_queued_block_whose_first_layer_update_overflows_is_undone_exactly(hidden):
+    # Every loss in the block stays finite (the hidden layer saturates), but the
+    # block's first-layer update W += lr·Dᵀ·X overflows: the update's own check
+    # finds it, and the replay names the first step whose weights are not finite.
+    rng = np.random.default_rng(3)
+    X = rng.uniform(0.5, 1.0, size=(5, 784)) * 1e10
+    T = np.full((5, 10), 0.01)
+    T[:, 3] = 0.99
+
+    def make():
+        net = akili.NeuralNetwork(784, hidden, 10, learning_rate=1e300, seed=5)
+        net.wih = np.zeros_like(net.wih)  # σ'(0) = ¼: the first step's δ₀ is not zero
+        return net
+
+    reference = make()
+    with pytest.raises(akili.DivergenceError, match=r"at step 1: a weight became non-finite"):
+        for x, t in zip(X, T):
+            reference.step(x, t, trace=True)  # immediate steps
+    net = make()
+    for x, t in zip(X, T):
+        net.train(x, t)  # queued: nothing is applied, nothing raised
+    with pytest.raises(
+        akili.DivergenceError, match=r"\[NeuralNetwork.train\] training diverged at step 1: a weight became non-finite"
+    ):
+        net.who  # noqa: B018 - reading the weights applies the queue
+    for got, want in zip(weights(net), weights(reference)):
+        assert np.isfinite(got).all()
+        np.testing.assert_array_equal(got, want)
+    net.learning_rate = 0.1  # still usable
+    net.train(X[0] / 1e10, T[0])
+    assert np.isfinite(net.wih).all()
+
+
 def test_a_deferred_step_that_diverges_is_raised_by_it_or_the_next_observer():
     # 784-200: step() defers the first layer's update; trace=True steps at once.
     X, T = diverging_run(40)

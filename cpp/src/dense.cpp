@@ -12,6 +12,7 @@
 #include "shape_text.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -194,6 +195,23 @@ void Dense<Scalar>::apply_update(const Eigen::Ref<const Matrix>& delta, const Ei
   const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
   parallel::for_bands(outputs(), split,
                       [&](Eigen::Index r0, Eigen::Index r1) { update_band(delta, input, step, r0, r1 - r0); });
+}
+
+template <typename Scalar>
+bool Dense<Scalar>::apply_update_checked(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                                         Scalar step) {
+  auto band_finite = [&](Eigen::Index r0, Eigen::Index height) {
+    return kernels::all_finite(weights_.row(r0).data(), height * inputs()) &&
+           (!has_bias_ || kernels::all_finite(bias_.data() + r0, height));
+  };
+  if (frozen_) return band_finite(0, outputs());
+  std::atomic<bool> finite{true};
+  const bool split = parallel::split_weight_rows(delta.rows(), inputs(), outputs());
+  parallel::for_bands(outputs(), split, [&](Eigen::Index r0, Eigen::Index r1) {
+    update_band(delta, input, step, r0, r1 - r0);  // W += step·Dᵀ·I, b += step·Σ D
+    if (!band_finite(r0, r1 - r0)) finite.store(false, std::memory_order_relaxed);
+  });
+  return finite.load(std::memory_order_relaxed);
 }
 
 template <typename Scalar>

@@ -51,6 +51,18 @@ bool Network<Scalar>::online_blocks_apply(std::size_t samples) const {
 }
 
 template <typename Scalar>
+bool Network<Scalar>::upper_layers_small(Eigen::Index batch) const {
+  for (std::size_t k = 1; k < layers_.size(); ++k) {
+    const Dense<Scalar>& layer = layers_[k];
+    if (parallel::worth_splitting_online(layer.weights().size()) ||
+        parallel::split_weight_rows(batch, layer.inputs(), layer.outputs())) {
+      return false;
+    }
+  }
+  return true;
+}
+
+template <typename Scalar>
 void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>& inputs, Eigen::Ref<Matrix> gram, bool bias) {
   // G_st = x_s·x_t (+ 1·1 for the bias input), needed only above the diagonal
   // (s < t): columns [c0, c1) need rows [0, c1). Narrow column bands, handed
@@ -234,15 +246,9 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
   };
   // The next batch or block is prepared on the second core while the layers above
   // the first train on this one, when those layers are too small to use it themselves.
-  bool upper_layers_small = true;
-  for (std::size_t k = 1; k < layers_.size(); ++k) {
-    const Dense<Scalar>& layer = layers_[k];
-    const bool splits = parallel::worth_splitting_online(layer.weights().size()) ||
-                        parallel::split_weight_rows(static_cast<Eigen::Index>(batch), layer.inputs(), layer.outputs());
-    upper_layers_small = upper_layers_small && !splits;
-  }
+  const bool small_above = upper_layers_small(static_cast<Eigen::Index>(batch));
   auto alongside = [&](const auto& main, const auto& side) {
-    if (upper_layers_small) {
+    if (small_above) {
       run_alongside(main, side);
     } else {
       side();
@@ -438,6 +444,7 @@ EpochResult Network<Scalar>::train_epoch(const Eigen::Ref<const Matrix>& inputs,
 // class is instantiated in network.cpp).
 #define AKILI_INSTANTIATE_EPOCH(Scalar)                                                                               \
   template bool Network<Scalar>::online_blocks_apply(std::size_t) const;                                              \
+  template bool Network<Scalar>::upper_layers_small(Eigen::Index) const;                                              \
   template void Network<Scalar>::block_gram(const Eigen::Ref<const Matrix>&, Eigen::Ref<Matrix>, bool);               \
   template Eigen::Index Network<Scalar>::online_block(Eigen::Index, const std::function<bool(Eigen::Index, double)>&, \
                                                       double&);                                                       \

@@ -15,6 +15,7 @@
 #include "akili/network.hpp"
 
 #include "akili/activation.hpp"
+#include "akili/threads.hpp"
 
 #include "number_text.hpp"
 #include "row_kernels.hpp"
@@ -31,13 +32,13 @@ template <typename Scalar>
 void Network<Scalar>::train_example(const Eigen::Ref<const Matrix>& input, const Eigen::Ref<const Matrix>& target,
                                     const char* caller) {
   std::unique_lock lock(mutex_);
-  const std::string at = std::string("[") + caller + "] ";
+  const auto at = [caller] { return std::string("[") + caller + "] "; };  // built only for a message
   if (input.rows() != 1 || input.cols() != inputs()) {
-    throw std::invalid_argument(at + "expected one example of " + std::to_string(inputs()) + " inputs, got " +
+    throw std::invalid_argument(at() + "expected one example of " + std::to_string(inputs()) + " inputs, got " +
                                 std::to_string(input.rows()) + " x " + std::to_string(input.cols()) + " values");
   }
   if (target.rows() != 1 || target.cols() != outputs()) {
-    throw std::invalid_argument(at + "expected one target of " + std::to_string(outputs()) + " values, got " +
+    throw std::invalid_argument(at() + "expected one target of " + std::to_string(outputs()) + " values, got " +
                                 std::to_string(target.rows()) + " x " + std::to_string(target.cols()) + " values");
   }
   // Refused here, at the call that passes it, with the network unchanged.
@@ -87,11 +88,18 @@ Eigen::Index Network<Scalar>::journal_row() {
     journal_inputs_.resize(kOnlineBlock, inputs());
     journal_targets_.resize(kOnlineBlock, outputs());
   }
-  checkpoint_ = layers_;  // same sizes every time: copied into the kept buffers
+  checkpoint_copied_ = false;  // the layers are the checkpoint until a step changes them
   checkpoint_valid_ = true;
   journal_applied_ = 0;
   journal_first_step_ = single_steps_ + 1;
   return 0;
+}
+
+template <typename Scalar>
+void Network<Scalar>::keep_checkpoint() {
+  if (checkpoint_copied_) return;
+  checkpoint_ = layers_;  // same sizes every time: copied into the kept buffers
+  checkpoint_copied_ = true;
 }
 
 template <typename Scalar>
@@ -105,6 +113,7 @@ template <typename Scalar>
 double Network<Scalar>::step_journaled(Eigen::Index row, StepTrace<Scalar>* trace) {
   // The first layer, nearly all the weights, is checked in its own update pass; the
   // layers above (small) by a read.
+  keep_checkpoint();
   const double loss =
       step_online(journal_inputs_.row(row).data(), journal_targets_.row(row).data(), trace, false, nullptr, true);
   if (!std::isfinite(loss) || !first_layer_finite_ || !layers_finite(1)) {
@@ -117,6 +126,7 @@ double Network<Scalar>::step_journaled(Eigen::Index row, StepTrace<Scalar>* trac
 template <typename Scalar>
 double Network<Scalar>::step_deferred(const Eigen::Ref<const Matrix>& input, const Eigen::Ref<const Matrix>& target) {
   const Eigen::Index row = journal_row();  // may apply a full journal's deferred updates first
+  keep_checkpoint();                       // the layers above the first step now
   journal_inputs_.row(row) = input;
   journal_targets_.row(row) = target;
   ++single_steps_;
@@ -159,6 +169,7 @@ double Network<Scalar>::step_deferred(const Eigen::Ref<const Matrix>& input, con
 template <typename Scalar>
 void Network<Scalar>::apply_pending() {
   if (journal_pending_ == 0) return;
+  keep_checkpoint();  // (step_deferred has taken it)
   const Eigen::Index first = journal_applied_;
   const Eigen::Index count = journal_pending_;
   journal_pending_ = 0;
@@ -199,25 +210,43 @@ void Network<Scalar>::apply_queued() {
   has_queued_.store(false, std::memory_order_release);
   reserve_workspace(kOnlineBlock);
   double diverging_loss = 0.0;
+  bool finite = true;
   if (count > 1 && online_blocks_apply(static_cast<std::size_t>(count))) {
     if (block_combined_.rows() < kOnlineBlock || block_combined_.cols() != layers_[0].outputs()) {
       block_combined_.resize(kOnlineBlock, layers_[0].outputs());
       block_gram_.resize(kOnlineBlock, kOnlineBlock);
       block_deltas_.resize(kOnlineBlock, layers_[0].outputs());
     }
-    auto block_inputs = batch_inputs_.topRows(count);
-    block_inputs = journal_inputs_.middleRows(first, count);
+    const auto block_inputs = journal_inputs_.middleRows(first, count);  // read in place, never copied
     batch_targets_.topRows(count) = journal_targets_.middleRows(first, count);
     if (!layers_[0].frozen()) {
       block_gram(block_inputs, block_gram_.topLeftCorner(count, count), layers_[0].has_bias());  // G_st = x_s·x_t (+1)
     }
     layers_[0].combine(block_inputs, block_combined_.topRows(count));  // Z = X·W₀ᵀ + b₀
-    const Eigen::Index done = online_block(
-        count, [](Eigen::Index, double) { return true; }, diverging_loss);
-    layers_[0].apply_update(block_deltas_.topRows(done), block_inputs.topRows(done), learning_rate_);  // W += lr·Dᵀ·X
+    Eigen::Index done = 0;
+    auto step_block = [&] {
+      done = online_block(
+          count, [](Eigen::Index, double) { return true; }, diverging_loss);
+    };
+    if (!checkpoint_copied_ && checkpoint_.size() == layers_.size() && upper_layers_small(1)) {
+      // The checkpoint is still to be copied (nothing has changed the layers since
+      // the journal began): the layers above the first, which the block steps,
+      // now; the first layer, nearly all the weights and unchanged until the
+      // block's update below, on the second core while this one steps the block.
+      for (std::size_t k = 1; k < layers_.size(); ++k) checkpoint_[k] = layers_[k];
+      run_alongside(step_block, [&] { checkpoint_[0] = layers_[0]; });
+      checkpoint_copied_ = true;
+    } else {
+      keep_checkpoint();
+      step_block();
+    }
+    // W += lr·Dᵀ·X, b += lr·Σ δ, each band checked for finiteness while in cache
+    finite = layers_[0].apply_update_checked(block_deltas_.topRows(done), block_inputs.topRows(done), learning_rate_) &&
+             layers_finite(1);
   } else {
     // Small networks (and masked first layers): exact online steps, each update
     // sharing its pass over the first layer with the next example's forward pass.
+    keep_checkpoint();
     bool forward_done = false;
     for (Eigen::Index r = first; r < first + count; ++r) {
       const Scalar* next = r + 1 < first + count ? journal_inputs_.row(r + 1).data() : nullptr;
@@ -229,8 +258,9 @@ void Network<Scalar>::apply_queued() {
         break;
       }
     }
+    finite = weights_finite();
   }
-  if (std::isfinite(diverging_loss) && weights_finite()) {
+  if (std::isfinite(diverging_loss) && finite) {
     reset_journal();  // all applied and sound: the next step starts a new checkpoint
     return;
   }
@@ -282,6 +312,7 @@ void Network<Scalar>::undo_diverged(Eigen::Index good, double loss, const std::s
   template void Network<Scalar>::settle() const;                                                                    \
   template Eigen::Index Network<Scalar>::journal_row();                                                             \
   template void Network<Scalar>::reset_journal();                                                                   \
+  template void Network<Scalar>::keep_checkpoint();                                                                 \
   template double Network<Scalar>::step_journaled(Eigen::Index, StepTrace<Scalar>*);                                \
   template double Network<Scalar>::step_deferred(const Eigen::Ref<const Matrix>&, const Eigen::Ref<const Matrix>&); \
   template void Network<Scalar>::apply_pending();                                                                   \

@@ -78,6 +78,12 @@ class Dense {
   /// Does nothing when the layer is frozen.
   void apply_update(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input, Scalar step);
 
+  /// apply_update, then whether every weight and bias of the layer is finite:
+  /// each band of weight rows is checked right after its update, while it is
+  /// still in the updating thread's cache (no second pass over W).
+  [[nodiscard]] bool apply_update_checked(const Eigen::Ref<const Matrix>& delta, const Eigen::Ref<const Matrix>& input,
+                                          Scalar step);
+
   /// The reference path, through an optimizer (akili/optimizer.hpp): the gradients
   ///   G = -scale·Dᵀ·I into `weight_gradient` (outputs, inputs)   (scale = 1/n: the batch mean)
   ///   g = -scale·Σ_rows D into `bias_gradient` (outputs)

@@ -300,6 +300,12 @@ class Network {
   Eigen::Index journal_row();
   // Forgets the journal (weights changed by something else than a journaled step).
   void reset_journal();
+  // Copies the layers into checkpoint_ if journal_row() left that for later;
+  // called before anything changes the layers while the journal is kept.
+  void keep_checkpoint();
+  // Whether the layers above the first are too small to use the second core
+  // themselves (it then prepares the next block alongside).
+  bool upper_layers_small(Eigen::Index batch) const;
   // One immediate online step on journal row `row` (train_step on one row).
   double step_journaled(Eigen::Index row, StepTrace<Scalar>* trace);
   // train_step on one row where online blocks apply: the step's loss and the
@@ -357,6 +363,9 @@ class Network {
   // same time as queued rows (train_example applies them first).
   Eigen::Index journal_pending_ = 0;
   bool checkpoint_valid_ = false;  // checkpoint_ is the weights before journal row 0
+  // false: the layers themselves are still the weights before journal row 0 (no
+  // step has changed them yet), so the copy is left until one does.
+  bool checkpoint_copied_ = false;
   std::vector<Dense<Scalar>> checkpoint_;
   Matrix check_row_;  // step_online's check of the updated first layer
   bool first_layer_finite_ = true;
