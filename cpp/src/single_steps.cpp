@@ -174,18 +174,21 @@ void Network<Scalar>::apply_pending() {
   const Eigen::Index count = journal_pending_;
   journal_pending_ = 0;
   has_queued_.store(false, std::memory_order_release);
+  bool first_finite = true;
   if (count == 1) {
     // W₀ += lr·δ·xᵀ, b₀ += lr·δ through the row loop of an immediate online step:
     // one step applied alone has an immediate step's bits.
     layers_[0].online_update_forward(block_deltas_.row(first).data(), journal_inputs_.row(first).data(), learning_rate_,
                                      nullptr, nullptr);
+    first_finite = layers_finite(0);
   } else {
-    // W₀ += lr·Dᵀ·X, b₀ += lr·Σ δ over the deferred steps, as an online block applies them.
-    layers_[0].apply_update(block_deltas_.middleRows(first, count), journal_inputs_.middleRows(first, count),
-                            learning_rate_);
+    // W₀ += lr·Dᵀ·X, b₀ += lr·Σ δ over the deferred steps, as an online block applies
+    // them; each band checked for non-finite values while in cache.
+    first_finite = layers_[0].apply_update_checked(block_deltas_.middleRows(first, count),
+                                                   journal_inputs_.middleRows(first, count), learning_rate_);
   }
   journal_applied_ += count;
-  if (layers_finite(0)) return;
+  if (first_finite) return;  // the layers above were checked by each step
   // A first-layer weight became non-finite: find the step that made it so, one
   // immediate step at a time from the checkpoint, and report it.
   layers_ = checkpoint_;
