@@ -11,13 +11,15 @@
 #error "isa_packet.hpp is compiled only with -mavx2 -mfma (or more): see cmake/AkiliKernels.cmake"
 #endif
 
-// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*(), a self-initialised
-// variable that -Wmaybe-uninitialized reports once inlined (GCC bug 105593, fixed
-// in GCC 13); the reports point into the header, so silencing them there keeps
-// the warning on for this project's own code.
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() / _mm256_undefined_*(),
+// a self-initialised variable that -Wmaybe-uninitialized and -Wuninitialized
+// report once inlined (GCC bug 105593, fixed in GCC 13); the reports point into
+// the header, so silencing them there keeps the warnings on for this project's
+// own code.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 #else
@@ -45,6 +47,22 @@ struct Packet<float> {
   static Register zero() { return _mm512_setzero_ps(); }
   static Register load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, Register v) { _mm512_storeu_ps(p, v); }
+  // The first `count` (0 to kWidth) values; the other lanes read as 0 and are never touched.
+  static Register load_first(const float* p, Index count) {
+    return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << count) - 1u), p);
+  }
+  static void store_first(float* p, Register v, Index count) {
+    _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << count) - 1u), v);
+  }
+  // lane[i] += lane[i + h] for h = 8, 4, 2, 1; returns lane 0.
+  static float halving_sum(Register v) {
+    // The upper 256 bits through the double view: AVX-512F alone has no float extract of them.
+    const __m256 upper = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+    const __m256 eight = _mm256_add_ps(_mm512_castps512_ps256(v), upper);
+    const __m128 four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
+    const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));
+    return _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
+  }
   static Register broadcast(const float* p) { return _mm512_set1_ps(*p); }
   static Register splat(float x) { return _mm512_set1_ps(x); }
   static Register fma(Register a, Register b, Register c) { return _mm512_fmadd_ps(a, b, c); }  // a·b + c
@@ -79,6 +97,18 @@ struct Packet<double> {
   static Register zero() { return _mm512_setzero_pd(); }
   static Register load(const double* p) { return _mm512_loadu_pd(p); }
   static void store(double* p, Register v) { _mm512_storeu_pd(p, v); }
+  static Register load_first(const double* p, Index count) {
+    return _mm512_maskz_loadu_pd(static_cast<__mmask8>((1u << count) - 1u), p);
+  }
+  static void store_first(double* p, Register v, Index count) {
+    _mm512_mask_storeu_pd(p, static_cast<__mmask8>((1u << count) - 1u), v);
+  }
+  // lane[i] += lane[i + h] for h = 4, 2, 1; returns lane 0.
+  static double halving_sum(Register v) {
+    const __m256d four = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+    const __m128d two = _mm_add_pd(_mm256_castpd256_pd128(four), _mm256_extractf128_pd(four, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(two, _mm_unpackhi_pd(two, two)));
+  }
   static Register broadcast(const double* p) { return _mm512_set1_pd(*p); }
   static Register splat(double x) { return _mm512_set1_pd(x); }
   static Register fma(Register a, Register b, Register c) { return _mm512_fmadd_pd(a, b, c); }  // a·b + c
@@ -114,6 +144,18 @@ struct Packet<float> {
   static Register zero() { return _mm256_setzero_ps(); }
   static Register load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, Register v) { _mm256_storeu_ps(p, v); }
+  // The first `count` (0 to kWidth) values; the other lanes read as 0 and are never touched.
+  static __m256i first_lanes(Index count) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  static Register load_first(const float* p, Index count) { return _mm256_maskload_ps(p, first_lanes(count)); }
+  static void store_first(float* p, Register v, Index count) { _mm256_maskstore_ps(p, first_lanes(count), v); }
+  // lane[i] += lane[i + h] for h = 4, 2, 1; returns lane 0.
+  static float halving_sum(Register v) {
+    const __m128 four = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));
+    return _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
+  }
   static Register broadcast(const float* p) { return _mm256_broadcast_ss(p); }
   static Register splat(float x) { return _mm256_set1_ps(x); }
   static Register fma(Register a, Register b, Register c) { return _mm256_fmadd_ps(a, b, c); }  // a·b + c
@@ -145,6 +187,16 @@ struct Packet<double> {
   static Register zero() { return _mm256_setzero_pd(); }
   static Register load(const double* p) { return _mm256_loadu_pd(p); }
   static void store(double* p, Register v) { _mm256_storeu_pd(p, v); }
+  static __m256i first_lanes(Index count) {
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x(count), _mm256_setr_epi64x(0, 1, 2, 3));
+  }
+  static Register load_first(const double* p, Index count) { return _mm256_maskload_pd(p, first_lanes(count)); }
+  static void store_first(double* p, Register v, Index count) { _mm256_maskstore_pd(p, first_lanes(count), v); }
+  // lane[i] += lane[i + h] for h = 2, 1; returns lane 0.
+  static double halving_sum(Register v) {
+    const __m128d two = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(two, _mm_unpackhi_pd(two, two)));
+  }
   static Register broadcast(const double* p) { return _mm256_broadcast_sd(p); }
   static Register splat(double x) { return _mm256_set1_pd(x); }
   static Register fma(Register a, Register b, Register c) { return _mm256_fmadd_pd(a, b, c); }  // a·b + c

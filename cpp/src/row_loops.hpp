@@ -6,10 +6,11 @@
 // alike, so a weight's new value depends on nothing but its own inputs. The dot
 // product Σ_j w_j·v_j keeps kLanes partial sums (128 bytes: two AVX-512 or four
 // AVX2 registers), lane l summing j ≡ l (mod kLanes) in ascending j with fused
-// multiply-adds; the last partial block is read from a zero-padded copy through
-// the same vector code; the lanes are then added pairwise, lane[i] += lane[i +
-// h] for h = kLanes/2, ..., 1. None of it depends on the register width, so the
-// AVX2 and AVX-512 builds agree bit for bit (tests/test_dispatch.py).
+// multiply-adds; the last partial block goes through the same vector
+// arithmetic with its missing values read as zeros (masked loads); the lanes are
+// then added pairwise, lane[i] += lane[i + h] for h = kLanes/2, ..., 1. None of
+// it depends on the register width, so the AVX2 and AVX-512 builds agree bit for
+// bit (tests/test_dispatch.py).
 //
 // One-definition rule: everything here lives in an anonymous namespace and uses
 // no external-linkage inline code (isa_packet.hpp); the entry points are the
@@ -48,29 +49,44 @@ inline void lane_block(Scalar* w, const Scalar* u, const Scalar* m, const Scalar
   }
 }
 
+/// lane_block on the first `rest` (< kLanes) values only: the lanes past them read
+/// as 0, exactly as from a zero-padded copy (they add 0·0 to the sums), and are
+/// never written.
+template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
+inline void first_lanes_block(Scalar* w, const Scalar* u, const Scalar* m, const Scalar* v, Index rest,
+                              typename Packet<Scalar>::Register gain, typename Packet<Scalar>::Register* sums) {
+  using P = Packet<Scalar>;
+  constexpr int kRegisters = kLanes<Scalar> / P::kWidth;
+  for (int r = 0; r < kRegisters; ++r) {
+    const Index at = r * P::kWidth;
+    const Index count = rest <= at ? 0 : (rest - at < P::kWidth ? rest - at : P::kWidth);
+    // A register wholly past the row is zeros (never a pointer past the row).
+    auto first = [&](const Scalar* p) { return count > 0 ? P::load_first(p + at, count) : P::zero(); };
+    auto weight = first(w);
+    if constexpr (kUpdate) {
+      auto step = first(u);
+      if constexpr (kMasked) step = P::mul(step, first(m));  // u ∘ m
+      weight = P::fma(gain, step, weight);                   // w += gain·u (∘ m), one rounding
+      if (count > 0) P::store_first(w + at, weight, count);
+    }
+    if constexpr (kDot) sums[r] = P::fma(weight, first(v), sums[r]);  // lane += w·v
+  }
+}
+
 /// The end of row_update_dot from column `j` (a multiple of kLanes) on: the last
-/// partial block through the same vector code on zero-padded copies (padding
-/// adds 0·0 to the sums and never reaches the row); then, with kDot, the lanes
-/// added pairwise, lane[i] += lane[i + h] for h = kLanes/2 ... 1 (whole registers
-/// while h spans them, then within one), and their total returned.
+/// partial block through the same vector arithmetic, its missing values read as
+/// zeros (first_lanes_block); then, with kDot, the lanes added pairwise,
+/// lane[i] += lane[i + h] for h = kLanes/2 ... 1 (whole registers while h spans
+/// them, then within one), and their total returned.
 template <typename Scalar, bool kUpdate, bool kMasked, bool kDot>
 Scalar finish_row(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, Index n, Index j, Scalar gain, const Scalar* u,
                   const Scalar* m, const Scalar* v, typename Packet<Scalar>::Register* sums) {
   using P = Packet<Scalar>;
-  constexpr int kBlock = kLanes<Scalar>;
-  constexpr int kRegisters = kBlock / P::kWidth;
+  constexpr int kRegisters = kLanes<Scalar> / P::kWidth;
   if (const Index rest = n - j; rest > 0) {
-    Scalar wp[kBlock] = {}, up[kBlock] = {}, mp[kBlock] = {}, vp[kBlock] = {};
-    for (Index t = 0; t < rest; ++t) {
-      wp[t] = w[j + t];
-      if constexpr (kUpdate) up[t] = u[j + t];
-      if constexpr (kMasked) mp[t] = m[j + t];
-      if constexpr (kDot) vp[t] = v[j + t];
-    }
-    lane_block<Scalar, kUpdate, kMasked, kDot>(wp, up, mp, vp, P::splat(gain), sums);
-    if constexpr (kUpdate) {
-      for (Index t = 0; t < rest; ++t) w[j + t] = wp[t];
-    }
+    first_lanes_block<Scalar, kUpdate, kMasked, kDot>(const_cast<Scalar*>(w + j), kUpdate ? u + j : nullptr,
+                                                      kMasked ? m + j : nullptr, kDot ? v + j : nullptr, rest,
+                                                      P::splat(gain), sums);
   }
   if constexpr (!kDot) {
     return Scalar(0);
@@ -78,12 +94,7 @@ Scalar finish_row(std::conditional_t<kUpdate, Scalar*, const Scalar*> w, Index n
     for (int registers = kRegisters / 2; registers >= 1; registers /= 2) {
       for (int r = 0; r < registers; ++r) sums[r] = P::add(sums[r], sums[r + registers]);
     }
-    Scalar lanes[P::kWidth];
-    P::store(lanes, sums[0]);
-    for (int half = P::kWidth / 2; half >= 1; half /= 2) {
-      for (int i = 0; i < half; ++i) lanes[i] += lanes[i + half];
-    }
-    return lanes[0];
+    return P::halving_sum(sums[0]);  // within the register: h = kWidth/2 ... 1
   }
 }
 
