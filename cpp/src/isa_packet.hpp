@@ -39,6 +39,20 @@ using Index = std::ptrdiff_t;
 template <typename Scalar>
 struct Packet;
 
+/// lane[i] += lane[i + h] for h = 4, 2, 1 over eight floats; returns lane 0 (the
+/// end of every float Packet's halving_sum: AVX-512 first adds its upper half).
+inline float halving_sum_of_eight(__m256 v) {
+  const __m128 four = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));
+  return _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
+}
+
+/// lane[i] += lane[i + h] for h = 2, 1 over four doubles; returns lane 0.
+inline double halving_sum_of_four(__m256d v) {
+  const __m128d two = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+  return _mm_cvtsd_f64(_mm_add_sd(two, _mm_unpackhi_pd(two, two)));
+}
+
 #if defined(__AVX512F__)
 template <>
 struct Packet<float> {
@@ -58,10 +72,7 @@ struct Packet<float> {
   static float halving_sum(Register v) {
     // The upper 256 bits through the double view: AVX-512F alone has no float extract of them.
     const __m256 upper = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
-    const __m256 eight = _mm256_add_ps(_mm512_castps512_ps256(v), upper);
-    const __m128 four = _mm_add_ps(_mm256_castps256_ps128(eight), _mm256_extractf128_ps(eight, 1));
-    const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));
-    return _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
+    return halving_sum_of_eight(_mm256_add_ps(_mm512_castps512_ps256(v), upper));
   }
   static Register broadcast(const float* p) { return _mm512_set1_ps(*p); }
   static Register splat(float x) { return _mm512_set1_ps(x); }
@@ -105,9 +116,7 @@ struct Packet<double> {
   }
   // lane[i] += lane[i + h] for h = 4, 2, 1; returns lane 0.
   static double halving_sum(Register v) {
-    const __m256d four = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
-    const __m128d two = _mm_add_pd(_mm256_castpd256_pd128(four), _mm256_extractf128_pd(four, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(two, _mm_unpackhi_pd(two, two)));
+    return halving_sum_of_four(_mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1)));
   }
   static Register broadcast(const double* p) { return _mm512_set1_pd(*p); }
   static Register splat(double x) { return _mm512_set1_pd(x); }
@@ -151,11 +160,7 @@ struct Packet<float> {
   static Register load_first(const float* p, Index count) { return _mm256_maskload_ps(p, first_lanes(count)); }
   static void store_first(float* p, Register v, Index count) { _mm256_maskstore_ps(p, first_lanes(count), v); }
   // lane[i] += lane[i + h] for h = 4, 2, 1; returns lane 0.
-  static float halving_sum(Register v) {
-    const __m128 four = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    const __m128 two = _mm_add_ps(four, _mm_movehl_ps(four, four));
-    return _mm_cvtss_f32(_mm_add_ss(two, _mm_shuffle_ps(two, two, 1)));
-  }
+  static float halving_sum(Register v) { return halving_sum_of_eight(v); }
   static Register broadcast(const float* p) { return _mm256_broadcast_ss(p); }
   static Register splat(float x) { return _mm256_set1_ps(x); }
   static Register fma(Register a, Register b, Register c) { return _mm256_fmadd_ps(a, b, c); }  // a·b + c
@@ -193,10 +198,7 @@ struct Packet<double> {
   static Register load_first(const double* p, Index count) { return _mm256_maskload_pd(p, first_lanes(count)); }
   static void store_first(double* p, Register v, Index count) { _mm256_maskstore_pd(p, first_lanes(count), v); }
   // lane[i] += lane[i + h] for h = 2, 1; returns lane 0.
-  static double halving_sum(Register v) {
-    const __m128d two = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(two, _mm_unpackhi_pd(two, two)));
-  }
+  static double halving_sum(Register v) { return halving_sum_of_four(v); }
   static Register broadcast(const double* p) { return _mm256_broadcast_sd(p); }
   static Register splat(double x) { return _mm256_set1_pd(x); }
   static Register fma(Register a, Register b, Register c) { return _mm256_fmadd_pd(a, b, c); }  // a·b + c
